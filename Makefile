@@ -1,0 +1,59 @@
+# acuflow runbook. `make run` and `make test` are the quick start; see README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# Django 6 needs Python 3.12+: take the first one found (PATH, then pyenv's versions).
+PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 python3; do \
+	  c=$$(command -v $$p 2>/dev/null) || continue; \
+	  $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$c; break; }; done)
+PORT ?= 8000
+export PORT
+
+.PHONY: compiled-messages run test install install-dev messages check-messages lint typecheck migrations-check bench clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || { echo "acuflow needs Python 3.12 or newer" >&2; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+compiled-messages: $(VENV)/.installed
+	@$(PY) -m acuflow.cli compilemessages -v 0 --ignore '.venv*' >/dev/null
+
+run: install compiled-messages
+	mkdir -p var
+	$(VENV)/bin/acuflow migrate --noinput -v 0
+	$(VENV)/bin/acuflow demo --if-empty
+	$(VENV)/bin/acuflow collectstatic --noinput -v 0
+	$(VENV)/bin/acuflow serve --port $(PORT)
+
+test: install-dev compiled-messages
+	$(PY) scripts/check_translations.py
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+messages: install-dev
+	$(PY) scripts/make_messages.py
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install-dev
+	$(VENV)/bin/mypy acuflow
+
+migrations-check: install-dev
+	$(VENV)/bin/acuflow makemigrations --check --dry-run
+
+bench: install-dev
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""acuflow: practice system for acupuncture and IMS / dry-needling clinics."""

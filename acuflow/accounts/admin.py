@@ -1,0 +1,82 @@
+"""Admin pages for clinic owners (is_staff), scoped to their own clinic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from acuflow.accounts.models import Clinic, Location, Membership, Practitioner, Room, User
+
+
+class ClinicScopedAdmin(admin.ModelAdmin):
+    clinic_path = "clinic"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        membership = getattr(request.user, "membership", None)
+        if membership is None or membership.role != "owner":
+            return qs.none()
+        return qs.filter(**{self.clinic_path: membership.clinic})
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        membership = getattr(request.user, "membership", None)
+        return request.user.is_superuser or (membership is not None and membership.role == "owner")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    has_change_permission = has_view_permission
+    has_add_permission = has_view_permission  # type: ignore[assignment]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(Clinic)
+class ClinicAdmin(ClinicScopedAdmin):
+    clinic_path = "pk"
+    list_display = ["name", "slug", "country", "language", "timezone"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return qs
+        membership = getattr(request.user, "membership", None)
+        return qs.filter(pk=membership.clinic_id) if membership else qs.none()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:  # type: ignore[override]
+        return request.user.is_superuser
+
+
+@admin.register(Location)
+class LocationAdmin(ClinicScopedAdmin):
+    list_display = ["name", "clinic"]
+
+
+@admin.register(Room)
+class RoomAdmin(ClinicScopedAdmin):
+    clinic_path = "location__clinic"
+    list_display = ["name", "location"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(ClinicScopedAdmin):
+    list_display = ["user", "role", "clinic"]
+
+
+@admin.register(Practitioner)
+class PractitionerAdmin(ClinicScopedAdmin):
+    list_display = ["user", "profession", "professional_body", "registration_number", "registration_expires"]
+
+
+@admin.register(User)
+class UserAdmin(ClinicScopedAdmin):
+    clinic_path = "membership__clinic"
+    list_display = ["email", "full_name", "is_active"]
+    fields = ["email", "full_name", "language", "is_active"]
+    search_fields = ["email", "full_name"]

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from acuflow.accounts.models import Practitioner
+from acuflow.accounts.selectors import practitioner_get_for_actor, practitioner_list
+from acuflow.api.auth import api_actor
+from acuflow.api.schemas import paged
+
+router = Router(tags=["clinic"])
+
+
+class ClinicOut(Schema):
+    id: int
+    slug: str
+    name: str
+    country: str
+    language: str
+    timezone: str
+    phone: str
+    email: str
+    whatsapp: str
+
+
+class RegistrationOut(Schema):
+    profession: str
+    professional_body: str
+    number: str
+    expires: dt.date | None
+    valid: bool
+
+
+class PractitionerOut(Schema):
+    id: int
+    name: str
+    email: str
+    modalities: list[str]
+    registration: RegistrationOut
+
+
+class PractitionerList(Schema):
+    items: list[PractitionerOut]
+    count: int
+
+
+def practitioner_out(practitioner: Practitioner) -> dict[str, Any]:
+    """Extension point: other apps (scheduling) add fields through PRACTITIONER_EXTRAS."""
+    data: dict[str, Any] = {
+        "id": practitioner.pk,
+        "name": practitioner.user.full_name,
+        "email": practitioner.user.email,
+        "modalities": list(practitioner.modalities),
+        "registration": {
+            "profession": practitioner.profession,
+            "professional_body": practitioner.professional_body,
+            "number": practitioner.registration_number,
+            "expires": practitioner.registration_expires,
+            "valid": practitioner.registration_valid_on(dt.date.today()),
+        },
+    }
+    return data
+
+
+@router.get("/clinic", response=ClinicOut, summary="The caller's clinic")
+def get_clinic(request: HttpRequest) -> Any:
+    return api_actor(request).clinic
+
+
+@router.get("/practitioners", response=PractitionerList, summary="Practitioners of the clinic")
+def list_practitioners(
+    request: HttpRequest,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    actor = api_actor(request)
+    items, count = paged(practitioner_list(actor=actor), limit, offset)
+    return {"items": [practitioner_out(p) for p in items], "count": count}
+
+
+@router.get("/practitioners/{practitioner_id}", response=PractitionerOut, summary="One practitioner")
+def get_practitioner(request: HttpRequest, practitioner_id: int) -> dict[str, Any]:
+    actor = api_actor(request)
+    return practitioner_out(practitioner_get_for_actor(actor=actor, practitioner_id=practitioner_id))

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from acuflow.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("login/verify/", views.verify_view, name="verify"),
+    path("logout/", views.logout_view, name="logout"),
+    path("account/", views.profile_view, name="profile"),
+    path("account/two-factor/", views.two_factor_view, name="two_factor"),
+    path("settings/", views.settings_view, name="settings"),
+]

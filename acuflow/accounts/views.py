@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from acuflow.accounts.forms import ClinicSettingsForm, LoginForm, ProfileForm, TokenForm
+from acuflow.accounts.services import clinic_update
+from acuflow.core.decorators import staff_view
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/"
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request,
+            email=form.cleaned_data["email"].lower(),
+            password=form.cleaned_data["password"],
+        )
+        if getattr(request, "axes_locked_out", False):
+            return render(request, "accounts/locked.html", status=429)
+        if user is not None:
+            login(request, user)
+            return redirect(_next_url(request))
+        form.add_error(None, _("That email and password do not match an account."))
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")
+
+
+def verify_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("token", _("That code is not right. Codes change every 30 seconds."))
+    return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request)})
+
+
+@staff_view()
+def two_factor_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if confirmed is not None:
+        return render(request, "accounts/two_factor.html", {"enabled": True})
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=False, defaults={"name": "authenticator"}
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is on."))
+            return redirect("accounts:profile")
+        form.add_error("token", _("That code is not right. Codes change every 30 seconds."))
+    qr = segno.make(device.config_url, error="m").svg_inline(scale=4)
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {"enabled": False, "form": form, "qr": qr, "secret": device.bin_key.hex()},
+    )
+
+
+@staff_view()
+def profile_view(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("accounts:profile")
+    has_2fa = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    return render(request, "accounts/profile.html", {"form": form, "has_2fa": has_2fa})
+
+
+@staff_view(owner=True)
+def settings_view(request: HttpRequest) -> HttpResponse:
+    clinic = request.actor.clinic  # type: ignore[attr-defined]
+    form = ClinicSettingsForm(request.POST or None, instance=clinic)
+    if request.method == "POST" and form.is_valid():
+        clinic_update(clinic=clinic, data={f: form.cleaned_data[f] for f in form.changed_data})
+        messages.success(request, _("Clinic settings saved."))
+        return redirect("accounts:settings")
+    staff = clinic.memberships.select_related("user", "user__practitioner").order_by("user__full_name")
+    return render(request, "accounts/settings.html", {"form": form, "staff": staff})

@@ -1,0 +1,53 @@
+"""Base class for browser tests: the real pages, served by a live server, driven in
+Debian's headless Chromium through Playwright (no browser download)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+
+from acuflow.core.testing import PASSWORD, AcuflowTestCase, launch_chromium
+
+# Playwright's sync API runs an event loop in this thread; Django must allow DB access.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class BrowserTestCase(StaticLiveServerTestCase):
+    """Personas as in AcuflowTestCase (created per test: live server tests use TransactionTestCase)."""
+
+    playwright: Any
+    browser: Any
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls._pw_cm = sync_playwright()
+        cls.playwright = cls._pw_cm.start()
+        cls.browser = launch_chromium(cls.playwright)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def setUp(self) -> None:
+        AcuflowTestCase.setUpTestData.__func__(self)  # type: ignore[attr-defined]
+        self.context = self.browser.new_context(locale="en-GB")
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(10_000)
+
+    def tearDown(self) -> None:
+        self.context.close()
+
+    def login(self, email: str, password: str = PASSWORD) -> None:
+        page = self.page
+        page.goto(f"{self.live_server_url}/login/")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()

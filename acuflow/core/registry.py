@@ -1,0 +1,42 @@
+"""Small extension points so domain apps can add to shared pages without editing them.
+
+An app lists dotted paths in its AppConfig:
+    nav_items = [("scheduling:calendar", _("Calendar"))]      # staff navigation
+    dashboard_panel = "acuflow.scheduling.views.dashboard_panel"  # f(request, actor) -> html
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString
+
+
+def nav_items() -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for config in apps.get_app_configs():
+        items.extend(getattr(config, "nav_items", []))
+    return items
+
+
+def dashboard_panels(request: Any, actor: Any) -> list[SafeString]:
+    panels = []
+    for config in apps.get_app_configs():
+        if path := getattr(config, "dashboard_panel", None):
+            panels.append(import_string(path)(request, actor))
+    return panels
+
+
+def patient_sections(request: Any, actor: Any, patient: Any) -> list[SafeString]:
+    """Sections other apps add to the patient page (assessments, courses, appointments).
+
+    An app sets `patient_section = "acuflow.app.views.patient_section"` in its AppConfig;
+    the callable gets (request, actor, patient) and returns HTML or "" (e.g. for reception).
+    """
+    sections = []
+    for config in apps.get_app_configs():
+        if path := getattr(config, "patient_section", None):
+            sections.append(import_string(path)(request, actor, patient))
+    return sections

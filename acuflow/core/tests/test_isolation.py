@@ -1,0 +1,96 @@
+"""A practitioner of ANOTHER clinic walks every API endpoint and every staff page that
+names an object, with ids of the NL clinic's objects, and must get 404 for each.
+
+Apps add their objects to OBJECTS (path parameter name -> id maker) and, for write
+endpoints whose body is validated before the view runs, a valid body to BODIES.
+A path parameter that is in neither OBJECTS nor PUBLIC_PARAMS fails the test, so a
+new endpoint cannot slip past this check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from acuflow.core.testing import AcuflowTestCase
+
+Maker = Callable[[AcuflowTestCase], Any]
+
+OBJECTS: dict[str, Maker] = {
+    "patient_id": lambda tc: tc.patient.pk,
+    "practitioner_id": lambda tc: tc.practitioner.practitioner.pk,
+}
+
+# (METHOD, openapi path) -> body maker; a valid body so that validation passes and
+# the access check is what answers.
+BODIES: dict[tuple[str, str], Maker] = {
+    ("PATCH", "/api/v1/patients/{patient_id}"): lambda tc: {"phone": "+31 6 0000 0000"},
+}
+
+# Parameters of public pages (clinic slug, language, article slug, signed tokens).
+PUBLIC_PARAMS = {"clinic_slug", "slug", "lang", "token", "path", "document_root", "object_id",
+                 "app_label", "content_type_id", "url"}
+
+# Public (non-staff) page prefixes; these are checked by their own apps' tests.
+SKIP_PAGE_PREFIXES = ("admin/", "api/", "static/")
+
+
+def _page_patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            found.extend(_page_patterns(entry, route))
+        else:
+            found.append((route, entry))
+    return found
+
+
+class OtherClinicIsolationTests(AcuflowTestCase):
+    def test_every_api_endpoint_answers_404_for_another_clinics_objects(self) -> None:
+        doc = self.client.get("/api/v1/openapi.json").json()
+        checked = 0
+        for path, operations in doc["paths"].items():
+            params = re.findall(r"{(\w+)}", path)
+            if not params:
+                continue
+            unknown = [p for p in params if p not in OBJECTS and p not in PUBLIC_PARAMS]
+            self.assertFalse(unknown, f"{path}: add {unknown} to OBJECTS in core/tests/test_isolation.py")
+            url = path
+            for p in params:
+                if p in OBJECTS:
+                    url = url.replace("{%s}" % p, str(OBJECTS[p](self)))
+            for method in operations:
+                if method.upper() not in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
+                    continue
+                maker = BODIES.get((method.upper(), path))
+                body = maker(self) if maker else None
+                if method.upper() in {"POST", "PUT", "PATCH"} and body is None:
+                    body = {}
+                response = self.api(self.other, method.upper(), url, body)
+                self.assertEqual(response.status_code, 404, f"{method.upper()} {url}: {response.content[:300]!r}")
+                self.assertEqual(response.json()["error"], "not_found")
+                checked += 1
+        self.assertGreaterEqual(checked, 4)
+
+    def test_every_staff_page_answers_404_for_another_clinics_objects(self) -> None:
+        client = self.client_for(self.other)
+        checked = 0
+        for route, pattern in _page_patterns(get_resolver()):
+            if route.startswith(SKIP_PAGE_PREFIXES) or route.startswith("^"):
+                continue
+            params = re.findall(r"<(?:\w+:)?(\w+)>", route)
+            if not params or set(params) & PUBLIC_PARAMS:
+                continue
+            unknown = [p for p in params if p not in OBJECTS]
+            self.assertFalse(unknown, f"{route}: add {unknown} to OBJECTS in core/tests/test_isolation.py")
+            url = "/" + route
+            for p in params:
+                url = re.sub(r"<(?:\w+:)?%s>" % p, str(OBJECTS[p](self)), url)
+            response = client.get(url)
+            self.assertEqual(response.status_code, 404, url)
+            checked += 1
+        self.assertGreaterEqual(checked, 2)

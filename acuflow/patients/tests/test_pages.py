@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.test import Client
+from django.urls import reverse
+
+from acuflow.audit.models import AuditEvent
+from acuflow.core.testing import AcuflowTestCase, make_patient
+from acuflow.patients.models import Patient
+
+
+class PatientPageTests(AcuflowTestCase):
+    def test_list_searches_and_htmx_gets_rows_only(self) -> None:
+        make_patient(self.clinic, "Bram", "Visser")
+        client = self.client_for(self.reception)
+        page = client.get(reverse("patients:list"), {"q": "visser"})
+        self.assertContains(page, "Visser")
+        self.assertNotContains(page, "de Jong")
+        partial = client.get(reverse("patients:list"), {"q": "visser"}, HTTP_HX_REQUEST="true")
+        self.assertContains(partial, "Visser")
+        self.assertNotContains(partial, "<html")
+
+    def test_detail_is_audited(self) -> None:
+        before = AuditEvent.objects.filter(patient=self.patient, action="read").count()
+        response = self.client_for(self.practitioner).get(reverse("patients:detail", args=[self.patient.pk]))
+        self.assertContains(response, "de Jong")
+        events = AuditEvent.objects.filter(patient=self.patient, action="read")
+        self.assertEqual(events.count(), before + 1)
+        event = events.first()
+        assert event is not None
+        self.assertEqual((event.user, event.channel, event.client_address), (self.practitioner, "web", "127.0.0.1"))
+
+    def test_create_with_errors_then_ok(self) -> None:
+        client = self.client_for(self.reception)
+        response = client.post(reverse("patients:create"), {"given_name": "", "birth_date": "2999-01-01"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "errorlist")
+        response = client.post(
+            reverse("patients:create"),
+            {"given_name": "Iris", "family_name": "Bos", "birth_date": "1975-06-01", "sex": "female", "language": "nl"},
+        )
+        patient = Patient.objects.get(family_name="Bos")
+        self.assertRedirects(response, reverse("patients:detail", args=[patient.pk]))
+
+    def test_edit_changes_and_audits(self) -> None:
+        client = self.client_for(self.owner)
+        data = {"given_name": "Anna", "family_name": "de Jong-Smit", "birth_date": "1970-05-17", "sex": "female",
+                "language": "nl", "email": "", "phone": "", "address": "", "notes": "n"}
+        response = client.post(reverse("patients:edit", args=[self.patient.pk]), data)
+        self.assertEqual(response.status_code, 302)
+        self.patient.refresh_from_db()
+        self.assertEqual(self.patient.family_name, "de Jong-Smit")
+        self.assertTrue(AuditEvent.objects.filter(patient=self.patient, action="update").exists())
+
+    def test_pages_follow_accept_language_before_login_and_user_language_after(self) -> None:
+        page = Client().get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="nl")
+        self.assertContains(page, "Inloggen")
+        page = Client().get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="es")
+        self.assertContains(page, "Iniciar sesión")
+        self.owner.language = "nb"
+        self.owner.save()
+        page = self.client_for(self.owner).get(reverse("patients:list"), HTTP_ACCEPT_LANGUAGE="es")
+        self.assertContains(page, "Pasienter")
+
+    def test_patient_list_queries_do_not_grow(self) -> None:
+        client = self.client_for(self.owner)
+
+        def rows(n: int) -> None:
+            for i in range(n):
+                make_patient(self.clinic, f"Q{i}", "Budget")
+
+        self.assertConstantQueries(rows, lambda: client.get(reverse("patients:list")))
