@@ -188,7 +188,12 @@ AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "acuflow"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("nl", _("Dutch")), ("nb", _("Norwegian Bokmål")), ("en", _("English")), ("es", _("Spanish"))]
+LANGUAGES = [
+    ("nl", _("Dutch")),
+    ("nb", _("Norwegian Bokmål")),
+    ("en", _("English")),
+    ("es", _("Spanish")),
+]
 LANGUAGE_CODES = [code for code, _name in LANGUAGES]
 LOCALE_PATHS: list[Path] = []  # catalogs live in each app: acuflow/<app>/locale
 USE_I18N = True

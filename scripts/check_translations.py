@@ -45,7 +45,9 @@ def main() -> int:
         if committed_path.exists():
             missing = fresh - msgids(committed_path)
             for msgid in sorted(missing):
-                problems.append(f"{rel}: catalog is stale, not in it: {msgid[:70]!r} (run: make messages)")
+                problems.append(
+                    f"{rel}: catalog is stale, not in it: {msgid[:70]!r} (run: make messages)"
+                )
     for problem in problems:
         print(problem)
     print(f"translations: {checked} catalogs checked, {len(problems)} problems")

@@ -27,7 +27,12 @@ def has_strings(app: Path) -> bool:
             continue
         if path.suffix in {".py", ".html", ".txt"} and path.is_file():
             text = path.read_text(errors="ignore")
-            if "gettext" in text or "{% translate" in text or "{% blocktranslate" in text or "{% trans" in text:
+            if (
+                "gettext" in text
+                or "{% translate" in text
+                or "{% blocktranslate" in text
+                or "{% trans" in text
+            ):
                 return True
     return False
 
@@ -36,8 +41,16 @@ def make(app: Path, languages: list[str] = LANGUAGES) -> None:
     (app / "locale").mkdir(exist_ok=True)
     # The django-admin script, not `python -m django`: with cwd on sys.path an app's
     # selectors.py would shadow the standard library module of that name.
-    args = [str(Path(sys.executable).parent / "django-admin"), "makemessages", "--no-obsolete", "--add-location=never",
-            "--ignore=tests/*", "--ignore=migrations/*", "-v", "0"]
+    args = [
+        str(Path(sys.executable).parent / "django-admin"),
+        "makemessages",
+        "--no-obsolete",
+        "--add-location=never",
+        "--ignore=tests/*",
+        "--ignore=migrations/*",
+        "-v",
+        "0",
+    ]
     for lang in languages:
         args += ["-l", lang]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "acuflow.settings", "PYTHONPATH": str(ROOT)}

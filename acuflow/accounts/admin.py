@@ -71,7 +71,13 @@ class MembershipAdmin(ClinicScopedAdmin):
 
 @admin.register(Practitioner)
 class PractitionerAdmin(ClinicScopedAdmin):
-    list_display = ["user", "profession", "professional_body", "registration_number", "registration_expires"]
+    list_display = [
+        "user",
+        "profession",
+        "professional_body",
+        "registration_number",
+        "registration_expires",
+    ]
 
 
 @admin.register(User)

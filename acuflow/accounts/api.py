@@ -81,7 +81,11 @@ def list_practitioners(
     return {"items": [practitioner_out(p) for p in items], "count": count}
 
 
-@router.get("/practitioners/{practitioner_id}", response=PractitionerOut, summary="One practitioner")
+@router.get(
+    "/practitioners/{practitioner_id}", response=PractitionerOut, summary="One practitioner"
+)
 def get_practitioner(request: HttpRequest, practitioner_id: int) -> dict[str, Any]:
     actor = api_actor(request)
-    return practitioner_out(practitioner_get_for_actor(actor=actor, practitioner_id=practitioner_id))
+    return practitioner_out(
+        practitioner_get_for_actor(actor=actor, practitioner_id=practitioner_id)
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from acuflow.accounts.models import Clinic, Location, Membership, Practitioner, Room, User
 
@@ -21,7 +22,7 @@ class StaffSpec:
     modalities: tuple[str, ...] = ()
 
 
-CLINICS = {
+CLINICS: dict[str, dict[str, Any]] = {
     "nl": dict(
         slug="centrum-nl",
         name="Acupunctuur & IMS Centrum Utrecht",
@@ -32,14 +33,37 @@ CLINICS = {
         phone="+31 30 123 4567",
         email="info@nl.example",
         whatsapp="+31 6 1234 5678",
-        locations=[("Utrecht Centrum", "Oudegracht 100, Utrecht", ["Kamer 1", "Kamer 2", "Kamer 3"])],
+        locations=[
+            ("Utrecht Centrum", "Oudegracht 100, Utrecht", ["Kamer 1", "Kamer 2", "Kamer 3"])
+        ],
         staff=[
-            StaffSpec("owner@nl.example", "Eva de Vries", "owner", "Acupuncturist", "NVA", "NVA-1001",
-                      ("acupuncture", "electroacupuncture", "cupping", "acupressure")),
-            StaffSpec("acupuncturist@nl.example", "Daan Jansen", "practitioner", "Acupuncturist", "Zhong",
-                      "ZH-2044", ("acupuncture",)),
-            StaffSpec("ims@nl.example", "Sanne Bakker", "practitioner", "Physiotherapist (IMS)", "KNGF",
-                      "BIG-19044", ("ims", "acupuncture")),
+            StaffSpec(
+                "owner@nl.example",
+                "Eva de Vries",
+                "owner",
+                "Acupuncturist",
+                "NVA",
+                "NVA-1001",
+                ("acupuncture", "electroacupuncture", "cupping", "acupressure"),
+            ),
+            StaffSpec(
+                "acupuncturist@nl.example",
+                "Daan Jansen",
+                "practitioner",
+                "Acupuncturist",
+                "Zhong",
+                "ZH-2044",
+                ("acupuncture",),
+            ),
+            StaffSpec(
+                "ims@nl.example",
+                "Sanne Bakker",
+                "practitioner",
+                "Physiotherapist (IMS)",
+                "KNGF",
+                "BIG-19044",
+                ("ims", "acupuncture"),
+            ),
             StaffSpec("reception@nl.example", "Lotte Visser", "reception"),
         ],
     ),
@@ -55,10 +79,24 @@ CLINICS = {
         whatsapp="+47 912 34 567",
         locations=[("Bergen sentrum", "Strandgaten 10, Bergen", ["Rom 1", "Rom 2"])],
         staff=[
-            StaffSpec("owner@no.example", "Ingrid Hansen", "owner", "Akupunktør", "Akupunkturforeningen",
-                      "AF-301", ("acupuncture", "acupressure", "cupping")),
-            StaffSpec("acupuncturist@no.example", "Lars Johansen", "practitioner", "Akupunktør",
-                      "Akupunkturforeningen", "AF-412", ("acupuncture",)),
+            StaffSpec(
+                "owner@no.example",
+                "Ingrid Hansen",
+                "owner",
+                "Akupunktør",
+                "Akupunkturforeningen",
+                "AF-301",
+                ("acupuncture", "acupressure", "cupping"),
+            ),
+            StaffSpec(
+                "acupuncturist@no.example",
+                "Lars Johansen",
+                "practitioner",
+                "Akupunktør",
+                "Akupunkturforeningen",
+                "AF-412",
+                ("acupuncture",),
+            ),
         ],
     ),
 }
@@ -73,7 +111,9 @@ def load(*, clinics: dict[str, Clinic] | None = None) -> dict[str, Clinic]:
         staff = spec.pop("staff")
         clinic, _ = Clinic.objects.update_or_create(slug=spec.pop("slug"), defaults=spec)
         for loc_name, loc_address, rooms in locations:
-            location, _ = Location.objects.get_or_create(clinic=clinic, name=loc_name, defaults={"address": loc_address})
+            location, _ = Location.objects.get_or_create(
+                clinic=clinic, name=loc_name, defaults={"address": loc_address}
+            )
             for room in rooms:
                 Room.objects.get_or_create(location=location, name=room)
         for person in staff:
@@ -86,7 +126,9 @@ def load(*, clinics: dict[str, Clinic] | None = None) -> dict[str, Clinic]:
             if person.role == "owner" and not user.is_staff:
                 user.is_staff = True  # owners get the (clinic-scoped) admin pages
                 user.save(update_fields=["is_staff"])
-            Membership.objects.update_or_create(user=user, defaults={"clinic": clinic, "role": person.role})
+            Membership.objects.update_or_create(
+                user=user, defaults={"clinic": clinic, "role": person.role}
+            )
             if person.profession:
                 Practitioner.objects.update_or_create(
                     user=user,

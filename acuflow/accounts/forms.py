@@ -9,8 +9,17 @@ from acuflow.accounts.models import Clinic, User
 
 
 class LoginForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), max_length=200, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=200,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TokenForm(forms.Form):
@@ -18,14 +27,25 @@ class TokenForm(forms.Form):
         label=_("Code from your authenticator app"),
         regex=r"^\d{6}$",
         error_messages={"invalid": _("Enter the 6-digit code.")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
 class ClinicSettingsForm(forms.ModelForm):
     class Meta:
         model = Clinic
-        fields = ["name", "address", "phone", "email", "whatsapp", "language", "timezone", "require_2fa"]
+        fields = [
+            "name",
+            "address",
+            "phone",
+            "email",
+            "whatsapp",
+            "language",
+            "timezone",
+            "require_2fa",
+        ]
 
     def clean_timezone(self) -> str:
         value = self.cleaned_data["timezone"]

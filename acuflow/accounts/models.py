@@ -13,7 +13,9 @@ from django.db import models
 from django.utils import timezone as djtz
 from django.utils.translation import gettext_lazy as _
 
-phone_validator = RegexValidator(r"^\+?[0-9 ()\-]{6,20}$", _("Enter a phone number such as +31 20 123 4567."))
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ()\-]{6,20}$", _("Enter a phone number such as +31 20 123 4567.")
+)
 
 
 class Modality(models.TextChoices):
@@ -107,9 +109,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True
-    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("admin site access"), default=False)
     date_joined = models.DateTimeField(default=djtz.now)

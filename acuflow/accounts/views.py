@@ -105,5 +105,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         clinic_update(clinic=clinic, data={f: form.cleaned_data[f] for f in form.changed_data})
         messages.success(request, _("Clinic settings saved."))
         return redirect("accounts:settings")
-    staff = clinic.memberships.select_related("user", "user__practitioner").order_by("user__full_name")
+    staff = clinic.memberships.select_related("user", "user__practitioner").order_by(
+        "user__full_name"
+    )
     return render(request, "accounts/settings.html", {"form": form, "staff": staff})

@@ -41,7 +41,9 @@ def error_response(
 
 def _loc_name(loc: list[Any] | tuple[Any, ...]) -> str:
     # ninja prefixes locations with "body"/"query"/"path" and the schema argument name
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "data", "filters")]
+    parts = [
+        str(p) for p in loc if p not in ("body", "query", "path", "payload", "data", "filters")
+    ]
     return ".".join(parts) or "body"
 
 
@@ -57,7 +59,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
             loc = err.get("loc", ())
             msg = err.get("msg", "invalid")
             if err.get("type") == "json_invalid" or "JSON" in str(msg) and not loc[1:]:
-                return error_response(api, request, 400, "malformed_json", "The body is not valid JSON.")
+                return error_response(
+                    api, request, 400, "malformed_json", "The body is not valid JSON."
+                )
             fields.setdefault(_loc_name(loc), []).append(str(msg))
         detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items())
         return error_response(api, request, 422, "validation_error", detail, fields)

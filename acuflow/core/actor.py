@@ -70,7 +70,9 @@ def membership_of(user: User) -> Membership:
         raise Http404("no clinic")
 
 
-def actor_from_request(request: HttpRequest, *, channel: str = "web", user: User | None = None) -> Actor:
+def actor_from_request(
+    request: HttpRequest, *, channel: str = "web", user: User | None = None
+) -> Actor:
     """The acting staff member. Users without a clinic are treated as unknown (404)."""
     user = user if user is not None else request.user  # type: ignore[assignment]
     if user is None or not user.is_authenticated:

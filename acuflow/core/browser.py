@@ -18,6 +18,7 @@ class BrowserTestCase(StaticLiveServerTestCase):
     """Personas as in AcuflowTestCase (created per test: live server tests use TransactionTestCase)."""
 
     playwright: Any
+    _pw_cm: Any
     browser: Any
 
     @classmethod

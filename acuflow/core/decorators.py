@@ -40,7 +40,11 @@ def staff_view(*, owner: bool = False, clinical: bool = False) -> Callable[[View
             step = needs_second_factor(request)
             if step == "verify":
                 return redirect_to_login(request.get_full_path(), "accounts:verify")
-            if step == "setup" and request.resolver_match and request.resolver_match.view_name != "accounts:two_factor":
+            if (
+                step == "setup"
+                and request.resolver_match
+                and request.resolver_match.view_name != "accounts:two_factor"
+            ):
                 return redirect("accounts:two_factor")
             try:
                 actor = actor_from_request(request)

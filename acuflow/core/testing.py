@@ -48,7 +48,9 @@ def make_staff(
     return user
 
 
-def make_patient(clinic: Clinic, given: str = "Anna", family: str = "de Jong", **extra: Any) -> Patient:
+def make_patient(
+    clinic: Clinic, given: str = "Anna", family: str = "de Jong", **extra: Any
+) -> Patient:
     fields: dict[str, Any] = {
         "birth_date": dt.date(1970, 5, 17),
         "sex": "female",
@@ -71,31 +73,57 @@ class AcuflowTestCase(TestCase):
     other: User
     patient: Patient
     other_patient: Patient
+    room: Room
 
     @classmethod
     def setUpTestData(cls) -> None:
         cls.clinic = Clinic.objects.create(
-            name="Test Clinic NL", slug="test-nl", country="NL", language="nl", timezone="Europe/Amsterdam",
-            phone="+31 30 123 4567", whatsapp="+31 6 1234 5678",
+            name="Test Clinic NL",
+            slug="test-nl",
+            country="NL",
+            language="nl",
+            timezone="Europe/Amsterdam",
+            phone="+31 30 123 4567",
+            whatsapp="+31 6 1234 5678",
         )
         location = Location.objects.create(clinic=cls.clinic, name="Main")
         cls.room = Room.objects.create(location=location, name="Room 1")
         cls.other_clinic = Clinic.objects.create(
-            name="Test Clinic NO", slug="test-no", country="NO", language="nb", timezone="Europe/Oslo"
+            name="Test Clinic NO",
+            slug="test-no",
+            country="NO",
+            language="nb",
+            timezone="Europe/Oslo",
         )
         cls.owner = make_staff(
-            cls.clinic, "owner@nl.example", "owner",
-            modalities=["acupuncture", "electroacupuncture", "cupping", "acupressure"], name="Eva Owner",
+            cls.clinic,
+            "owner@nl.example",
+            "owner",
+            modalities=["acupuncture", "electroacupuncture", "cupping", "acupressure"],
+            name="Eva Owner",
         )
         cls.practitioner = make_staff(
-            cls.clinic, "acupuncturist@nl.example", "practitioner", modalities=["acupuncture"], name="Daan Acu"
+            cls.clinic,
+            "acupuncturist@nl.example",
+            "practitioner",
+            modalities=["acupuncture"],
+            name="Daan Acu",
         )
         cls.ims = make_staff(
-            cls.clinic, "ims@nl.example", "practitioner", modalities=["ims", "acupuncture"], name="Sanne Ims"
+            cls.clinic,
+            "ims@nl.example",
+            "practitioner",
+            modalities=["ims", "acupuncture"],
+            name="Sanne Ims",
         )
-        cls.reception = make_staff(cls.clinic, "reception@nl.example", "reception", name="Lotte Desk")
+        cls.reception = make_staff(
+            cls.clinic, "reception@nl.example", "reception", name="Lotte Desk"
+        )
         cls.other = make_staff(
-            cls.other_clinic, "acupuncturist@no.example", "practitioner", modalities=["acupuncture"],
+            cls.other_clinic,
+            "acupuncturist@no.example",
+            "practitioner",
+            modalities=["acupuncture"],
             name="Lars Other",
         )
         cls.patient = make_patient(cls.clinic)
@@ -104,8 +132,14 @@ class AcuflowTestCase(TestCase):
     # -- helpers -------------------------------------------------------------------
     def actor(self, user: User, channel: str = "web") -> Actor:
         membership = user.membership
-        return Actor(user=user, clinic=membership.clinic, role=membership.role, channel=channel,
-                     client_address="127.0.0.1", on_behalf_of=membership.clinic.name)
+        return Actor(
+            user=user,
+            clinic=membership.clinic,
+            role=membership.role,
+            channel=channel,
+            client_address="127.0.0.1",
+            on_behalf_of=membership.clinic.name,
+        )
 
     def client_for(self, user: User) -> Client:
         client = Client()
@@ -115,10 +149,16 @@ class AcuflowTestCase(TestCase):
     def token_for(self, user: User) -> str:
         return ApiToken.objects.get_or_create(user=user)[0].key
 
-    def api(self, user: User | None, method: str, path: str, data: Any = None, raw: str | None = None) -> Any:
+    def api(
+        self, user: User | None, method: str, path: str, data: Any = None, raw: str | None = None
+    ) -> Any:
         """Call the JSON API with a bearer token; returns the response with .json() available."""
         headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token_for(user)}"} if user else {}
-        body = raw if raw is not None else (json.dumps(data, default=str) if data is not None else None)
+        body = (
+            raw
+            if raw is not None
+            else (json.dumps(data, default=str) if data is not None else None)
+        )
         client = Client()
         fn = getattr(client, method.lower())
         if method.upper() in {"GET", "DELETE"} and data is not None and raw is None:
@@ -151,17 +191,25 @@ class AcuflowTestCase(TestCase):
         with self.count_queries() as large:
             request()
         self.assertEqual(
-            len(small.captured_queries), len(large.captured_queries),
+            len(small.captured_queries),
+            len(large.captured_queries),
             "query count grows with data:\n" + "\n".join(q["sql"] for q in large.captured_queries),
         )
 
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-quic", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
 ]
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 def launch_chromium(playwright: Any) -> Any:
-    return playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS
+    )

@@ -133,8 +133,12 @@ def patch_patient(request: HttpRequest, patient_id: int, payload: PatientPatchIn
     data = payload.dict(exclude_unset=True)
     if any(data.get(k) is None for k in data):
         nulls = sorted(k for k in data if data[k] is None)
-        raise ApiError(422, "validation_error", f"{', '.join(nulls)}: may not be null",
-                       {k: ["may not be null"] for k in nulls})
+        raise ApiError(
+            422,
+            "validation_error",
+            f"{', '.join(nulls)}: may not be null",
+            {k: ["may not be null"] for k in nulls},
+        )
     if "notes" in data:
         actor.require_clinical()
     with transaction.atomic():

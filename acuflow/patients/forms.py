@@ -11,7 +11,17 @@ from acuflow.patients.models import Patient
 class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
-        fields = ["given_name", "family_name", "birth_date", "sex", "language", "email", "phone", "address", "notes"]
+        fields = [
+            "given_name",
+            "family_name",
+            "birth_date",
+            "sex",
+            "language",
+            "email",
+            "phone",
+            "address",
+            "notes",
+        ]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "address": forms.Textarea(attrs={"rows": 2}),

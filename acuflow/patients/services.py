@@ -70,7 +70,9 @@ def patient_update(*, actor: Actor, patient: Patient, data: dict[str, Any]) -> P
     if unknown:
         raise ValueError(f"unknown fields: {sorted(unknown)}")
     for field, value in data.items():
-        setattr(patient, field, value.strip() if isinstance(value, str) and field != "notes" else value)
+        setattr(
+            patient, field, value.strip() if isinstance(value, str) and field != "notes" else value
+        )
     patient.phone_digits = _digits(patient.phone)
     patient.updated_at = timezone.now()
     patient.full_clean()
@@ -80,7 +82,9 @@ def patient_update(*, actor: Actor, patient: Patient, data: dict[str, Any]) -> P
     return patient
 
 
-def consent_record(*, actor: Actor, patient: Patient, kind: str, given: bool, note: str = "") -> Consent:
+def consent_record(
+    *, actor: Actor, patient: Patient, kind: str, given: bool, note: str = ""
+) -> Consent:
     consent = Consent(patient=patient, kind=kind, given=given, note=note, recorded_by=actor.user)
     consent.full_clean()
     with transaction.atomic():

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.core.decorators import staff_view
 from acuflow.core.registry import patient_sections
 from acuflow.patients import selectors, services
 from acuflow.patients.forms import PatientForm
-from acuflow.core.decorators import staff_view
 
 PAGE_SIZE = 25
 
@@ -21,7 +21,9 @@ PAGE_SIZE = 25
 def patient_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     q = request.GET.get("q", "")[:100]
-    page = Paginator(selectors.patient_list(actor=actor, q=q), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.patient_list(actor=actor, q=q), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     if q:
         audit_record(actor=actor, action=Action.READ, patient=None, object_type="patients.search")
     template = "patients/_rows.html" if request.htmx else "patients/list.html"  # type: ignore[attr-defined]
@@ -34,7 +36,11 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = selectors.patient_get_for_actor(actor=actor, patient_id=patient_id)
     consents = list(patient.consents.all()[:20])
     sections = [s for s in patient_sections(request, actor, patient) if s]
-    return render(request, "patients/detail.html", {"patient": patient, "consents": consents, "sections": sections})
+    return render(
+        request,
+        "patients/detail.html",
+        {"patient": patient, "consents": consents, "sections": sections},
+    )
 
 
 @staff_view()
@@ -54,12 +60,22 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     with transaction.atomic():
-        patient = selectors.patient_get_for_actor(actor=actor, patient_id=patient_id, audit=None if request.method == "POST" else Action.READ)
+        patient = selectors.patient_get_for_actor(
+            actor=actor,
+            patient_id=patient_id,
+            audit=None if request.method == "POST" else Action.READ,
+        )
         form = PatientForm(request.POST or None, instance=patient)
         if not actor.sees_clinical:
             del form.fields["notes"]
         if request.method == "POST" and form.is_valid():
-            services.patient_update(actor=actor, patient=patient, data={f: form.cleaned_data[f] for f in form.changed_data})
+            services.patient_update(
+                actor=actor,
+                patient=patient,
+                data={f: form.cleaned_data[f] for f in form.changed_data},
+            )
             messages.success(request, _("Saved."))
             return redirect("patients:detail", patient_id=patient.pk)
-    return render(request, "patients/form.html", {"form": form, "patient": patient, "creating": False})
+    return render(
+        request, "patients/form.html", {"form": form, "patient": patient, "creating": False}
+    )

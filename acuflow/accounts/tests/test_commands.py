@@ -16,7 +16,9 @@ class DemoCommandTests(TestCase):
         counts = (Clinic.objects.count(), User.objects.count(), Patient.objects.count())
         out = StringIO()
         call_command("demo", stdout=out)
-        self.assertEqual(counts, (Clinic.objects.count(), User.objects.count(), Patient.objects.count()))
+        self.assertEqual(
+            counts, (Clinic.objects.count(), User.objects.count(), Patient.objects.count())
+        )
         self.assertEqual(Clinic.objects.count(), 2)
         self.assertIn("owner@nl.example", out.getvalue())
         nl = Clinic.objects.get(country="NL")
@@ -29,7 +31,9 @@ class DemoCommandTests(TestCase):
         self.assertEqual(owner.membership.role, "owner")
         self.assertNotIn("ims", owner.practitioner.modalities)
         self.assertIn("ims", Practitioner.objects.get(user__email="ims@nl.example").modalities)
-        self.assertEqual(Membership.objects.get(user__email="reception@nl.example").role, "reception")
+        self.assertEqual(
+            Membership.objects.get(user__email="reception@nl.example").role, "reception"
+        )
         self.assertTrue(owner.check_password("acuflow-demo"))
 
     def test_if_empty_skips_a_database_with_clinics(self) -> None:

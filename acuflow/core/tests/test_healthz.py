@@ -13,6 +13,8 @@ class HealthzTests(TestCase):
         self.assertEqual(response.json()["database"], "up")
 
     def test_it_is_503_when_the_database_does_not(self) -> None:
-        with mock.patch("acuflow.core.views.connection.cursor", side_effect=OperationalError("down")):
+        with mock.patch(
+            "acuflow.core.views.connection.cursor", side_effect=OperationalError("down")
+        ):
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)

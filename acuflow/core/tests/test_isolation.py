@@ -31,8 +31,18 @@ BODIES: dict[tuple[str, str], Maker] = {
 }
 
 # Parameters of public pages (clinic slug, language, article slug, signed tokens).
-PUBLIC_PARAMS = {"clinic_slug", "slug", "lang", "token", "path", "document_root", "object_id",
-                 "app_label", "content_type_id", "url"}
+PUBLIC_PARAMS = {
+    "clinic_slug",
+    "slug",
+    "lang",
+    "token",
+    "path",
+    "document_root",
+    "object_id",
+    "app_label",
+    "content_type_id",
+    "url",
+}
 
 # Public (non-staff) page prefixes; these are checked by their own apps' tests.
 SKIP_PAGE_PREFIXES = ("admin/", "api/", "static/")
@@ -58,11 +68,13 @@ class OtherClinicIsolationTests(AcuflowTestCase):
             if not params:
                 continue
             unknown = [p for p in params if p not in OBJECTS and p not in PUBLIC_PARAMS]
-            self.assertFalse(unknown, f"{path}: add {unknown} to OBJECTS in core/tests/test_isolation.py")
+            self.assertFalse(
+                unknown, f"{path}: add {unknown} to OBJECTS in core/tests/test_isolation.py"
+            )
             url = path
             for p in params:
                 if p in OBJECTS:
-                    url = url.replace("{%s}" % p, str(OBJECTS[p](self)))
+                    url = url.replace(f"{{{p}}}", str(OBJECTS[p](self)))
             for method in operations:
                 if method.upper() not in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
                     continue
@@ -71,7 +83,9 @@ class OtherClinicIsolationTests(AcuflowTestCase):
                 if method.upper() in {"POST", "PUT", "PATCH"} and body is None:
                     body = {}
                 response = self.api(self.other, method.upper(), url, body)
-                self.assertEqual(response.status_code, 404, f"{method.upper()} {url}: {response.content[:300]!r}")
+                self.assertEqual(
+                    response.status_code, 404, f"{method.upper()} {url}: {response.content[:300]!r}"
+                )
                 self.assertEqual(response.json()["error"], "not_found")
                 checked += 1
         self.assertGreaterEqual(checked, 4)
@@ -79,17 +93,19 @@ class OtherClinicIsolationTests(AcuflowTestCase):
     def test_every_staff_page_answers_404_for_another_clinics_objects(self) -> None:
         client = self.client_for(self.other)
         checked = 0
-        for route, pattern in _page_patterns(get_resolver()):
+        for route, _pattern in _page_patterns(get_resolver()):
             if route.startswith(SKIP_PAGE_PREFIXES) or route.startswith("^"):
                 continue
             params = re.findall(r"<(?:\w+:)?(\w+)>", route)
             if not params or set(params) & PUBLIC_PARAMS:
                 continue
             unknown = [p for p in params if p not in OBJECTS]
-            self.assertFalse(unknown, f"{route}: add {unknown} to OBJECTS in core/tests/test_isolation.py")
+            self.assertFalse(
+                unknown, f"{route}: add {unknown} to OBJECTS in core/tests/test_isolation.py"
+            )
             url = "/" + route
             for p in params:
-                url = re.sub(r"<(?:\w+:)?%s>" % p, str(OBJECTS[p](self)), url)
+                url = re.sub(rf"<(?:\w+:)?{p}>", str(OBJECTS[p](self)), url)
             response = client.get(url)
             self.assertEqual(response.status_code, 404, url)
             checked += 1

@@ -4,20 +4,36 @@ from acuflow.audit.models import AuditEvent
 from acuflow.core.testing import AcuflowTestCase, make_patient
 from acuflow.patients.models import Patient
 
-NEW = {"given_name": "Femke", "family_name": "Mulder", "birth_date": "1981-03-02", "sex": "female", "language": "nl"}
+NEW = {
+    "given_name": "Femke",
+    "family_name": "Mulder",
+    "birth_date": "1981-03-02",
+    "sex": "female",
+    "language": "nl",
+}
 
 
 class PatientApiTests(AcuflowTestCase):
     def test_it_creates_a_patient(self) -> None:
-        response = self.api(self.practitioner, "POST", "/api/v1/patients", {**NEW, "phone": "+31 6 5555 1234"})
+        response = self.api(
+            self.practitioner, "POST", "/api/v1/patients", {**NEW, "phone": "+31 6 5555 1234"}
+        )
         self.assertEqual(response.status_code, 201, response.content)
         patient = Patient.objects.get(pk=response.json()["id"])
         self.assertEqual((patient.clinic, patient.phone_digits), (self.clinic, "31655551234"))
-        self.assertTrue(AuditEvent.objects.filter(patient=patient, action="create", channel="api").exists())
+        self.assertTrue(
+            AuditEvent.objects.filter(patient=patient, action="create", channel="api").exists()
+        )
 
     def test_it_searches_by_name_birth_date_and_phone(self) -> None:
-        make_patient(self.clinic, "Bram", "Visser", birth_date="1990-01-31", phone="+31 6 9876 0001",
-                     phone_digits="31698760001")
+        make_patient(
+            self.clinic,
+            "Bram",
+            "Visser",
+            birth_date="1990-01-31",
+            phone="+31 6 9876 0001",
+            phone_digits="31698760001",
+        )
         for q in ("bram", "viss", "1990-01-31", "31-01-1990", "98760001"):
             body = self.api(self.owner, "GET", "/api/v1/patients", {"q": q}).json()
             self.assertEqual([p["family_name"] for p in body["items"]], ["Visser"], q)
@@ -26,14 +42,23 @@ class PatientApiTests(AcuflowTestCase):
     def test_it_pages_with_limit_and_offset(self) -> None:
         for i in range(5):
             make_patient(self.clinic, f"P{i}", "Paged")
-        body = self.api(self.owner, "GET", "/api/v1/patients", {"q": "paged", "limit": 2, "offset": 2}).json()
+        body = self.api(
+            self.owner, "GET", "/api/v1/patients", {"q": "paged", "limit": 2, "offset": 2}
+        ).json()
         self.assertEqual(body["count"], 5)
         self.assertEqual([p["given_name"] for p in body["items"]], ["P2", "P3"])
-        self.assertError(self.api(self.owner, "GET", "/api/v1/patients", {"limit": 0}), 422, "validation_error")
+        self.assertError(
+            self.api(self.owner, "GET", "/api/v1/patients", {"limit": 0}), 422, "validation_error"
+        )
         self.assertError(self.api(self.owner, "GET", "/api/v1/patients", {"limit": 501}), 422)
 
     def test_it_patches_a_patient(self) -> None:
-        response = self.api(self.practitioner, "PATCH", f"/api/v1/patients/{self.patient.pk}", {"phone": "+31 20 555 0000"})
+        response = self.api(
+            self.practitioner,
+            "PATCH",
+            f"/api/v1/patients/{self.patient.pk}",
+            {"phone": "+31 20 555 0000"},
+        )
         self.assertEqual(response.status_code, 200, response.content)
         self.patient.refresh_from_db()
         self.assertEqual(self.patient.phone_digits, "31205550000")
@@ -44,8 +69,16 @@ class PatientApiTests(AcuflowTestCase):
         self.patient.save()
         body = self.api(self.reception, "GET", f"/api/v1/patients/{self.patient.pk}").json()
         self.assertIsNone(body["notes"])
-        self.assertEqual(self.api(self.owner, "GET", f"/api/v1/patients/{self.patient.pk}").json()["notes"], "clinical")
-        self.assertError(self.api(self.reception, "PATCH", f"/api/v1/patients/{self.patient.pk}", {"notes": "x"}), 403)
+        self.assertEqual(
+            self.api(self.owner, "GET", f"/api/v1/patients/{self.patient.pk}").json()["notes"],
+            "clinical",
+        )
+        self.assertError(
+            self.api(
+                self.reception, "PATCH", f"/api/v1/patients/{self.patient.pk}", {"notes": "x"}
+            ),
+            403,
+        )
 
     def test_bad_input_gets_clear_errors_and_writes_nothing(self) -> None:
         before = Patient.objects.count()
@@ -68,7 +101,12 @@ class PatientApiTests(AcuflowTestCase):
             body = self.assertError(response, status)
             self.assertTrue(body["detail"], data)
         self.assertEqual(Patient.objects.count(), before)
-        self.assertError(self.api(self.owner, "PATCH", f"/api/v1/patients/{self.patient.pk}", {"family_name": None}), 422)
+        self.assertError(
+            self.api(
+                self.owner, "PATCH", f"/api/v1/patients/{self.patient.pk}", {"family_name": None}
+            ),
+            422,
+        )
         self.assertError(self.api(self.owner, "GET", "/api/v1/patients/abc"), 422)
 
     def test_unauthenticated_calls_are_401(self) -> None:
@@ -84,12 +122,19 @@ class PatientApiTests(AcuflowTestCase):
         self.assertEqual(event["user"], "acupuncturist@nl.example")
         self.assertEqual(event["action"], "read")
         self.assertEqual(event["client_address"], "127.0.0.1")
-        self.assertError(self.api(self.practitioner, "GET", f"/api/v1/patients/{self.patient.pk}/audit"), 403)
+        self.assertError(
+            self.api(self.practitioner, "GET", f"/api/v1/patients/{self.patient.pk}/audit"), 403
+        )
 
     def test_openapi_document_lists_the_endpoints(self) -> None:
         doc = self.client.get("/api/v1/openapi.json").json()
-        for path in ("/api/v1/patients", "/api/v1/patients/{patient_id}", "/api/v1/clinic",
-                     "/api/v1/practitioners", "/api/v1/patients/{patient_id}/audit"):
+        for path in (
+            "/api/v1/patients",
+            "/api/v1/patients/{patient_id}",
+            "/api/v1/clinic",
+            "/api/v1/practitioners",
+            "/api/v1/patients/{patient_id}/audit",
+        ):
             self.assertIn(path, doc["paths"])
 
     def test_patient_list_queries_do_not_grow(self) -> None:
@@ -97,13 +142,17 @@ class PatientApiTests(AcuflowTestCase):
             for i in range(n):
                 make_patient(self.clinic, f"Q{i}", "Budget")
 
-        self.assertConstantQueries(rows, lambda: self.api(self.owner, "GET", "/api/v1/patients", {"limit": 100}))
+        self.assertConstantQueries(
+            rows, lambda: self.api(self.owner, "GET", "/api/v1/patients", {"limit": 100})
+        )
 
 
 class ClinicApiTests(AcuflowTestCase):
     def test_clinic_and_practitioners(self) -> None:
         clinic = self.api(self.reception, "GET", "/api/v1/clinic").json()
-        self.assertEqual((clinic["slug"], clinic["country"], clinic["language"]), ("test-nl", "NL", "nl"))
+        self.assertEqual(
+            (clinic["slug"], clinic["country"], clinic["language"]), ("test-nl", "NL", "nl")
+        )
         body = self.api(self.reception, "GET", "/api/v1/practitioners").json()
         self.assertEqual(body["count"], 3)
         ims = next(p for p in body["items"] if p["email"] == "ims@nl.example")

@@ -21,30 +21,52 @@ class PatientPageTests(AcuflowTestCase):
 
     def test_detail_is_audited(self) -> None:
         before = AuditEvent.objects.filter(patient=self.patient, action="read").count()
-        response = self.client_for(self.practitioner).get(reverse("patients:detail", args=[self.patient.pk]))
+        response = self.client_for(self.practitioner).get(
+            reverse("patients:detail", args=[self.patient.pk])
+        )
         self.assertContains(response, "de Jong")
         events = AuditEvent.objects.filter(patient=self.patient, action="read")
         self.assertEqual(events.count(), before + 1)
         event = events.first()
         assert event is not None
-        self.assertEqual((event.user, event.channel, event.client_address), (self.practitioner, "web", "127.0.0.1"))
+        self.assertEqual(
+            (event.user, event.channel, event.client_address),
+            (self.practitioner, "web", "127.0.0.1"),
+        )
 
     def test_create_with_errors_then_ok(self) -> None:
         client = self.client_for(self.reception)
-        response = client.post(reverse("patients:create"), {"given_name": "", "birth_date": "2999-01-01"})
+        response = client.post(
+            reverse("patients:create"), {"given_name": "", "birth_date": "2999-01-01"}
+        )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "errorlist")
         response = client.post(
             reverse("patients:create"),
-            {"given_name": "Iris", "family_name": "Bos", "birth_date": "1975-06-01", "sex": "female", "language": "nl"},
+            {
+                "given_name": "Iris",
+                "family_name": "Bos",
+                "birth_date": "1975-06-01",
+                "sex": "female",
+                "language": "nl",
+            },
         )
         patient = Patient.objects.get(family_name="Bos")
         self.assertRedirects(response, reverse("patients:detail", args=[patient.pk]))
 
     def test_edit_changes_and_audits(self) -> None:
         client = self.client_for(self.owner)
-        data = {"given_name": "Anna", "family_name": "de Jong-Smit", "birth_date": "1970-05-17", "sex": "female",
-                "language": "nl", "email": "", "phone": "", "address": "", "notes": "n"}
+        data = {
+            "given_name": "Anna",
+            "family_name": "de Jong-Smit",
+            "birth_date": "1970-05-17",
+            "sex": "female",
+            "language": "nl",
+            "email": "",
+            "phone": "",
+            "address": "",
+            "notes": "n",
+        }
         response = client.post(reverse("patients:edit", args=[self.patient.pk]), data)
         self.assertEqual(response.status_code, 302)
         self.patient.refresh_from_db()

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     help = "Load the demo clinics, staff and patients (idempotent). Demo passwords are printed."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--if-empty", action="store_true", help="only when there is no clinic yet")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="only when there is no clinic yet"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Clinic.objects.exists():
@@ -37,7 +39,7 @@ class Command(BaseCommand):
                         continue
                     module.load(clinics=clinics)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
-        self.stdout.write("\nDemo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for spec in CLINICS.values():
             for person in spec["staff"]:  # type: ignore[attr-defined]
                 self.stdout.write(f"  {person.email:28} {person.role:13} {spec['slug']}")

@@ -14,7 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3"))
+        )
         parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -26,11 +28,19 @@ class Command(BaseCommand):
         self.stdout.write(f"acuflow serving on http://{bind}/  (Ctrl-C to stop)")
         self.stdout.flush()
         argv = [
-            sys.executable, "-m", "gunicorn", "acuflow.wsgi:application",
-            "--bind", bind,
-            "--workers", str(options["workers"]),
-            "--threads", str(options["threads"]),
-            "--access-logfile", "-" if os.environ.get("ACCESS_LOG") else "/dev/null",
-            "--timeout", "60",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "acuflow.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--access-logfile",
+            "-" if os.environ.get("ACCESS_LOG") else "/dev/null",
+            "--timeout",
+            "60",
         ]
         os.execv(sys.executable, argv)

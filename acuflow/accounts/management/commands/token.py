@@ -9,7 +9,9 @@ from acuflow.accounts.services import api_token_for_user
 
 
 class Command(BaseCommand):
-    help = "Print an API token for EMAIL (created when the user has none). The token is the last word."
+    help = (
+        "Print an API token for EMAIL (created when the user has none). The token is the last word."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("email")
