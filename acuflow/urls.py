@@ -1,8 +1,10 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
 from acuflow.core.views import healthz
 
+# Staff pages and the API: the language follows the user (or Accept-Language).
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("acuflow.api.urls")),
@@ -11,3 +13,9 @@ urlpatterns = [
     path("", include("acuflow.accounts.urls")),
     path("", include("acuflow.core.urls")),
 ]
+
+# Public and patient-facing pages live under a language prefix: /nl/, /nb/, /en/, /es/.
+# Each public app adds one line here.
+public_patterns: list = []
+
+urlpatterns += i18n_patterns(*public_patterns, prefix_default_language=True)

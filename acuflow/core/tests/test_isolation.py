@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import LocalePrefixPattern
 
 from acuflow.core.testing import AcuflowTestCase
 
@@ -51,6 +52,8 @@ SKIP_PAGE_PREFIXES = ("admin/", "api/", "static/")
 def _page_patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:
     found = []
     for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver) and isinstance(entry.pattern, LocalePrefixPattern):
+            continue  # public and portal pages (/nl/...): no staff objects, own tests
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             found.extend(_page_patterns(entry, route))
