@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "acuflow.accounts",
     "acuflow.audit",
     "acuflow.patients",
+    "acuflow.assessment",
+    "acuflow.protocols",
     "acuflow.api",
 ]
 

@@ -1,0 +1,2 @@
+def reason_text(reason: str, **kw: object) -> str:
+    return reason

@@ -1,0 +1,2 @@
+def protocol_catalogue_sync(*, using: str = "default") -> int:
+    return 0
