@@ -73,7 +73,7 @@ def fill_english(path: Path) -> None:
 
 
 def main() -> None:
-    apps = [Path(a) for a in sys.argv[1:]] or app_dirs()
+    apps = [Path(a).resolve() for a in sys.argv[1:]] or app_dirs()
     for app in apps:
         if has_strings(app):
             make(app)

@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from acuflow.patients.models import Patient
+from acuflow.patients.models import Consent, Patient
 
 
 class PatientForm(forms.ModelForm):
@@ -33,3 +33,9 @@ class PatientForm(forms.ModelForm):
         if not (dt.date(1900, 1, 1) <= value <= dt.date.today()):
             raise forms.ValidationError(_("Enter a birth date between 1900 and today."))
         return value
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["kind", "given", "note"]

@@ -8,4 +8,6 @@ urlpatterns = [
     path("new/", views.patient_create, name="create"),
     path("<int:patient_id>/", views.patient_detail, name="detail"),
     path("<int:patient_id>/edit/", views.patient_edit, name="edit"),
+    path("<int:patient_id>/consent/", views.patient_consent, name="consent"),
+    path("<int:patient_id>/audit/", views.patient_audit, name="audit"),
 ]

@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from acuflow.audit.models import Action
+from acuflow.audit.selectors import audit_events_for_patient
 from acuflow.audit.services import audit_record
 from acuflow.core.decorators import staff_view
 from acuflow.core.registry import patient_sections
 from acuflow.patients import selectors, services
-from acuflow.patients.forms import PatientForm
+from acuflow.patients.forms import ConsentForm, PatientForm
 
 PAGE_SIZE = 25
 
@@ -79,3 +80,26 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(
         request, "patients/form.html", {"form": form, "patient": patient, "creating": False}
     )
+
+
+@staff_view()
+def patient_consent(request: HttpRequest, patient_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    patient = selectors.patient_get_for_actor(actor=actor, patient_id=patient_id, audit=None)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.consent_record(actor=actor, patient=patient, **form.cleaned_data)
+        messages.success(request, _("Consent recorded."))
+        return redirect("patients:detail", patient_id=patient.pk)
+    return render(request, "patients/consent.html", {"patient": patient, "form": form})
+
+
+@staff_view(owner=True)
+def patient_audit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    patient = selectors.patient_get_for_actor(actor=actor, patient_id=patient_id, audit=None)
+    audit_record(actor=actor, action=Action.READ, patient=patient, object_type="audit.trail")
+    page = Paginator(audit_events_for_patient(patient=patient), 100).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "patients/audit.html", {"patient": patient, "page": page})

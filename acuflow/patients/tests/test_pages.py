@@ -91,3 +91,51 @@ class PatientPageTests(AcuflowTestCase):
                 make_patient(self.clinic, f"Q{i}", "Budget")
 
         self.assertConstantQueries(rows, lambda: client.get(reverse("patients:list")))
+
+
+class ConsentAndAuditPageTests(AcuflowTestCase):
+    def test_reception_records_consent_and_it_is_audited(self) -> None:
+        client = self.client_for(self.reception)
+        response = client.post(
+            reverse("patients:consent", args=[self.patient.pk]),
+            {"kind": "reminders", "given": "on"},
+        )
+        self.assertRedirects(
+            response,
+            reverse("patients:detail", args=[self.patient.pk]),
+            fetch_redirect_response=False,
+        )
+        consent = self.patient.consents.get(kind="reminders")
+        self.assertTrue(consent.given)
+        self.assertEqual(consent.recorded_by, self.reception)
+        self.assertTrue(
+            AuditEvent.objects.filter(patient=self.patient, object_type="patients.consent").exists()
+        )
+        bad = client.post(
+            reverse("patients:consent", args=[self.patient.pk]), {"kind": "telepathy"}
+        )
+        self.assertEqual(bad.status_code, 200)
+        self.assertContains(bad, "errorlist")
+
+    def test_owner_sees_who_accessed_the_record_and_others_may_not(self) -> None:
+        self.client_for(self.practitioner).get(reverse("patients:detail", args=[self.patient.pk]))
+        page = self.client_for(self.owner).get(reverse("patients:audit", args=[self.patient.pk]))
+        self.assertContains(page, "acupuncturist@nl.example")
+        self.assertEqual(
+            self.client_for(self.practitioner)
+            .get(reverse("patients:audit", args=[self.patient.pk]))
+            .status_code,
+            403,
+        )
+
+    def test_audit_page_queries_do_not_grow(self) -> None:
+        client = self.client_for(self.owner)
+        reader = self.client_for(self.practitioner)
+
+        def rows(n: int) -> None:
+            for _ in range(n):
+                reader.get(reverse("patients:detail", args=[self.patient.pk]))
+
+        self.assertConstantQueries(
+            rows, lambda: client.get(reverse("patients:audit", args=[self.patient.pk]))
+        )
