@@ -95,13 +95,19 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "ninja",
+    "django_tasks_db",
     # acuflow apps, one per domain; `acuflow demo` loads each app's demo.py in this order.
     "acuflow.core",
     "acuflow.accounts",
     "acuflow.audit",
     "acuflow.patients",
+    "acuflow.info",
+    "acuflow.public",
+    "acuflow.portal",
     "acuflow.assessment",
     "acuflow.protocols",
+    "acuflow.scheduling",
+    "acuflow.charting",
     "acuflow.api",
 ]
 
@@ -229,6 +235,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# Background work (appointment reminders) goes through Django's tasks framework into a
+# database queue; `acuflow worker` runs it. No broker to operate.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

@@ -10,12 +10,18 @@ urlpatterns = [
     path("api/v1/", include("acuflow.api.urls")),
     path("admin/", admin.site.urls),
     path("patients/", include("acuflow.patients.urls")),
+    path("articles/", include("acuflow.info.urls")),
+    path("inbox/", include("acuflow.public.staff_urls")),
     path("", include("acuflow.accounts.urls")),
     path("", include("acuflow.core.urls")),
 ]
 
 # Public and patient-facing pages live under a language prefix: /nl/, /nb/, /en/, /es/.
 # Each public app adds one line here.
-public_patterns: list = []
+public_patterns: list = [
+    path("info/", include("acuflow.info.public_urls")),
+    path("clinic/", include("acuflow.public.urls")),
+    path("portal/", include("acuflow.portal.urls")),
+]
 
 urlpatterns += i18n_patterns(*public_patterns, prefix_default_language=True)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from acuflow.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("link/", views.request_link, name="request_link"),
+    path("sign-in/<str:token>/", views.sign_in, name="sign_in"),
+    path("password/", views.password_sign_in, name="password_sign_in"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("account/", views.account, name="account"),
+    path("who-looked/", views.access_log, name="access_log"),
+]

@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from acuflow.public.models import ClinicProfile, ContactMessage, OpeningHours
+
+
+@admin.register(ClinicProfile)
+class ClinicProfileAdmin(admin.ModelAdmin):
+    list_display = ["clinic", "published"]
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(admin.ModelAdmin):
+    list_display = ["clinic", "weekday", "opens", "closes"]
+    list_filter = ["clinic"]
+
+
+@admin.register(ContactMessage)
+class ContactMessageAdmin(admin.ModelAdmin):
+    list_display = ["clinic", "name", "received_at", "handled_at"]
+    list_filter = ["clinic"]
