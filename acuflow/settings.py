@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "acuflow.protocols",
     "acuflow.scheduling",
     "acuflow.charting",
+    "acuflow.datagen",
     "acuflow.api",
 ]
 

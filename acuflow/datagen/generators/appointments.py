@@ -1,0 +1,107 @@
+"""Appointments past (completed, cancelled, no-show) and future (booked), working hours
+and appointment types. Times come from the story's calendar: one room per practitioner
+and no two appointments of a practitioner overlap, so PostgreSQL's exclusion
+constraints hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from acuflow.datagen.generators import Context, Generator
+from acuflow.datagen.story import PatientStory, Visit
+
+TYPES = [
+    ("initial_assessment", "Initial assessment", 60, ""),
+    ("follow_up", "Follow-up", 30, ""),
+    ("ims", "IMS", 30, "ims"),
+]
+STATUS = {
+    "attended": "completed",
+    "cancelled": "cancelled",
+    "no_show": "no_show",
+    "booked": "booked",
+}
+
+
+class AppointmentsGenerator(Generator):
+    name = "appointments"
+    models = ("scheduling.Appointment", "scheduling.AppointmentType", "scheduling.WorkingHours")
+
+    def setup(self, ctx: Context) -> None:
+        AppointmentType = self.model("scheduling.AppointmentType")
+        WorkingHours = self.model("scheduling.WorkingHours")
+        self.types: dict[tuple[int, str], tuple[int, int]] = {}
+        for clinic in ctx.clinics:
+            for code, name, minutes, modality in TYPES:
+                kind, _ = AppointmentType.objects.get_or_create(
+                    clinic_id=clinic.id,
+                    code=code,
+                    defaults={
+                        "name": name,
+                        "duration_minutes": minutes,
+                        "buffer_minutes": 0,
+                        "modality": modality,
+                    },
+                )
+                self.types[(clinic.index, code)] = (kind.pk, kind.buffer_minutes)
+            hours = [
+                WorkingHours(
+                    practitioner_id=p.practitioner_id,
+                    location_id=clinic.location_id,
+                    weekday=day,
+                    start=dt.time(8, 0),
+                    end=dt.time(18, 0),
+                )
+                for p in clinic.practitioners
+                for day in range(5)
+            ]
+            WorkingHours.objects.bulk_create(hours)
+        self.appointments = ctx.writer.table(self.model("scheduling.Appointment"))
+
+    def emit(self, story: PatientStory, ctx: Context) -> None:
+        for episode in story.episodes:
+            if episode.intake is not None and (episode.course is None or episode.red_flags):
+                self._add(story, ctx, episode.practitioner, episode.intake, None, None)
+            course = episode.course
+            if course is None:
+                continue
+            for visit in course.visits if episode.red_flags else [episode.intake, *course.visits]:
+                assert visit is not None
+                number = visit.session.number if visit.session else None
+                self._add(story, ctx, course.practitioner, visit, course.id or None, number)
+
+    def _add(self, story, ctx, practitioner, visit: Visit, course_id, number) -> None:  # type: ignore[no-untyped-def]
+        clinic = story.clinic
+        if visit.id:
+            return
+        visit.id = self.appointments.next_id()
+        start = ctx.at(clinic, visit.day, visit.slot)
+        end = start + dt.timedelta(minutes=visit.minutes)
+        type_id, buffer = self.types[(clinic.index, visit.kind)]
+        booked = start - dt.timedelta(days=7, hours=3)
+        cancelled = visit.status == "cancelled"
+        self.appointments.add(
+            id=visit.id,
+            clinic_id=clinic.id,
+            patient_id=story.id,
+            practitioner_id=practitioner.practitioner_id,
+            location_id=clinic.location_id,
+            room_id=practitioner.room_id,
+            type_id=type_id,
+            start=start,
+            end=end,
+            busy_until=end + dt.timedelta(minutes=buffer),
+            status=STATUS[visit.status],
+            source="course" if course_id else "staff",
+            cancel_reason="Patient ill" if cancelled else "",
+            late_cancel=visit.late_cancel,
+            cancelled_at=start - dt.timedelta(hours=6 if visit.late_cancel else 50)
+            if cancelled
+            else None,
+            course_id=course_id,
+            course_session=number,
+            note="",
+            created_by_id=clinic.reception[0].user_id if clinic.reception else None,
+            created_at=booked,
+            updated_at=booked,
+        )

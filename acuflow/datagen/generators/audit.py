@@ -1,0 +1,85 @@
+"""Audit events in the NEN 7513 shape for what the other generators wrote: each record
+created, and the chart read at every visit."""
+
+from __future__ import annotations
+
+from django.apps import apps
+
+from acuflow.datagen.generators import Context, Generator
+from acuflow.datagen.story import PatientStory
+
+
+def _label(label: str) -> str:
+    try:
+        return apps.get_model(label)._meta.label_lower
+    except LookupError:
+        return label.lower()
+
+
+class AuditGenerator(Generator):
+    name = "audit"
+    models = ("audit.AuditEvent",)
+
+    def setup(self, ctx: Context) -> None:
+        self.events = ctx.writer.table(self.model("audit.AuditEvent"))
+        self.types = {
+            k: _label(v)
+            for k, v in {
+                "patient": "patients.Patient",
+                "assessment": "assessment.Assessment",
+                "course": "protocols.Course",
+                "session": "charting.Session",
+                "response": "outcomes.Response",
+                "appointment": "scheduling.Appointment",
+            }.items()
+        }
+
+    def emit(self, story: PatientStory, ctx: Context) -> None:
+        clinic = story.clinic
+        add = self.events.add
+        next_id = self.events.next_id
+        desk = clinic.reception[0] if clinic.reception else clinic.staff[0]
+
+        def event(who, action, kind, obj_id, at, channel="web") -> None:  # type: ignore[no-untyped-def]
+            add(
+                id=next_id(),
+                clinic_id=clinic.id,
+                user_id=who.user_id,
+                actor_label=f"{who.email} ({who.role})",
+                on_behalf_of=clinic.name,
+                action=action,
+                patient_id=story.id,
+                object_type=self.types[kind],
+                object_id=str(obj_id),
+                channel=channel,
+                path="",
+                client_address="10.0.0.1",
+                at=at,
+            )
+
+        event(desk, "create", "patient", story.id, ctx.at(clinic, story.created, 0, -15))
+        for episode in story.episodes:
+            who = episode.practitioner
+            if episode.intake is not None and episode.intake.id:
+                visit = episode.intake
+                event(desk, "create", "appointment", visit.id, ctx.at(clinic, visit.day, 0, -30))
+            if episode.id and episode.intake is not None:
+                at = ctx.at(clinic, episode.intake.day, episode.intake.slot, 1)
+                event(who, "read", "patient", story.id, at)
+                event(who, "create", "assessment", episode.id, at)
+            course = episode.course
+            if course is not None and course.id:
+                event(who, "create", "course", course.id, ctx.at(clinic, course.start, 0, -30))
+                for visit in course.visits:
+                    if visit.id:
+                        at = ctx.at(clinic, visit.day, 0, -40)
+                        event(desk, "create", "appointment", visit.id, at)
+                for session in course.sessions:
+                    if session.id:
+                        at = ctx.at(clinic, session.day, session.slot, 2)
+                        event(course.practitioner, "read", "patient", story.id, at)
+                        event(course.practitioner, "create", "session", session.id, at)
+            for response in episode.responses:
+                if response.id:
+                    at = ctx.at(clinic, response.day, 0, -10)
+                    event(who, "create", "response", response.id, at)

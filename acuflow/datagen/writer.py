@@ -1,0 +1,137 @@
+"""Bulk row writer: PostgreSQL COPY (psycopg 3) or bulk_create in batches elsewhere.
+
+Generators hand over plain tuples with explicit primary keys, so that rows of one chunk
+can refer to each other before anything is written; foreign keys are deferred until
+commit on both PostgreSQL and SQLite (Django creates them DEFERRABLE INITIALLY DEFERRED),
+so the order in which tables are flushed inside a transaction does not matter.
+Model instances are only built on the bulk_create path: COPY takes tuples as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.color import no_style
+from django.db import connections, models
+from django.db.models import Max
+
+
+class Table:
+    """Rows of one model. `add(**values)` takes field attnames; keys the model does not
+    have are dropped and fields not given take their default, so a generator keeps
+    working while a model gains or loses an optional field."""
+
+    def __init__(self, writer: BulkWriter, model: type[models.Model]):
+        self.writer = writer
+        self.model = model
+        self.fields = {f.attname: f for f in model._meta.concrete_fields}
+        self.rows: list[tuple[Any, ...]] = []
+        self.written = 0
+        self.columns: list[str] = []
+        self._given: list[str] = []
+        self._defaults: list[tuple[str, Any, bool]] = []  # (attname, value or callable, callable?)
+        self.json_positions: list[int] = []
+        pk = model._meta.pk
+        assert pk is not None
+        top = model.objects.using(writer.using).aggregate(top=Max(pk.attname))["top"]
+        self._next_id = (top or 0) + 1
+
+    def next_id(self) -> int:
+        value = self._next_id
+        self._next_id += 1
+        return value
+
+    def _prepare(self, keys: list[str]) -> None:
+        self._given = [k for k in keys if k in self.fields]
+        self._defaults = []
+        for name, f in self.fields.items():
+            if name in self._given or not f.has_default():
+                continue
+            self._defaults.append((name, f.default, callable(f.default)))
+        self.columns = self._given + [d[0] for d in self._defaults]
+        self.json_positions = [
+            i for i, c in enumerate(self.columns) if isinstance(self.fields[c], models.JSONField)
+        ]
+
+    def add(self, **values: Any) -> None:
+        if not self.columns:
+            self._prepare(list(values))
+        row = [values[k] for k in self._given]
+        for _name, default, is_callable in self._defaults:
+            row.append(default() if is_callable else default)
+        self.rows.append(tuple(row))
+        if len(self.rows) >= self.writer.flush_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        if self.writer.use_copy:
+            self._copy()
+        else:
+            objs = [self.model(**dict(zip(self.columns, row, strict=True))) for row in self.rows]
+            self.model.objects.using(self.writer.using).bulk_create(
+                objs, batch_size=self.writer.batch_size
+            )
+        self.written += len(self.rows)
+        self.rows = []
+
+    def _copy(self) -> None:
+        connection = connections[self.writer.using]
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        cols = ", ".join(connection.ops.quote_name(self.fields[c].column) for c in self.columns)
+        positions = self.json_positions
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
+            with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                if positions:
+                    for row in self.rows:
+                        values = list(row)
+                        for i in positions:
+                            values[i] = json.dumps(values[i], separators=(",", ":"))
+                        copy.write_row(values)
+                else:
+                    for row in self.rows:
+                        copy.write_row(row)
+
+
+class BulkWriter:
+    """One Table per model; flush() writes every buffered row (call it per transaction)."""
+
+    def __init__(
+        self,
+        *,
+        using: str = "default",
+        batch_size: int = 2000,
+        flush_rows: int = 50_000,
+        copy: bool | None = None,
+    ):
+        self.using = using
+        self.batch_size = batch_size
+        self.flush_rows = flush_rows
+        vendor = connections[using].vendor
+        self.use_copy = (vendor == "postgresql") if copy is None else copy
+        self.tables: dict[type[models.Model], Table] = {}
+
+    def table(self, model: type[models.Model]) -> Table:
+        if model not in self.tables:
+            self.tables[model] = Table(self, model)
+        return self.tables[model]
+
+    def flush(self) -> None:
+        for table in self.tables.values():
+            table.flush()
+
+    def finish(self) -> None:
+        """Flush, then move each table's id sequence past the ids we chose ourselves."""
+        self.flush()
+        connection = connections[self.using]
+        statements = connection.ops.sequence_reset_sql(no_style(), list(self.tables))
+        if statements:
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+
+    def counts(self) -> dict[str, int]:
+        return {model._meta.label: t.written for model, t in self.tables.items()}
