@@ -12,6 +12,7 @@ urlpatterns = [
     path("patients/", include("acuflow.patients.urls")),
     path("articles/", include("acuflow.info.urls")),
     path("inbox/", include("acuflow.public.staff_urls")),
+    path("charting/", include("acuflow.charting.urls")),
     path("", include("acuflow.accounts.urls")),
     path("", include("acuflow.core.urls")),
 ]

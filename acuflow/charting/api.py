@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from acuflow.api.auth import api_actor
+from acuflow.api.errors import ApiError
+from acuflow.api.schemas import paged
+from acuflow.audit.models import Action
+from acuflow.audit.services import audit_record
+from acuflow.charting import catalogue, selectors, services
+from acuflow.charting.models import Session
+from acuflow.charting.schemas import PointList, SessionIn, SessionList, SessionOut
+from acuflow.patients.selectors import patient_get_for_actor
+
+router = Router(tags=["charting"])
+
+
+def session_out(session: Session) -> dict[str, Any]:
+    return {
+        "id": session.pk,
+        "course_id": session.course_id,
+        "patient_id": session.patient_id,
+        "appointment_id": session.appointment_ref,
+        "practitioner_id": session.practitioner_id,
+        "practitioner": session.practitioner.user.full_name,
+        "started_at": session.started_at,
+        "nrs_before": session.nrs_before,
+        "nrs_after": session.nrs_after,
+        "pregnant": session.pregnant,
+        "sites": session.sites,
+        "needles_in": session.needles_in,
+        "needles_out": session.needles_out,
+        "needle_discrepancy_note": session.needle_discrepancy_note,
+        "stimulation": session.stimulation,
+        "electro_frequency_hz": session.electro_frequency_hz,
+        "retention_minutes": session.retention_minutes,
+        "adjuncts": session.adjuncts,
+        "adverse_events": session.adverse_events,
+        "subjective": session.subjective,
+        "objective": session.objective,
+        "assessment": session.assessment,
+        "plan": session.plan,
+        "home_care": session.home_care,
+        "warnings": services.session_warnings(sites=session.sites, pregnant=session.pregnant),
+        "created_at": session.created_at,
+    }
+
+
+@router.get("/points", response=PointList, summary="Search the point catalogue")
+def list_points(
+    request: HttpRequest,
+    q: str = Query("", max_length=100, description="Code in any spelling, pinyin, name, region"),
+    meridian: str = Query("", max_length=40, description="LU, LI, ST ... GV, CV (or UB, TW ...)"),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    api_actor(request)  # staff only; the catalogue holds no patient data
+    code = None
+    if meridian:
+        code = catalogue.meridian_code(meridian)
+        if code is None:
+            raise ApiError(
+                422,
+                "validation_error",
+                f"meridian: unknown meridian {meridian!r}",
+                {"meridian": ["use one of " + ", ".join(catalogue.MERIDIANS)]},
+            )
+    found = catalogue.search(q, meridian=code)
+    page = found[offset : offset + limit]
+    return {"items": [catalogue.as_dict(p) for p in page], "count": len(found)}
+
+
+@router.post(
+    "/courses/{course_id}/sessions",
+    response={201: SessionOut},
+    summary="Chart a session of a course",
+)
+def create_session(
+    request: HttpRequest, course_id: int, payload: SessionIn
+) -> tuple[int, dict[str, Any]]:
+    actor = api_actor(request)
+    course = selectors.course_get_for_actor(actor=actor, course_id=course_id, audit=False)
+    session = services.session_create(actor=actor, course=course, **payload.service_kwargs())
+    session.practitioner = actor.practitioner  # type: ignore[assignment]
+    return 201, session_out(session)
+
+
+@router.get(
+    "/patients/{patient_id}/sessions",
+    response=SessionList,
+    summary="A patient's charted sessions, newest first",
+)
+def list_sessions(
+    request: HttpRequest,
+    patient_id: int,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    actor = api_actor(request)
+    patient = patient_get_for_actor(actor=actor, patient_id=patient_id, clinical=True, audit=None)
+    audit_record(actor=actor, action=Action.READ, patient=patient, object_type="charting.sessions")
+    items, count = paged(
+        selectors.session_list_for_patient(actor=actor, patient=patient), limit, offset
+    )
+    return {"items": [session_out(s) for s in items], "count": count}
+
+
+@router.get("/sessions/{session_id}", response=SessionOut, summary="One charted session")
+def get_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
+    actor = api_actor(request)
+    return session_out(selectors.session_get_for_actor(actor=actor, session_id=session_id))

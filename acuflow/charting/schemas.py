@@ -1,0 +1,156 @@
+"""Input and output shapes of a charted session, shared by the API and the charting page
+(the page posts the same JSON, so both go through one validation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import model_validator
+
+from acuflow.api.schemas import StrictIn
+
+SideCode = Literal["left", "right", "both", "none"]
+
+
+class PointSiteIn(StrictIn):
+    point: str = Field(min_length=1, max_length=40, description="Catalogue code, e.g. BL40")
+    side: SideCode | None = Field(default=None, description="Default: both, or none on the midline")
+
+
+class ImsSiteIn(StrictIn):
+    ims_segment: str = Field(min_length=2, max_length=4, description="Spinal segment C1..S2")
+    side: Literal["left", "right", "both"]
+    muscle: str = Field(default="multifidus", max_length=60)
+    response: Literal["twitch", "grasp", "none"] | None = None
+
+
+class AdverseEventIn(StrictIn):
+    code: Literal[
+        "bruising",
+        "bleeding",
+        "pain",
+        "vasovagal",
+        "nausea",
+        "forgotten_needle",
+        "pneumothorax",
+        "infection",
+        "other",
+    ]
+    severity: Literal["mild", "moderate", "severe"]
+    action_taken: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=500)
+
+
+class HomeCareIn(StrictIn):
+    point: str = Field(min_length=1, max_length=40)
+    location: str = Field(default="", max_length=200, description="Plain words for the patient")
+    duration_minutes: int = Field(default=2, ge=1, le=30)
+    frequency: str = Field(default="", max_length=100, description="e.g. twice a day")
+    instructions: str = Field(default="", max_length=1000)
+
+
+class SessionIn(StrictIn):
+    started_at: dt.datetime
+    appointment_id: int | None = Field(default=None, ge=1)
+    nrs_before: int | None = Field(default=None, ge=0, le=10)
+    nrs_after: int | None = Field(default=None, ge=0, le=10)
+    pregnant: bool = False
+    sites: list[PointSiteIn | ImsSiteIn] = Field(default_factory=list, max_length=100)
+    needles_in: int = Field(ge=0, le=200)
+    needles_out: int = Field(ge=0, le=200)
+    needle_discrepancy_note: str = Field(default="", max_length=500)
+    stimulation: Literal["manual", "electro"] = "manual"
+    electro_frequency_hz: float | None = Field(default=None, ge=0.5, le=200)
+    retention_minutes: int | None = Field(default=None, ge=0, le=120)
+    adjuncts: list[Literal["cupping", "acupressure_massage", "moxibustion", "heat"]] = Field(
+        default_factory=list, max_length=4
+    )
+    adverse_events: list[AdverseEventIn] = Field(default_factory=list, max_length=20)
+    subjective: str = Field(default="", max_length=5000)
+    objective: str = Field(default="", max_length=5000)
+    assessment: str = Field(default="", max_length=5000)
+    plan: str = Field(default="", max_length=5000)
+    home_care: list[HomeCareIn] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _aware(self) -> SessionIn:
+        if self.started_at.tzinfo is None:
+            raise ValueError("started_at needs a timezone offset, e.g. 2025-03-01T09:30:00+01:00")
+        if self.stimulation == "electro" and self.electro_frequency_hz is None:
+            raise ValueError("electro stimulation needs electro_frequency_hz")
+        return self
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.model_dump()
+        data["sites"] = [s.model_dump(exclude_none=True) for s in self.sites]
+        return data
+
+
+class CautionOut(Schema):
+    key: str
+    when: str
+    text: str
+    sources: list[str]
+
+
+class PointOut(Schema):
+    code: str
+    kind: str
+    meridian: str | None
+    number: int | None
+    pinyin: str
+    english: str
+    regions: list[str]
+    region_labels: list[str]
+    variants: list[str]
+    synonyms: list[str]
+    special: list[str]
+    cautions: list[CautionOut]
+    source: str
+
+
+class PointList(Schema):
+    items: list[PointOut]
+    count: int
+
+
+class WarningOut(Schema):
+    point: str
+    caution: str
+    text: str
+
+
+class SessionOut(Schema):
+    id: int
+    course_id: int
+    patient_id: int
+    appointment_id: int | None
+    practitioner_id: int
+    practitioner: str
+    started_at: dt.datetime
+    nrs_before: int | None
+    nrs_after: int | None
+    pregnant: bool
+    sites: list[dict[str, Any]]
+    needles_in: int
+    needles_out: int
+    needle_discrepancy_note: str
+    stimulation: str
+    electro_frequency_hz: float | None
+    retention_minutes: int | None
+    adjuncts: list[str]
+    adverse_events: list[dict[str, Any]]
+    subjective: str
+    objective: str
+    assessment: str
+    plan: str
+    home_care: list[dict[str, Any]]
+    warnings: list[WarningOut]
+    created_at: dt.datetime
+
+
+class SessionList(Schema):
+    items: list[SessionOut]
+    count: int

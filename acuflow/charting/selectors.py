@@ -1,0 +1,116 @@
+"""Reads of charted sessions. Every read is scoped to the actor's clinic (404 outside it)
+and audited; `course_session_facts` and `home_care_for_patient` serve other apps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+
+from acuflow.audit.models import Action
+from acuflow.audit.services import audit_record
+from acuflow.charting import catalogue
+from acuflow.charting.models import Session, SessionDraft
+
+if TYPE_CHECKING:
+    from acuflow.core.actor import Actor
+    from acuflow.patients.models import Patient
+    from acuflow.protocols.models import Course
+
+
+def course_get_for_actor(*, actor: Actor, course_id: int | str, audit: bool = True) -> Course:
+    """The course in the actor's clinic (404 otherwise); clinical roles only (403)."""
+    from acuflow.protocols.selectors import course_get_for_actor as get_course
+
+    return get_course(actor=actor, course_id=course_id, audit=Action.READ if audit else None)
+
+
+def session_list_for_patient(*, actor: Actor, patient: Patient) -> QuerySet[Session]:
+    """Newest first. The caller fetched `patient` through patient_get_for_actor."""
+    if patient.clinic_id != actor.clinic.pk:
+        raise Http404("patient not found")
+    return Session.objects.for_clinic(actor.clinic).filter(patient=patient).with_people()
+
+
+def session_get_for_actor(*, actor: Actor, session_id: int | str) -> Session:
+    try:
+        pk = int(session_id)
+    except (TypeError, ValueError):
+        raise Http404("session not found")
+    session = (
+        Session.objects.for_clinic(actor.clinic)
+        .with_people()
+        .select_related("patient", "course__practitioner__user")
+        .filter(pk=pk)
+        .first()
+    )
+    if session is None:
+        raise Http404("session not found")
+    actor.require_clinical()
+    with transaction.atomic():
+        audit_record(actor=actor, action=Action.READ, patient=session.patient, obj=session)
+    return session
+
+
+def previous_session(*, course: Course) -> Session | None:
+    """The patient's latest session (any course), to copy from."""
+    return (
+        Session.objects.filter(patient_id=course.patient_id).order_by("-started_at", "-id").first()
+    )
+
+
+def draft_for(*, course: Course, user: Any) -> SessionDraft | None:
+    return SessionDraft.objects.filter(course=course, user=user).first()
+
+
+def drafts_for_user(*, actor: Actor) -> QuerySet[SessionDraft]:
+    return SessionDraft.objects.filter(
+        user=actor.user, course__patient__clinic=actor.clinic
+    ).select_related("course__patient")
+
+
+def course_session_facts(course: Course) -> tuple[int, list[tuple[dt.datetime, int | None]]]:
+    """(sessions done, [(started_at, nrs_before), ...] oldest first) for the course status."""
+    rows = list(
+        Session.objects.filter(course=course)
+        .order_by("started_at", "id")
+        .values_list("started_at", "nrs_before")
+    )
+    return len(rows), [(at, nrs) for at, nrs in rows]
+
+
+def home_care_for_patient(patient: Patient) -> list[dict[str, Any]]:
+    """The acupressure a patient was given to do at home, latest instruction per point:
+    point code, plain-words location, duration (minutes), frequency, instructions.
+
+    For the portal (the patient's own data): no actor, no audit here; the caller audits.
+    """
+    seen: dict[str, dict[str, Any]] = {}
+    rows = (
+        Session.objects.filter(patient=patient)
+        .exclude(home_care=[])
+        .order_by("-started_at", "-id")
+        .values_list("started_at", "home_care")[:50]
+    )
+    for started_at, items in rows:
+        for item in items or []:
+            code = item.get("point")
+            if not code or code in seen:
+                continue
+            found = catalogue.point(code)
+            location = item.get("location") or (
+                ", ".join(found.region_labels(patient.language)) if found else ""
+            )
+            seen[code] = {
+                "point": code,
+                "name": found.pinyin if found and found.kind != "ashi" else "",
+                "location": location,
+                "duration_minutes": item.get("duration_minutes"),
+                "frequency": item.get("frequency", ""),
+                "instructions": item.get("instructions", ""),
+                "given_at": started_at,
+            }
+    return list(seen.values())

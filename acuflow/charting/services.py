@@ -1,0 +1,200 @@
+"""Writes: charting a session (one transaction with its audit row and the course status
+refresh), and saving / discarding the screen's draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from acuflow.api.errors import ApiError
+from acuflow.audit.models import Action
+from acuflow.audit.services import audit_record
+from acuflow.charting import catalogue, rules
+from acuflow.charting.models import Session, SessionDraft
+from acuflow.charting.validation import normalise_site
+
+if TYPE_CHECKING:
+    from acuflow.accounts.models import Practitioner
+    from acuflow.core.actor import Actor
+    from acuflow.protocols.models import Course
+
+MAX_DRAFT_BYTES = 100_000
+
+
+def practitioner_may_chart(*, actor: Actor, day: dt.date, ims: bool) -> Practitioner:
+    """The acting practitioner, if they may chart this session; else a 403 ApiError."""
+    actor.require_clinical()
+    practitioner = actor.practitioner
+    if practitioner is None:
+        raise ApiError(
+            403, "not_a_practitioner", _("Only a practitioner with a clinical profile can chart.")
+        )
+    if not practitioner.registration_valid_on(day):
+        raise ApiError(
+            403,
+            "registration_expired",
+            _(
+                "Your professional registration expired on %(date)s. Renew it (My account) "
+                "before charting new sessions."
+            )
+            % {"date": practitioner.registration_expires},
+        )
+    if ims and not practitioner.is_qualified_for("ims"):
+        raise ApiError(
+            403,
+            "practitioner_not_qualified",
+            _("IMS sites can only be charted by a practitioner qualified for IMS."),
+        )
+    return practitioner
+
+
+def resolve_sites(sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored form of the sites; 422 `unknown_point` naming every code not in the catalogue."""
+    out, unknown = [], []
+    for site in sites:
+        resolved = normalise_site(site)
+        if resolved is None:
+            unknown.append(str(site.get("point") or site.get("ims_segment")))
+        else:
+            out.append(resolved)
+    if unknown:
+        raise ApiError(
+            422,
+            "unknown_point",
+            _("Unknown point code or segment: %(codes)s.") % {"codes": ", ".join(unknown)},
+            {"sites": [f"unknown: {code}" for code in unknown]},
+        )
+    return out
+
+
+def resolve_home_care(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out, unknown = [], []
+    for item in items:
+        found = catalogue.point(str(item.get("point", "")))
+        if found is None:
+            unknown.append(str(item.get("point")))
+            continue
+        out.append({**item, "point": found.code})
+    if unknown:
+        raise ApiError(
+            422,
+            "unknown_point",
+            _("Unknown point code in home care: %(codes)s.") % {"codes": ", ".join(unknown)},
+            {"home_care": [f"unknown: {code}" for code in unknown]},
+        )
+    return out
+
+
+def session_warnings(*, sites: list[dict[str, Any]], pregnant: bool) -> list[dict[str, str]]:
+    """Cautions that apply to these sites for this patient, for display (never a refusal)."""
+    pairs = []
+    for site in sites:
+        found = catalogue.point(site.get("point", "")) if "point" in site else None
+        if found is not None:
+            pairs.append((found.code, [(c.key, c.when) for c in found.cautions]))
+    texts = {c.key: c for c in catalogue.catalogue().cautions}
+    return [
+        {"point": code, "caution": key, "text": texts[key].text()}
+        for code, key in rules.point_warnings(pairs, pregnant=pregnant)
+    ]
+
+
+def session_create(
+    *,
+    actor: Actor,
+    course: Course,
+    started_at: dt.datetime,
+    sites: list[dict[str, Any]],
+    needles_in: int,
+    needles_out: int,
+    needle_discrepancy_note: str = "",
+    nrs_before: int | None = None,
+    nrs_after: int | None = None,
+    pregnant: bool = False,
+    appointment_id: int | None = None,
+    stimulation: str = "manual",
+    electro_frequency_hz: float | None = None,
+    retention_minutes: int | None = None,
+    adjuncts: list[str] | None = None,
+    adverse_events: list[dict[str, Any]] | None = None,
+    subjective: str = "",
+    objective: str = "",
+    assessment: str = "",
+    plan: str = "",
+    home_care: list[dict[str, Any]] | None = None,
+) -> Session:
+    if timezone.is_naive(started_at):
+        raise ApiError(422, "validation_error", _("started_at needs a timezone."))
+    stored_sites = resolve_sites(sites)
+    has_ims = any("ims_segment" in s for s in stored_sites)
+    local_day = timezone.localtime(started_at).date()
+    practitioner = practitioner_may_chart(
+        actor=actor, day=max(local_day, timezone.localdate()), ims=has_ims
+    )
+    if not rules.needle_counts_ok(needles_in, needles_out, needle_discrepancy_note):
+        raise ApiError(
+            422,
+            "needle_count_mismatch",
+            _(
+                "%(inn)s needles in, %(out)s out: count again, or explain the difference in "
+                "needle_discrepancy_note (a forgotten needle is an adverse event)."
+            )
+            % {"inn": needles_in, "out": needles_out},
+            {"needle_discrepancy_note": ["required when needles_in and needles_out differ"]},
+        )
+    session = Session(
+        course=course,
+        patient_id=course.patient_id,
+        appointment_ref=appointment_id,
+        practitioner=practitioner,
+        started_at=started_at,
+        nrs_before=nrs_before,
+        nrs_after=nrs_after,
+        pregnant=pregnant,
+        sites=stored_sites,
+        needles_in=needles_in,
+        needles_out=needles_out,
+        needle_discrepancy_note=needle_discrepancy_note.strip(),
+        stimulation=stimulation,
+        electro_frequency_hz=electro_frequency_hz,
+        retention_minutes=retention_minutes,
+        adjuncts=list(dict.fromkeys(adjuncts or [])),
+        adverse_events=adverse_events or [],
+        subjective=subjective,
+        objective=objective,
+        assessment=assessment,
+        plan=plan,
+        home_care=resolve_home_care(home_care or []),
+        author=actor.user,
+    )
+    session.full_clean()
+    from acuflow.protocols.services import course_refresh_status
+
+    with transaction.atomic():
+        session.save()
+        audit_record(actor=actor, action=Action.CREATE, patient=course.patient, obj=session)
+        SessionDraft.objects.filter(course=course, user=actor.user).delete()
+        course_refresh_status(course=course)
+    return session
+
+
+def draft_save(*, actor: Actor, course: Course, data: dict[str, Any]) -> SessionDraft:
+    """Upsert the screen's state. Drafts are not clinical records (not audited per
+    keystroke); saving the session is."""
+    import json
+
+    if len(json.dumps(data)) > MAX_DRAFT_BYTES:
+        raise ApiError(413, "draft_too_large", _("The draft is too large."))
+    with transaction.atomic():
+        draft, _created = SessionDraft.objects.update_or_create(
+            course=course, user=actor.user, defaults={"data": data, "updated_at": timezone.now()}
+        )
+    return draft
+
+
+def draft_discard(*, actor: Actor, course: Course) -> None:
+    SessionDraft.objects.filter(course=course, user=actor.user).delete()
