@@ -1,0 +1,332 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from acuflow.accounts.models import Modality, Practitioner
+from acuflow.api.auth import api_actor
+from acuflow.api.errors import ApiError
+from acuflow.api.schemas import StrictIn, paged
+from acuflow.assessment import catalogue as assessment_catalogue
+from acuflow.assessment.models import Assessment
+from acuflow.protocols import selectors, services
+from acuflow.protocols.models import Course, Protocol
+
+router = Router(tags=["protocols"])
+
+LangText = dict[str, str]
+
+
+class SourceOut(Schema):
+    citation: str
+    supports: str = ""
+
+
+class ProtocolOut(Schema):
+    id: int
+    key: str
+    name: str
+    condition: str
+    modality: str
+    cadence_days: int
+    cadence_max_days: int | None
+    expected_sessions: int
+    onset_session: int
+    lasting_session: int | None
+    review_session: int
+    max_sessions: int
+    single_session_onset_days: int | None
+    home_care: str
+    expectations: str
+    sources: list[SourceOut]
+    point_set: list[str]
+    notes: str
+    shipped: bool
+    based_on: int | None
+
+
+class ProtocolList(Schema):
+    items: list[ProtocolOut]
+    count: int
+
+
+class SourceIn(StrictIn):
+    citation: str = Field(min_length=3, max_length=500)
+    supports: str = Field(default="", max_length=1000)
+
+
+class ProtocolPatchIn(StrictIn):
+    name: dict[str, str] | None = None
+    cadence_days: int | None = Field(default=None, ge=1, le=90)
+    cadence_max_days: int | None = Field(default=None, ge=1, le=180)
+    expected_sessions: int | None = Field(default=None, ge=1, le=60)
+    onset_session: int | None = Field(default=None, ge=1, le=60)
+    lasting_session: int | None = Field(default=None, ge=1, le=60)
+    review_session: int | None = Field(default=None, ge=1, le=60)
+    max_sessions: int | None = Field(default=None, ge=1, le=100)
+    single_session_onset_days: int | None = Field(default=None, ge=1, le=365)
+    home_care: dict[str, str] | None = None
+    expectations: dict[str, str] | None = None
+    sources: list[SourceIn] | None = Field(default=None, min_length=1, max_length=20)
+    point_set: list[str] | None = Field(default=None, max_length=60)
+    notes: str | None = Field(default=None, max_length=2000)
+    active: bool | None = None
+
+
+def protocol_out(p: Protocol) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "key": p.key,
+        "name": p.label(),
+        "condition": p.condition,
+        "modality": p.modality,
+        "cadence_days": p.cadence_days,
+        "cadence_max_days": p.cadence_max_days,
+        "expected_sessions": p.expected_sessions,
+        "onset_session": p.onset_session,
+        "lasting_session": p.lasting_session,
+        "review_session": p.review_session,
+        "max_sessions": p.max_sessions,
+        "single_session_onset_days": p.single_session_onset_days,
+        "home_care": assessment_catalogue.text(p.home_care),
+        "expectations": assessment_catalogue.text(p.expectations),
+        "sources": p.sources,
+        "point_set": p.point_set,
+        "notes": p.notes,
+        "shipped": p.shipped,
+        "based_on": p.based_on_id,
+    }
+
+
+@router.get("/protocols", response=ProtocolList, summary="Protocol catalogue")
+def list_protocols(
+    request: HttpRequest,
+    condition: str | None = Query(None, max_length=40),
+    modality: str | None = Query(None, max_length=24),
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    actor = api_actor(request)
+    if condition and condition not in assessment_catalogue.condition_codes():
+        raise ApiError(
+            422,
+            "validation_error",
+            "condition: unknown condition",
+            {"condition": ["unknown condition"]},
+        )
+    if modality and modality not in Modality.values:
+        raise ApiError(
+            422,
+            "validation_error",
+            "modality: unknown modality",
+            {"modality": ["unknown modality"]},
+        )
+    qs = selectors.protocol_list(actor=actor, condition=condition, modality=modality)
+    items, count = paged(qs, limit, offset)
+    return {"items": [protocol_out(p) for p in items], "count": count}
+
+
+@router.get("/protocols/{protocol_id}", response=ProtocolOut, summary="One protocol")
+def get_protocol(request: HttpRequest, protocol_id: int) -> dict[str, Any]:
+    actor = api_actor(request)
+    return protocol_out(selectors.protocol_get_for_actor(actor=actor, protocol_id=protocol_id))
+
+
+@router.post(
+    "/protocols/{protocol_id}/copy",
+    response={201: ProtocolOut},
+    summary="Copy a protocol into the clinic's own, editable catalogue (owner)",
+)
+def copy_protocol(request: HttpRequest, protocol_id: int) -> tuple[int, dict[str, Any]]:
+    actor = api_actor(request)
+    protocol = selectors.protocol_get_for_actor(actor=actor, protocol_id=protocol_id)
+    return 201, protocol_out(services.protocol_copy(actor=actor, protocol=protocol))
+
+
+@router.patch(
+    "/protocols/{protocol_id}", response=ProtocolOut, summary="Edit the clinic's copy (owner)"
+)
+def patch_protocol(
+    request: HttpRequest, protocol_id: int, payload: ProtocolPatchIn
+) -> dict[str, Any]:
+    actor = api_actor(request)
+    data = payload.dict(exclude_unset=True)
+    nullable = {"cadence_max_days", "lasting_session", "single_session_onset_days"}
+    nulls = sorted(k for k, v in data.items() if v is None and k not in nullable)
+    if nulls:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"{', '.join(nulls)}: may not be null",
+            {k: ["may not be null"] for k in nulls},
+        )
+    for key in ("notes",):
+        if key in data and data[key] is None:
+            data[key] = ""
+    with transaction.atomic():
+        protocol = selectors.protocol_get_for_actor(
+            actor=actor, protocol_id=protocol_id, include_inactive=True
+        )
+        protocol = services.protocol_update(actor=actor, protocol=protocol, data=data)
+    return protocol_out(protocol)
+
+
+# -- courses -------------------------------------------------------------------------
+class CourseIn(StrictIn):
+    assessment: int
+    protocol: int
+    practitioner: int | None = None
+    start_date: dt.date | None = None
+
+
+class PlannedOut(Schema):
+    number: int
+    date: dt.date
+
+
+class StatusOut(Schema):
+    sessions_done: int
+    expected_sessions: int
+    baseline_nrs: int
+    latest_nrs: int | None
+    latest_nrs_at: dt.datetime | None
+    change_pct: float | None
+    response: str
+    recommendation: str
+    reason: str
+    reason_text: str
+
+
+class CourseOut(Schema):
+    id: int
+    patient: int
+    assessment: int
+    protocol: int
+    protocol_name: str
+    practitioner: int
+    start_date: dt.date
+    state: str
+    modality: str
+    cadence_days: int
+    expected_sessions: int
+    onset_session: int
+    review_session: int
+    max_sessions: int
+    planned_sessions: list[PlannedOut]
+    status: StatusOut
+
+
+class CourseList(Schema):
+    items: list[CourseOut]
+    count: int
+
+
+def course_out(c: Course) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "patient": c.patient_id,
+        "assessment": c.assessment_id,
+        "protocol": c.protocol_id,
+        "protocol_name": c.protocol.label(),
+        "practitioner": c.practitioner_id,
+        "start_date": c.start_date,
+        "state": c.state,
+        "modality": c.modality,
+        "cadence_days": c.cadence_days,
+        "expected_sessions": c.expected_sessions,
+        "onset_session": c.onset_session,
+        "review_session": c.review_session,
+        "max_sessions": c.max_sessions,
+        "planned_sessions": [
+            {"number": p.number, "date": p.date} for p in c.planned_sessions.all()
+        ],
+        "status": {
+            "sessions_done": c.sessions_done,
+            "expected_sessions": c.expected_sessions,
+            "baseline_nrs": c.assessment.baseline_nrs,
+            "latest_nrs": c.latest_nrs,
+            "latest_nrs_at": c.latest_nrs_at,
+            "change_pct": c.change_pct,
+            "response": c.response,
+            "recommendation": c.recommendation,
+            "reason": c.reason,
+            "reason_text": c.reason_text(),
+        },
+    }
+
+
+def _unknown(field: str, what: str) -> ApiError:
+    return ApiError(
+        422, "validation_error", f"{field}: unknown {what}", {field: [f"unknown {what}"]}
+    )
+
+
+@router.post(
+    "/courses",
+    response={201: CourseOut},
+    summary="Start a treatment course",
+    description=(
+        '409 `{"error": "red_flags_unresolved"}` while a red flag has no referral that '
+        'cleared it; 403 `{"error": "practitioner_not_qualified"}` for a practitioner '
+        "without the protocol's modality; 403 `registration_expired`."
+    ),
+)
+def create_course(request: HttpRequest, payload: CourseIn) -> tuple[int, dict[str, Any]]:
+    actor = api_actor(request)
+    actor.require_clinical()
+    with transaction.atomic():
+        assessment = (
+            Assessment.objects.select_related("patient")
+            .filter(pk=payload.assessment, patient__clinic=actor.clinic)
+            .first()
+        )
+        if assessment is None:
+            raise _unknown("assessment", "assessment")
+        protocol = Protocol.objects.available_to(actor.clinic).filter(pk=payload.protocol).first()
+        if protocol is None:
+            raise _unknown("protocol", "protocol")
+        practitioner = None
+        if payload.practitioner is not None:
+            practitioner = (
+                Practitioner.objects.select_related("user")
+                .filter(pk=payload.practitioner, clinic=actor.clinic)
+                .first()
+            )
+            if practitioner is None:
+                raise _unknown("practitioner", "practitioner")
+        course = services.course_create(
+            actor=actor,
+            assessment=assessment,
+            protocol=protocol,
+            practitioner=practitioner,
+            start_date=payload.start_date,
+        )
+    course = selectors.course_get_for_actor(actor=actor, course_id=course.pk, audit=None)
+    return 201, course_out(course)
+
+
+@router.get("/courses/{course_id}", response=CourseOut, summary="A course: plan and status")
+def get_course(request: HttpRequest, course_id: int) -> dict[str, Any]:
+    actor = api_actor(request)
+    return course_out(selectors.course_get_for_actor(actor=actor, course_id=course_id))
+
+
+@router.get("/patients/{patient_id}/courses", response=CourseList, summary="A patient's courses")
+def list_courses(
+    request: HttpRequest,
+    patient_id: int,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    from acuflow.patients.selectors import patient_get_for_actor
+
+    actor = api_actor(request)
+    patient = patient_get_for_actor(
+        actor=actor, patient_id=patient_id, clinical=True, object_type="protocols.course_list"
+    )
+    items, count = paged(selectors.courses_for_patient(actor=actor, patient=patient), limit, offset)
+    return {"items": [course_out(c) for c in items], "count": count}

@@ -1,0 +1,80 @@
+"""Reads of protocols and courses, scoped to the actor's clinic (404 outside it)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from acuflow.audit.services import audit_record
+from acuflow.protocols.models import Course, PlannedSession, Protocol
+
+if TYPE_CHECKING:
+    from acuflow.core.actor import Actor
+    from acuflow.patients.models import Patient
+
+
+def _pk(value: int | str, what: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404(f"{what} not found")
+
+
+def protocol_list(
+    *, actor: Actor, condition: str | None = None, modality: str | None = None
+) -> QuerySet[Protocol]:
+    """Shipped defaults and the clinic's own copies (copies first within a pair)."""
+    qs = Protocol.objects.available_to(actor.clinic)
+    if condition:
+        qs = qs.filter(condition=condition)
+    if modality:
+        qs = qs.filter(modality=modality)
+    return qs.order_by("condition", "modality", F("clinic").asc(nulls_last=True), "id")
+
+
+def protocol_get_for_actor(
+    *, actor: Actor, protocol_id: int | str, include_inactive: bool = False
+) -> Protocol:
+    qs = Protocol.objects.filter(Q(clinic__isnull=True) | Q(clinic=actor.clinic))
+    if not include_inactive:
+        qs = qs.filter(active=True)
+    protocol = qs.filter(pk=_pk(protocol_id, "protocol")).first()
+    if protocol is None:
+        raise Http404("protocol not found")
+    return protocol
+
+
+def _course_qs() -> QuerySet[Course]:
+    return Course.objects.select_related(
+        "patient",
+        "patient__clinic",
+        "assessment",
+        "protocol",
+        "practitioner__user",
+    ).prefetch_related(
+        Prefetch("planned_sessions", queryset=PlannedSession.objects.order_by("number"))
+    )
+
+
+def course_get_for_actor(
+    *, actor: Actor, course_id: int | str, audit: str | None = "read", for_update: bool = False
+) -> Course:
+    qs = _course_qs().filter(patient__clinic=actor.clinic, pk=_pk(course_id, "course"))
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    course = qs.first()
+    if course is None:
+        raise Http404("course not found")
+    actor.require_clinical()
+    if audit:
+        with transaction.atomic():
+            audit_record(actor=actor, action=audit, patient=course.patient, obj=course)
+    return course
+
+
+def courses_for_patient(*, actor: Actor, patient: Patient) -> QuerySet[Course]:
+    actor.require_clinical()
+    return _course_qs().filter(patient=patient, patient__clinic=actor.clinic)
