@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 
 from acuflow.datagen.story import DAY_START, SLOT_MINUTES, ClinicSpec, PatientStory, ProtocolSpec
 from acuflow.datagen.writer import BulkWriter
@@ -48,13 +48,17 @@ class Generator:
 
     @classmethod
     def available(cls) -> bool:
+        """Its apps are installed, its models exist and are migrated."""
+        tables = set(connection.introspection.table_names())
         for label in cls.models:
             app_label, model = label.split(".")
             if not apps.is_installed(_app_name(app_label)):
                 return False
             try:
-                apps.get_model(app_label, model)
+                found = apps.get_model(app_label, model)
             except LookupError:
+                return False
+            if found._meta.db_table not in tables:
                 return False
         return True
 
