@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "acuflow.scheduling",
     "acuflow.charting",
     "acuflow.datagen",
+    "acuflow.outcomes",
+    "acuflow.reports",
     "acuflow.api",
 ]
 

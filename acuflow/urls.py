@@ -13,6 +13,7 @@ urlpatterns = [
     path("articles/", include("acuflow.info.urls")),
     path("inbox/", include("acuflow.public.staff_urls")),
     path("charting/", include("acuflow.charting.urls")),
+    path("outcomes/", include("acuflow.outcomes.urls")),
     path("", include("acuflow.accounts.urls")),
     path("", include("acuflow.core.urls")),
 ]
@@ -23,6 +24,7 @@ public_patterns: list = [
     path("info/", include("acuflow.info.public_urls")),
     path("clinic/", include("acuflow.public.urls")),
     path("portal/", include("acuflow.portal.urls")),
+    path("questionnaire/", include("acuflow.outcomes.public_urls")),
 ]
 
 urlpatterns += i18n_patterns(*public_patterns, prefix_default_language=True)

@@ -1,0 +1,186 @@
+"""Reads of responses and course outcomes. Objects are always found through the actor's
+clinic (404 outside it) and reads of a patient's data are audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+
+from acuflow.audit.models import Action
+from acuflow.audit.services import audit_record
+from acuflow.outcomes import catalog
+from acuflow.outcomes.models import InstrumentText, Response
+from acuflow.outcomes.scoring import responder_class
+
+if TYPE_CHECKING:
+    from acuflow.core.actor import Actor
+    from acuflow.patients.models import Patient
+    from acuflow.protocols.models import Course
+
+RESPONDER_FRACTIONS = (0.3, 0.5)
+
+
+def charting_session_model() -> Any:
+    """charting.Session when the charting app is installed (it may land after outcomes)."""
+    if not apps.is_installed("acuflow.charting"):
+        return None
+    from acuflow.charting.models import Session
+
+    return Session
+
+
+def course_get_for_actor(
+    *, actor: Actor, course_id: int | str, audit: str | None = Action.READ
+) -> Course:
+    """The course in the actor's clinic, or Http404; clinical roles only (403 otherwise)."""
+    from acuflow.protocols.models import Course
+
+    try:
+        pk = int(course_id)
+    except (TypeError, ValueError):
+        raise Http404("course not found")
+    course = (
+        Course.objects.select_related(
+            "patient__clinic", "assessment", "protocol", "practitioner__user"
+        )
+        .filter(pk=pk, patient__clinic=actor.clinic)
+        .first()
+    )
+    if course is None:
+        raise Http404("course not found")
+    actor.require_clinical()
+    if audit:
+        with transaction.atomic():
+            audit_record(actor=actor, action=audit, patient=course.patient, obj=course)
+    return course
+
+
+def session_get_for_course(*, course: Course, session_id: int) -> Any:
+    """A charted session of this course, or Http404 (also when charting is not installed)."""
+    model = charting_session_model()
+    session = None
+    if model is not None:
+        session = model.objects.filter(pk=session_id, course=course).first()
+    if session is None:
+        raise Http404("session not found")
+    return session
+
+
+def responses_for_patient(*, patient: Patient) -> QuerySet[Response]:
+    return Response.objects.filter(patient=patient).select_related("course")
+
+
+def responses_for_course(course: Course) -> list[Response]:
+    return list(Response.objects.filter(course=course).order_by("recorded_at", "id"))
+
+
+def course_nrs_observations(course: Course) -> list[tuple[dt.datetime, int]]:
+    """Usual-pain NRS (0..10) from the NRS questionnaires of the course, oldest first."""
+    rows = (
+        Response.objects.filter(course=course, instrument="nrs")
+        .order_by("recorded_at", "id")
+        .values_list("recorded_at", "answers")
+    )
+    return [(at, int(answers["usual"])) for at, answers in rows if "usual" in answers]
+
+
+def course_sessions(course: Course) -> list[dict[str, Any]]:
+    """The charted sessions of the course in order, numbered from 1."""
+    model = charting_session_model()
+    if model is None:
+        return []
+    rows = (
+        model.objects.filter(course=course)
+        .order_by("started_at", "id")
+        .values("id", "started_at", "nrs_before", "nrs_after")
+    )
+    return [{"number": i, **row} for i, row in enumerate(rows, start=1)]
+
+
+def psfs_activities(*, patient: Patient, course: Course | None) -> list[str]:
+    """The PSFS activities named last (in the course, else for the patient): the same
+    activities are rated again at every PSFS of a course."""
+    qs = Response.objects.filter(patient=patient, instrument="psfs")
+    if course is not None:
+        qs = qs.filter(course=course)
+    latest = qs.order_by("-recorded_at", "-id").first()
+    if latest is None:
+        return []
+    return [a["name"] for a in latest.answers.get("activities", [])]
+
+
+def clinic_texts(*, clinic: Any) -> dict[tuple[str, str], InstrumentText]:
+    return {(t.instrument, t.language): t for t in InstrumentText.objects.filter(clinic=clinic)}
+
+
+def _x_position(response: Response, sessions: list[dict[str, Any]]) -> float:
+    """Where a response sits on the session axis: at its session when linked; otherwise
+    half-way after the last session started before it (0.5 = before session 1)."""
+    for session in sessions:
+        if response.session_ref == session["id"]:
+            return float(session["number"])
+    started = [s for s in sessions if s["started_at"] <= response.recorded_at]
+    return len(started) + 0.5 if sessions else 0.5
+
+
+def course_outcomes(course: Course, *, language: str) -> dict[str, Any]:
+    """Everything the outcome page, the API, the chart and the reports show of a course,
+    in a constant number of queries (sessions, responses)."""
+    sessions = course_sessions(course)
+    responses = responses_for_course(course)
+    baseline = course.assessment.baseline_nrs
+    instruments: dict[str, dict[str, Any]] = {}
+    for response in responses:
+        definition = catalog.get(response.instrument)
+        entry = instruments.setdefault(
+            response.instrument,
+            {
+                "code": response.instrument,
+                "name": catalog.localized(definition, language)["name"],
+                "short_name": definition.get("short_name", response.instrument),
+                "range": definition["scoring"]["range"],
+                "direction": definition.get("direction", "lower_is_better"),
+                "points": [],
+            },
+        )
+        entry["points"].append(
+            {
+                "id": response.pk,
+                "recorded_at": response.recorded_at,
+                "score": response.score,
+                "subscores": response.subscores,
+                "interpretation": response.interpretation,
+                "interpretation_label": catalog.band_label(
+                    definition, response.interpretation, language
+                ),
+                "session_ref": response.session_ref,
+                "x": _x_position(response, sessions),
+            }
+        )
+    for code, entry in instruments.items():
+        points = entry["points"]
+        first, last = points[0]["score"], points[-1]["score"]
+        entry["baseline"] = first
+        entry["latest"] = last
+        entry["change"] = round(last - first, 1)
+        entry["responder"] = (
+            responder_class(catalog.get(code), first, last) if len(points) > 1 else ""
+        )
+    return {
+        "course": course,
+        "baseline_nrs": baseline,
+        "responder_lines": {
+            f"{int(f * 100)}": round(baseline * (1 - f), 2) for f in RESPONDER_FRACTIONS
+        },
+        "onset_session": course.onset_session,
+        "review_session": course.review_session,
+        "expected_sessions": course.expected_sessions,
+        "sessions": sessions,
+        "instruments": list(instruments.values()),
+        "responses": responses,
+    }
