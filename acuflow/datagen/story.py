@@ -464,8 +464,13 @@ def _questionnaires(
     peg(base, day, None)
     psfs(base, day, None)
     if episode.condition == "ms_symptoms":
-        answers = {d: rng.randint(3, 8) for d in MS_DOMAINS}
-        out.append(ResponsePlan("ms_diary", day, answers, float(sum(answers.values())), None))
+        answers = {k: rng.randint(3, 8) for k in ("stiffness", "coordination", "bladder")}
+        answers["muscle_pain"] = min(10, base)
+        answers["walking_distance"] = rng.randrange(100, 3000, 50)
+        out.append(ResponsePlan("ms_diary", day, answers, 0.0, None))
+    if episode.gunn_signs:
+        answers = {sign: int(sign in episode.gunn_signs) for sign in GUNN_SIGNS}
+        out.append(ResponsePlan("gunn_signs", day, answers, float(len(episode.gunn_signs)), None))
     if course is None or not course.sessions:
         return out
     done = course.sessions

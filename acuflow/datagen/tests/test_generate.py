@@ -146,6 +146,15 @@ class GenerateTests(AcuflowTestCase):
                 ).exists()
             )
 
+        Response = model("outcomes.Response")
+        if Response is not None:
+            instruments = Counter(
+                Response.objects.filter(patient__clinic__in=clinics).values_list(
+                    "instrument", flat=True
+                )
+            )
+            self.assertTrue({"nrs", "peg", "psfs", "grc"} <= instruments.keys(), instruments)
+
         Appointment = model("scheduling.Appointment")
         if Appointment is not None:
             appointments = Appointment.objects.filter(clinic__in=clinics)
