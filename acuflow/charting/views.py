@@ -142,6 +142,7 @@ def chart(request: HttpRequest, course_id: int) -> HttpResponse:
         actor=actor, course_id=course_id, audit=request.method != "POST"
     )
     errors: list[str] = []
+    status = 422
     state: dict[str, Any] | None = None
     if request.method == "POST":
         data = _payload_from_post(request, actor)
@@ -154,9 +155,8 @@ def chart(request: HttpRequest, course_id: int) -> HttpResponse:
         except ValidationError as exc:
             errors = _errors_from_pydantic(exc)
         except ApiError as exc:
-            if exc.status == 403:
-                raise
             errors = [exc.detail]
+            status = exc.status
         except Exception as exc:  # django ValidationError from full_clean
             from django.core.exceptions import ValidationError as DjangoValidationError
 
@@ -203,7 +203,7 @@ def chart(request: HttpRequest, course_id: int) -> HttpResponse:
             "restored": _("Draft restored"),
         },
     }
-    return render(request, "charting/chart.html", context, status=422 if errors else 200)
+    return render(request, "charting/chart.html", context, status=status if errors else 200)
 
 
 @staff_view(clinical=True)

@@ -20,15 +20,97 @@ from acuflow.core.testing import AcuflowTestCase
 
 Maker = Callable[[AcuflowTestCase], Any]
 
+
+def _course(tc: Any) -> Any:
+    if getattr(tc, "_iso_course", None) is None:
+        from acuflow.charting.tests.factories import make_course
+
+        tc._iso_course = make_course(tc.actor(tc.owner), tc.patient)
+    return tc._iso_course
+
+
+def _session(tc: Any) -> Any:
+    if getattr(tc, "_iso_session", None) is None:
+        from django.utils import timezone
+
+        from acuflow.charting import services
+
+        tc._iso_session = services.session_create(
+            actor=tc.actor(tc.owner),
+            course=_course(tc),
+            started_at=timezone.now(),
+            sites=[{"point": "BL40"}],
+            needles_in=2,
+            needles_out=2,
+        )
+    return tc._iso_session
+
+
+def _assessment(tc: Any) -> Any:
+    if getattr(tc, "_iso_assessment", None) is None:
+        from acuflow.assessment.tests.factories import make_assessment
+
+        tc._iso_assessment = make_assessment(tc.actor(tc.owner), tc.patient, red_flags=["fracture"])
+    return tc._iso_assessment
+
+
+def _referral(tc: Any) -> Any:
+    import datetime as dt
+
+    from acuflow.assessment.services import referral_create
+
+    return referral_create(
+        actor=tc.actor(tc.owner),
+        assessment=_assessment(tc),
+        to="GP",
+        reason="Trauma",
+        date=dt.date.today(),
+        outcome="cleared",
+    )
+
+
+def _protocol_copy(tc: Any) -> Any:
+    from acuflow.protocols.models import Protocol
+    from acuflow.protocols.services import protocol_copy
+
+    shipped = Protocol.objects.filter(clinic=None).first()
+    return protocol_copy(actor=tc.actor(tc.owner), protocol=shipped)
+
+
 OBJECTS: dict[str, Maker] = {
     "patient_id": lambda tc: tc.patient.pk,
     "practitioner_id": lambda tc: tc.practitioner.practitioner.pk,
+    "assessment_id": lambda tc: _assessment(tc).pk,
+    "referral_id": lambda tc: _referral(tc).pk,
+    "protocol_id": lambda tc: _protocol_copy(tc).pk,
+    "course_id": lambda tc: _course(tc).pk,
+    "session_id": lambda tc: _session(tc).pk,
 }
 
 # (METHOD, openapi path) -> body maker; a valid body so that validation passes and
 # the access check is what answers.
 BODIES: dict[tuple[str, str], Maker] = {
     ("PATCH", "/api/v1/patients/{patient_id}"): lambda tc: {"phone": "+31 6 0000 0000"},
+    ("POST", "/api/v1/patients/{patient_id}/assessments"): lambda tc: {
+        "complaint": "Back pain",
+        "condition": "acute_low_back_pain",
+        "onset_date": "2025-01-01",
+        "baseline_nrs": 5,
+    },
+    ("POST", "/api/v1/assessments/{assessment_id}/red-flags"): lambda tc: {"red_flags": []},
+    ("POST", "/api/v1/assessments/{assessment_id}/referrals"): lambda tc: {
+        "to": "GP",
+        "reason": "Trauma",
+        "date": "2025-01-02",
+        "outcome": "cleared",
+    },
+    ("PATCH", "/api/v1/protocols/{protocol_id}"): lambda tc: {"notes": "local"},
+    ("POST", "/api/v1/courses/{course_id}/sessions"): lambda tc: {
+        "started_at": "2025-03-01T09:30:00+01:00",
+        "sites": [{"point": "BL40", "side": "both"}],
+        "needles_in": 2,
+        "needles_out": 2,
+    },
 }
 
 # Parameters of public pages (clinic slug, language, article slug, signed tokens).

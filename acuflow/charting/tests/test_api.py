@@ -1,0 +1,295 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from acuflow.audit.models import AuditEvent
+from acuflow.charting import selectors
+from acuflow.charting.models import Session, SessionDraft
+from acuflow.charting.tests.factories import at, make_course, session_body
+from acuflow.core.testing import AcuflowTestCase, make_staff
+from acuflow.protocols.models import Course
+
+
+class PointsApiTests(AcuflowTestCase):
+    def test_points_search_answers_the_issue_fields(self) -> None:
+        body = self.api(self.practitioner, "GET", "/api/v1/points", {"q": "ub 40"}).json()
+        self.assertEqual(body["count"], 1)
+        item = body["items"][0]
+        self.assertEqual(item["code"], "BL40")
+        self.assertEqual(item["meridian"], "BL")
+        self.assertEqual(item["pinyin"], "Weizhong")
+        self.assertEqual(item["regions"], ["knee"])
+        for field in ("english", "cautions"):
+            self.assertIn(field, item)
+
+    def test_meridian_filter_and_limit_up_to_500(self) -> None:
+        body = self.api(self.practitioner, "GET", "/api/v1/points", {"meridian": "UB", "limit": 10})
+        self.assertEqual(body.json()["count"], 67)
+        self.assertEqual(len(body.json()["items"]), 10)
+        everything = self.api(self.practitioner, "GET", "/api/v1/points", {"limit": 500}).json()
+        self.assertEqual(len(everything["items"]), everything["count"])
+        self.assertError(self.api(self.practitioner, "GET", "/api/v1/points", {"limit": 501}), 422)
+        self.assertError(
+            self.api(self.practitioner, "GET", "/api/v1/points", {"meridian": "XX"}),
+            422,
+            "validation_error",
+        )
+
+    def test_cautions_come_with_their_source(self) -> None:
+        item = self.api(self.practitioner, "GET", "/api/v1/points", {"q": "LI4"}).json()["items"][0]
+        self.assertEqual([c["key"] for c in item["cautions"]], ["pregnancy"])
+        self.assertTrue(item["cautions"][0]["sources"])
+
+    def test_points_need_a_signed_in_user(self) -> None:
+        self.assertError(self.api(None, "GET", "/api/v1/points"), 401)
+
+
+class SessionApiTests(AcuflowTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        owner = cls.actor(cls, cls.owner)  # type: ignore[arg-type]
+        cls.course = make_course(owner, cls.patient)
+        ims_actor = cls.actor(cls, cls.ims)  # type: ignore[arg-type]
+        cls.ims_course = make_course(ims_actor, cls.patient, modality="ims")
+
+    def url(self, course: Course | None = None) -> str:
+        return f"/api/v1/courses/{(course or self.course).pk}/sessions"
+
+    def test_a_charted_session_is_created_and_audited(self) -> None:
+        response = self.api(self.owner, "POST", self.url(), session_body())
+        self.assertEqual(response.status_code, 201, response.content)
+        body = response.json()
+        self.assertEqual(body["course_id"], self.course.pk)
+        self.assertEqual(body["patient_id"], self.patient.pk)
+        self.assertEqual(
+            body["sites"],
+            [
+                {"point": "BL40", "side": "both"},
+                {"point": "BL23", "side": "both"},
+                {"point": "GV4", "side": "none"},  # midline default
+            ],
+        )
+        session = Session.objects.get(pk=body["id"])
+        self.assertEqual(session.practitioner, self.owner.practitioner)
+        self.assertTrue(
+            AuditEvent.objects.filter(
+                action="create", object_type="charting.session", object_id=str(session.pk)
+            ).exists()
+        )
+
+    def test_code_spellings_are_stored_as_catalogue_codes(self) -> None:
+        body = session_body(
+            sites=[{"point": "ub 40", "side": "left"}, {"point": "Large Intestine 4"}],
+            needles_in=3,
+            needles_out=3,
+        )
+        response = self.api(self.owner, "POST", self.url(), body)
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual([s["point"] for s in response.json()["sites"]], ["BL40", "LI4"])
+
+    def test_unknown_point_codes_are_422_and_nothing_is_written(self) -> None:
+        body = session_body(sites=[{"point": "BL68", "side": "left"}, {"point": "XX1"}])
+        error = self.assertError(
+            self.api(self.owner, "POST", self.url(), body), 422, "unknown_point"
+        )
+        self.assertIn("BL68", error["detail"])
+        self.assertIn("XX1", error["detail"])
+        self.assertFalse(Session.objects.exists())
+        home = session_body(home_care=[{"point": "LI99"}])
+        self.assertError(self.api(self.owner, "POST", self.url(), home), 422, "unknown_point")
+
+    def test_nrs_outside_0_to_10_is_422(self) -> None:
+        for field, value in (("nrs_before", 11), ("nrs_after", -1), ("nrs_before", "high")):
+            with self.subTest(field=field, value=value):
+                body = session_body(**{field: value})
+                self.assertError(self.api(self.owner, "POST", self.url(), body), 422)
+        self.assertFalse(Session.objects.exists())
+
+    def test_needle_counts_that_differ_need_a_note(self) -> None:
+        body = session_body(needles_in=6, needles_out=5)
+        self.assertError(
+            self.api(self.owner, "POST", self.url(), body), 422, "needle_count_mismatch"
+        )
+        self.assertFalse(Session.objects.exists())
+        body["needle_discrepancy_note"] = "One needle found on the couch and disposed of."
+        self.assertEqual(self.api(self.owner, "POST", self.url(), body).status_code, 201)
+
+    def test_ims_sites_need_an_ims_qualified_practitioner(self) -> None:
+        body = session_body(
+            sites=[
+                {"ims_segment": "L5", "side": "left", "muscle": "multifidus"},
+                {
+                    "ims_segment": "l5",
+                    "side": "left",
+                    "muscle": "gluteus_medius",
+                    "response": "twitch",
+                },
+            ],
+            needles_in=2,
+            needles_out=2,
+        )
+        self.assertError(
+            self.api(self.practitioner, "POST", self.url(self.ims_course), body),
+            403,
+            "practitioner_not_qualified",
+        )
+        response = self.api(self.ims, "POST", self.url(self.ims_course), body)
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual(response.json()["sites"][1]["ims_segment"], "L5")
+        self.assertEqual(response.json()["sites"][1]["response"], "twitch")
+
+    def test_an_ims_muscle_must_belong_to_its_segment(self) -> None:
+        body = session_body(
+            sites=[{"ims_segment": "L5", "side": "left", "muscle": "deltoid"}],
+            needles_in=1,
+            needles_out=1,
+        )
+        self.assertError(self.api(self.ims, "POST", self.url(self.ims_course), body), 422)
+        body["sites"] = [{"ims_segment": "L6", "side": "left"}]
+        self.assertError(self.api(self.ims, "POST", self.url(self.ims_course), body), 422)
+
+    def test_an_expired_registration_blocks_new_sessions(self) -> None:
+        expired = make_staff(
+            self.clinic,
+            "expired@nl.example",
+            "practitioner",
+            modalities=["acupuncture"],
+            registration_expires=dt.date.today() - dt.timedelta(days=1),
+        )
+        error = self.assertError(
+            self.api(expired, "POST", self.url(), session_body()), 403, "registration_expired"
+        )
+        self.assertIn("expired", error["detail"])
+
+    def test_reception_may_not_chart_or_read_sessions(self) -> None:
+        self.assertError(self.api(self.reception, "POST", self.url(), session_body()), 403)
+        self.assertError(
+            self.api(self.reception, "GET", f"/api/v1/patients/{self.patient.pk}/sessions"), 403
+        )
+
+    def test_another_clinic_gets_404(self) -> None:
+        self.assertError(self.api(self.other, "POST", self.url(), session_body()), 404, "not_found")
+        self.assertError(
+            self.api(self.other, "GET", f"/api/v1/patients/{self.patient.pk}/sessions"), 404
+        )
+
+    def test_adverse_events_are_coded_with_severity_and_action(self) -> None:
+        body = session_body(
+            adverse_events=[
+                {"code": "bruising", "severity": "mild", "action_taken": "Pressure, ice."}
+            ]
+        )
+        response = self.api(self.owner, "POST", self.url(), body)
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual(response.json()["adverse_events"][0]["code"], "bruising")
+        body["adverse_events"] = [{"code": "fell_asleep", "severity": "mild"}]
+        self.assertError(self.api(self.owner, "POST", self.url(), body), 422)
+        body["adverse_events"] = [{"code": "pain"}]
+        self.assertError(self.api(self.owner, "POST", self.url(), body), 422)
+
+    def test_electro_stimulation_needs_a_frequency(self) -> None:
+        body = session_body(stimulation="electro")
+        self.assertError(self.api(self.owner, "POST", self.url(), body), 422)
+        body["electro_frequency_hz"] = 2
+        self.assertEqual(self.api(self.owner, "POST", self.url(), body).status_code, 201)
+
+    def test_warnings_for_pregnancy_and_thorax_points(self) -> None:
+        body = session_body(
+            sites=[{"point": "LI4"}, {"point": "BL13"}, {"point": "ST36"}],
+            needles_in=6,
+            needles_out=6,
+            pregnant=True,
+        )
+        warnings = self.api(self.owner, "POST", self.url(), body).json()["warnings"]
+        self.assertEqual(
+            {(w["point"], w["caution"]) for w in warnings},
+            {("LI4", "pregnancy"), ("BL13", "pneumothorax")},
+        )
+        body["pregnant"] = False
+        warnings = self.api(self.owner, "POST", self.url(), body).json()["warnings"]
+        self.assertEqual({w["point"] for w in warnings}, {"BL13"})
+
+    def test_unknown_fields_and_naive_times_are_422(self) -> None:
+        self.assertError(self.api(self.owner, "POST", self.url(), session_body(colour="red")), 422)
+        naive = session_body(started_at="2025-03-01T09:30:00")
+        self.assertError(self.api(self.owner, "POST", self.url(), naive), 422)
+
+    def test_sessions_of_a_patient_newest_first_and_paged(self) -> None:
+        for days in (10, 3, 7):
+            body = session_body(started_at=at(days))
+            self.assertEqual(self.api(self.owner, "POST", self.url(), body).status_code, 201)
+        url = f"/api/v1/patients/{self.patient.pk}/sessions"
+        body = self.api(self.practitioner, "GET", url).json()
+        self.assertEqual(body["count"], 3)
+        times = [item["started_at"] for item in body["items"]]
+        self.assertEqual(times, sorted(times, reverse=True))
+        page = self.api(self.practitioner, "GET", url, {"limit": 1, "offset": 1}).json()
+        self.assertEqual(page["items"][0]["started_at"], times[1])
+        self.assertEqual(page["count"], 3)
+
+    def test_sessions_list_has_a_constant_query_count(self) -> None:
+        url = f"/api/v1/patients/{self.patient.pk}/sessions"
+        owner = self.actor(self.owner)
+
+        def make_rows(n: int) -> None:
+            from acuflow.charting import services
+
+            for _i in range(n):
+                services.session_create(
+                    actor=owner,
+                    course=self.course,
+                    started_at=dt.datetime.now(dt.UTC),
+                    sites=[{"point": "BL40"}],
+                    needles_in=2,
+                    needles_out=2,
+                )
+
+        self.assertConstantQueries(
+            make_rows, lambda: self.api(self.practitioner, "GET", url, {"limit": 500})
+        )
+
+    def test_the_course_status_follows_the_sessions(self) -> None:
+        self.assertEqual(self.course.sessions_done, 0)
+        for days, nrs in ((21, 6), (14, 5), (7, 3)):
+            body = session_body(started_at=at(days), nrs_before=nrs)
+            self.assertEqual(self.api(self.owner, "POST", self.url(), body).status_code, 201)
+        course = Course.objects.get(pk=self.course.pk)
+        self.assertEqual(course.sessions_done, 3)
+        self.assertEqual(course.latest_nrs, 3)
+        self.assertIsNotNone(course.status_updated_at)
+        done, facts = selectors.course_session_facts(course)
+        self.assertEqual(done, 3)
+        self.assertEqual([nrs for _at, nrs in facts], [6, 5, 3])
+
+    def test_a_refused_session_leaves_the_course_status_alone(self) -> None:
+        self.api(self.owner, "POST", self.url(), session_body(needles_in=4, needles_out=3))
+        self.assertEqual(Course.objects.get(pk=self.course.pk).sessions_done, 0)
+
+    def test_saving_a_session_removes_the_draft(self) -> None:
+        SessionDraft.objects.create(course=self.course, user=self.owner, data={"sites": []})
+        self.api(self.owner, "POST", self.url(), session_body())
+        self.assertFalse(SessionDraft.objects.exists())
+
+    def test_home_care_is_readable_for_the_portal(self) -> None:
+        self.api(self.owner, "POST", self.url(), session_body(started_at=at(7)))
+        latest = session_body(
+            started_at=at(1),
+            home_care=[
+                {
+                    "point": "li 4",
+                    "duration_minutes": 3,
+                    "frequency": "three times a day",
+                    "instructions": "Press firmly, then release.",
+                },
+                {"point": "ST36", "location": "below the knee, outside the shin"},
+            ],
+        )
+        self.api(self.owner, "POST", self.url(), latest)
+        items = selectors.home_care_for_patient(self.patient)
+        self.assertEqual([i["point"] for i in items], ["LI4", "ST36"])
+        li4 = items[0]
+        self.assertEqual(li4["duration_minutes"], 3)
+        self.assertEqual(li4["frequency"], "three times a day")
+        self.assertEqual(li4["location"], "hand")  # plain words in the patient's language (nl)
+        self.assertEqual(items[1]["location"], "below the knee, outside the shin")

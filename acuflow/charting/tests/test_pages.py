@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import json
+
+from django.utils import timezone
+
+from acuflow.audit.models import AuditEvent
+from acuflow.charting import services
+from acuflow.charting.models import Session, SessionDraft
+from acuflow.charting.tests.factories import make_course
+from acuflow.core.testing import AcuflowTestCase
+
+
+class ChartingPageTests(AcuflowTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.course = make_course(cls.actor(cls, cls.owner), cls.patient)  # type: ignore[arg-type]
+
+    def chart_url(self) -> str:
+        return f"/charting/courses/{self.course.pk}/chart/"
+
+    def draft_url(self) -> str:
+        return f"/charting/courses/{self.course.pk}/draft/"
+
+    def make_session(self, **extra):  # type: ignore[no-untyped-def]
+        fields = {
+            "started_at": timezone.now(),
+            "sites": [{"point": "BL40"}],
+            "needles_in": 2,
+            "needles_out": 2,
+        }
+        fields.update(extra)
+        return services.session_create(actor=self.actor(self.owner), course=self.course, **fields)
+
+    def test_the_charting_screen_offers_the_protocol_point_set_and_the_previous_session(
+        self,
+    ) -> None:
+        client = self.client_for(self.owner)
+        response = client.get(self.chart_url())
+        self.assertContains(response, 'id="point-q"')
+        self.assertContains(response, 'id="apply-protocol"')
+        self.assertNotContains(response, 'id="copy-previous"')
+        protocol = response.context["protocol_sites"]
+        self.assertIn({"point": "BL40", "side": "both"}, protocol)
+        self.assertIn({"point": "GV4", "side": "none"}, protocol)
+        self.make_session(sites=[{"point": "GB30", "side": "left"}], needles_in=1, needles_out=1)
+        response = client.get(self.chart_url())
+        self.assertContains(response, 'id="copy-previous"')
+        self.assertEqual(
+            response.context["previous_data"]["sites"], [{"point": "GB30", "side": "left"}]
+        )
+
+    def test_point_search_partial_finds_codes_regions_and_ims_segments(self) -> None:
+        client = self.client_for(self.owner)
+        response = client.get("/charting/points/", {"q": "bl 40 l"})
+        self.assertContains(response, 'data-code="BL40"')
+        self.assertContains(response, 'data-side="left"')
+        response = client.get("/charting/points/", {"q": "knee"})
+        self.assertContains(response, 'data-code="ASHI-KNEE"')
+        response = client.get("/charting/points/", {"q": "L5 glut"})
+        self.assertContains(response, 'data-muscle="gluteus_medius"')
+        self.assertNotContains(response, 'data-muscle="multifidus"')
+
+    def test_the_draft_is_saved_and_comes_back(self) -> None:
+        client = self.client_for(self.owner)
+        state = {"sites": [{"point": "LI4", "side": "both"}], "subjective": "half typed"}
+        response = client.post(self.draft_url(), json.dumps(state), content_type="application/json")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(SessionDraft.objects.get().data, state)
+        page = client.get(self.chart_url())
+        self.assertEqual(page.context["state"], state)
+        self.assertTrue(page.context["draft_saved_at"])
+        self.assertEqual(client.get(self.draft_url()).json()["data"], state)
+        # Another practitioner has their own draft, not this one.
+        self.assertIsNone(self.client_for(self.practitioner).get(self.draft_url()).json()["data"])
+        client.post(self.draft_url(), {"discard": "1"})
+        self.assertFalse(SessionDraft.objects.exists())
+
+    def test_a_draft_that_is_not_json_is_refused(self) -> None:
+        client = self.client_for(self.owner)
+        response = client.post(self.draft_url(), "{", content_type="application/json")
+        self.assertEqual(response.status_code, 400)
+
+    def test_saving_from_the_screen_creates_the_session(self) -> None:
+        client = self.client_for(self.owner)
+        payload = {
+            "started_at": "2025-03-01T09:30",
+            "sites": [{"point": "BL40", "side": "both"}, {"point": "GV4", "side": "none"}],
+            "needles_in": 3,
+            "needles_out": 3,
+            "nrs_before": 5,
+            "stimulation": "manual",
+            "adjuncts": ["heat"],
+            "adverse_events": [],
+            "home_care": [],
+        }
+        response = client.post(self.chart_url(), {"payload": json.dumps(payload)})
+        session = Session.objects.get()
+        self.assertRedirects(response, f"/charting/sessions/{session.pk}/")
+        # The local time is the clinic's (Europe/Amsterdam, UTC+1 in March).
+        self.assertEqual(session.started_at.isoformat(), "2025-03-01T08:30:00+00:00")
+        detail = client.get(f"/charting/sessions/{session.pk}/")
+        self.assertContains(detail, "BL40 Weizhong")
+
+    def test_a_refused_save_shows_why_and_keeps_what_was_typed(self) -> None:
+        client = self.client_for(self.owner)
+        payload = {
+            "started_at": "2025-03-01T09:30",
+            "sites": [{"point": "BL40", "side": "both"}],
+            "needles_in": 2,
+            "needles_out": 1,
+            "subjective": "keep me",
+        }
+        response = client.post(self.chart_url(), {"payload": json.dumps(payload)})
+        self.assertEqual(response.status_code, 422)
+        self.assertContains(response, "needle_discrepancy_note", status_code=422)
+        self.assertEqual(response.context["state"]["subjective"], "keep me")
+        self.assertFalse(Session.objects.exists())
+
+    def test_ims_sites_from_the_screen_by_an_unqualified_practitioner_are_refused(self) -> None:
+        client = self.client_for(self.practitioner)
+        payload = {
+            "started_at": "2025-03-01T09:30",
+            "sites": [{"ims_segment": "L5", "side": "left", "muscle": "multifidus"}],
+            "needles_in": 1,
+            "needles_out": 1,
+        }
+        response = client.post(self.chart_url(), {"payload": json.dumps(payload)})
+        self.assertContains(response, "qualified for IMS", status_code=403)
+        self.assertFalse(Session.objects.exists())
+
+    def test_reception_cannot_open_the_charting_screen(self) -> None:
+        self.assertEqual(self.client_for(self.reception).get(self.chart_url()).status_code, 403)
+
+    def test_another_clinic_gets_404_everywhere(self) -> None:
+        session = self.make_session()
+        client = self.client_for(self.other)
+        for url in (self.chart_url(), self.draft_url(), f"/charting/sessions/{session.pk}/"):
+            with self.subTest(url=url):
+                self.assertEqual(client.get(url).status_code, 404)
+        response = client.post(self.draft_url(), "{}", content_type="application/json")
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(
+            self.api(self.other, "GET", f"/api/v1/sessions/{session.pk}").status_code, 404
+        )
+
+    def test_the_patient_page_lists_sessions_and_links_the_chart(self) -> None:
+        session = self.make_session()
+        response = self.client_for(self.owner).get(f"/patients/{self.patient.pk}/")
+        self.assertContains(response, f"/charting/sessions/{session.pk}/")
+        self.assertContains(response, self.chart_url())
+        reception = self.client_for(self.reception).get(f"/patients/{self.patient.pk}/")
+        self.assertNotContains(reception, "/charting/sessions/")
+
+    def test_opening_a_session_is_audited(self) -> None:
+        session = self.make_session()
+        self.client_for(self.owner).get(f"/charting/sessions/{session.pk}/")
+        self.assertTrue(
+            AuditEvent.objects.filter(
+                action="read", object_type="charting.session", object_id=str(session.pk)
+            ).exists()
+        )
+
+    def test_charting_page_has_a_constant_query_count(self) -> None:
+        client = self.client_for(self.owner)
+
+        def make_rows(n: int) -> None:
+            for _i in range(n):
+                self.make_session()
+
+        self.assertConstantQueries(make_rows, lambda: client.get(self.chart_url()))
+
+    def test_patient_page_sessions_section_has_a_constant_query_count(self) -> None:
+        client = self.client_for(self.owner)
+
+        def make_rows(n: int) -> None:
+            for _i in range(n):
+                self.make_session()
+
+        self.assertConstantQueries(make_rows, lambda: client.get(f"/patients/{self.patient.pk}/"))
