@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 WIDTH, HEIGHT = 760, 420
 LEFT, RIGHT, TOP, BOTTOM = 56, WIDTH - 64, 44, HEIGHT - 120
-PALETTE = ["#6a3d9a", "#b15928", "#1f78b4", "#33a02c", "#c2185b", "#7a7a00", "#00838f"]
+PALETTE = ["#1f78b4", "#b15928", "#33a02c", "#c2185b", "#7a7a00", "#00838f", "#5d4037"]
 NRS_BEFORE, NRS_AFTER, NRS_FORM = "#0a5c55", "#d95f02", "#6a3d9a"
 
 
@@ -215,7 +215,8 @@ def chart_svg(outcomes: dict[str, Any]) -> str:
                 )
             )
         out.insert(-len(points) or len(out), _polyline(points, color, instrument["code"], "1 3"))
-        legend.append(("circle", color, f"{instrument['short_name']} (% {_('of scale')})", True))
+        label = _("%(name)s (%% of scale)") % {"name": instrument["short_name"]}
+        legend.append(("circle", color, label, True))
 
     # NRS questionnaires (usual pain) on the NRS axis.
     for instrument in instruments:

@@ -1,0 +1,120 @@
+"""The chart's plotted marks stand exactly for the data: values, and positions on the axes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+from django.utils import timezone
+
+from acuflow.core.testing import AcuflowTestCase
+from acuflow.outcomes import charts, services
+from acuflow.outcomes.tests.factories import make_course, make_session
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def marks(svg: str, series: str) -> list[ET.Element]:
+    root = ET.fromstring(svg)
+    return [
+        el
+        for el in root.iter()
+        if el.get("data-series") == series
+        and el.get("class") in {"point", "level-line", "marker-line"}
+    ]
+
+
+class CourseChartTests(AcuflowTestCase):
+    def setUp(self) -> None:
+        self.course = make_course(self.actor(self.owner), self.patient, baseline_nrs=8)
+        self.sessions = [
+            make_session(self.course, days_ago=21, before=8, after=6),
+            make_session(self.course, days_ago=14, before=7, after=5),
+            make_session(self.course, days_ago=7, before=5, after=None),
+        ]
+        actor = self.actor(self.owner)
+        services.response_record(
+            actor=actor,
+            patient=self.patient,
+            instrument="odi",
+            course=self.course,
+            answers={f"s{i}": 3 for i in range(1, 11)},
+            recorded_at=timezone.now() - dt.timedelta(days=22),
+        )
+        services.response_record(
+            actor=actor,
+            patient=self.patient,
+            instrument="odi",
+            course=self.course,
+            answers={f"s{i}": 2 for i in range(1, 11)},
+            session=self.sessions[2],
+        )
+        services.response_record(
+            actor=actor,
+            patient=self.patient,
+            instrument="nrs",
+            course=self.course,
+            answers={"usual": 4},
+            recorded_at=timezone.now() - dt.timedelta(days=3),
+        )
+        self.svg = charts.course_chart_svg(self.course, language="en")
+
+    def test_nrs_before_and_after_marks_match_the_sessions(self) -> None:
+        before = [
+            (int(m.get("data-session")), int(m.get("data-value")))
+            for m in marks(self.svg, "nrs_before")
+        ]
+        after = [
+            (int(m.get("data-session")), int(m.get("data-value")))
+            for m in marks(self.svg, "nrs_after")
+        ]
+        self.assertEqual(before, [(1, 8), (2, 7), (3, 5)])
+        self.assertEqual(after, [(1, 6), (2, 5)])  # no after-score in session 3: no mark
+
+    def test_marks_sit_where_their_values_put_them(self) -> None:
+        top, bottom = charts.TOP, charts.BOTTOM
+        for series in ("nrs_before", "nrs_after", "nrs"):
+            for mark in marks(self.svg, series):
+                expected = bottom - float(mark.get("data-value")) / 10 * (bottom - top)
+                self.assertAlmostEqual(float(mark.get("data-cy")), expected, delta=0.06)
+        xs = [float(m.get("data-cx")) for m in marks(self.svg, "nrs_before")]
+        self.assertEqual(xs, sorted(xs))
+        self.assertAlmostEqual(xs[1] - xs[0], xs[2] - xs[1], delta=0.11)
+        for mark in marks(self.svg, "odi"):
+            pct = float(mark.get("data-value"))  # ODI is already 0..100
+            self.assertAlmostEqual(
+                float(mark.get("data-cy")), bottom - pct / 100 * (bottom - top), delta=0.06
+            )
+
+    def test_questionnaire_marks_are_placed_on_the_session_axis(self) -> None:
+        odi = [(m.get("data-value"), m.get("data-x")) for m in marks(self.svg, "odi")]
+        # before session 1 -> 0.5; linked to session 3 -> 3
+        self.assertEqual(odi, [("60", "0.5"), ("40", "3")])
+        nrs = [(m.get("data-value"), m.get("data-x")) for m in marks(self.svg, "nrs")]
+        self.assertEqual(nrs, [("4", "3.5")])
+
+    def test_baseline_responder_lines_and_protocol_sessions_are_drawn(self) -> None:
+        self.assertEqual([m.get("data-value") for m in marks(self.svg, "baseline")], ["8"])
+        self.assertEqual([m.get("data-value") for m in marks(self.svg, "responder_30")], ["5.6"])
+        self.assertEqual([m.get("data-value") for m in marks(self.svg, "responder_50")], ["4"])
+        self.assertEqual([m.get("data-session") for m in marks(self.svg, "onset")], ["3"])
+        self.assertEqual([m.get("data-session") for m in marks(self.svg, "review")], ["6"])
+        line = marks(self.svg, "responder_30")[0]
+        self.assertAlmostEqual(
+            float(line.get("y1")),
+            charts.BOTTOM - 5.6 / 10 * (charts.BOTTOM - charts.TOP),
+            delta=0.06,
+        )
+
+    def test_labels_follow_the_language(self) -> None:
+        self.assertIn("Baseline", self.svg)
+        dutch = charts.course_chart_svg(self.course, language="nl")
+        self.assertNotIn(">Baseline ", dutch)
+        self.assertIn("Uitgangswaarde", dutch)
+
+    def test_a_course_without_data_still_draws_axes_and_says_so(self) -> None:
+        empty = make_course(self.actor(self.owner), self.patient)
+        svg = charts.course_chart_svg(empty, language="en")
+        self.assertEqual(marks(svg, "nrs_before"), [])
+        self.assertIn("No scores yet.", svg)
+        ET.fromstring(svg)  # well-formed
