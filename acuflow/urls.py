@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("acuflow.api.urls")),
     path("admin/", admin.site.urls),
     path("patients/", include("acuflow.patients.urls")),
+    path("calendar/", include("acuflow.scheduling.urls")),
     path("articles/", include("acuflow.info.urls")),
     path("inbox/", include("acuflow.public.staff_urls")),
     path("charting/", include("acuflow.charting.urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
 # Public and patient-facing pages live under a language prefix: /nl/, /nb/, /en/, /es/.
 # Each public app adds one line here.
 public_patterns: list = [
+    path("book/", include("acuflow.scheduling.public_urls")),
     path("info/", include("acuflow.info.public_urls")),
     path("clinic/", include("acuflow.public.urls")),
     path("portal/", include("acuflow.portal.urls")),

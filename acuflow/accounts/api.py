@@ -40,6 +40,7 @@ class PractitionerOut(Schema):
     email: str
     modalities: list[str]
     registration: RegistrationOut
+    calendar_url: str | None = None  # iCalendar feed; for the practitioner and the owner
 
 
 class PractitionerList(Schema):
@@ -47,7 +48,9 @@ class PractitionerList(Schema):
     count: int
 
 
-def practitioner_out(practitioner: Practitioner) -> dict[str, Any]:
+def practitioner_out(
+    practitioner: Practitioner, *, actor: Any = None, request: Any = None
+) -> dict[str, Any]:
     """Extension point: other apps (scheduling) add fields through PRACTITIONER_EXTRAS."""
     data: dict[str, Any] = {
         "id": practitioner.pk,
@@ -62,6 +65,12 @@ def practitioner_out(practitioner: Practitioner) -> dict[str, Any]:
             "valid": practitioner.registration_valid_on(dt.date.today()),
         },
     }
+    if actor is not None:
+        from acuflow.scheduling.selectors import calendar_url_for
+
+        data["calendar_url"] = calendar_url_for(
+            actor=actor, practitioner=practitioner, request=request
+        )
     return data
 
 
@@ -87,5 +96,7 @@ def list_practitioners(
 def get_practitioner(request: HttpRequest, practitioner_id: int) -> dict[str, Any]:
     actor = api_actor(request)
     return practitioner_out(
-        practitioner_get_for_actor(actor=actor, practitioner_id=practitioner_id)
+        practitioner_get_for_actor(actor=actor, practitioner_id=practitioner_id),
+        actor=actor,
+        request=request,
     )

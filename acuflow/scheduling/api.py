@@ -1,0 +1,300 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from acuflow.accounts.models import Clinic, Room
+from acuflow.api.auth import api_actor
+from acuflow.api.errors import ApiError
+from acuflow.api.schemas import StrictIn, paged
+from acuflow.audit.models import Action
+from acuflow.audit.services import audit_record
+from acuflow.patients.selectors import patient_get_for_actor
+from acuflow.scheduling import selectors, services
+from acuflow.scheduling.models import Appointment, AppointmentType
+
+router = Router(tags=["scheduling"])
+
+MAX_RANGE_DAYS = 62
+
+
+class SlotOut(Schema):
+    start: dt.datetime
+    end: dt.datetime
+
+
+class AppointmentOut(Schema):
+    id: int
+    patient: int
+    patient_name: str
+    practitioner: int
+    practitioner_name: str
+    type: str
+    type_name: str
+    start: dt.datetime
+    end: dt.datetime
+    location: int | None
+    room: int | None
+    status: str
+    source: str
+    cancel_reason: str
+    late_cancel: bool
+    course: int | None
+    note: str
+
+
+class AppointmentList(Schema):
+    items: list[AppointmentOut]
+    count: int
+
+
+class AppointmentIn(StrictIn):
+    patient: int = Field(ge=1)
+    practitioner: int = Field(ge=1)
+    start: dt.datetime
+    type: str = Field(min_length=1, max_length=40)
+    room: int | None = Field(default=None, ge=1)
+    note: str = Field(default="", max_length=300)
+
+
+class AppointmentPatchIn(StrictIn):
+    start: dt.datetime | None = None
+    practitioner: int | None = Field(default=None, ge=1)
+    room: int | None = Field(default=None, ge=1)
+    status: Literal["booked", "no_show", "completed"] | None = None
+    note: str | None = Field(default=None, max_length=300)
+
+
+def appointment_out(a: Appointment) -> dict[str, Any]:
+    zone = selectors.clinic_zone(a.clinic)
+    return {
+        "id": a.pk,
+        "patient": a.patient_id,
+        "patient_name": a.patient.full_name,
+        "practitioner": a.practitioner_id,
+        "practitioner_name": a.practitioner.user.full_name,
+        "type": a.type.code,
+        "type_name": a.type.name,
+        "start": a.start.astimezone(zone),
+        "end": a.end.astimezone(zone),
+        "location": a.location_id,
+        "room": a.room_id,
+        "status": a.status,
+        "source": a.source,
+        "cancel_reason": a.cancel_reason,
+        "late_cancel": a.late_cancel,
+        "course": a.course_id,
+        "note": a.note,
+    }
+
+
+def _aware(value: dt.datetime, clinic: Clinic, field: str) -> dt.datetime:
+    """An instant; a time without offset is read as the clinic's wall clock."""
+    if timezone.is_naive(value):
+        from acuflow.scheduling.rules import local_instant
+
+        return local_instant(value.date(), value.time(), selectors.clinic_zone(clinic))
+    return value
+
+
+def _range(clinic: Clinic, start: str, end: str) -> tuple[dt.datetime, dt.datetime]:
+    """from/to as dates (whole days in the clinic's zone, `to` inclusive) or datetimes."""
+    zone = selectors.clinic_zone(clinic)
+
+    def parse(text: str, field: str, *, is_end: bool) -> dt.datetime:
+        text = (text or "").strip()
+        if not text:
+            raise ApiError(422, "validation_error", f"{field}: required", {field: ["required"]})
+        try:
+            if len(text) == 10:
+                day = dt.date.fromisoformat(text)
+                if is_end:
+                    day += dt.timedelta(days=1)
+                from acuflow.scheduling.rules import local_instant
+
+                return local_instant(day, dt.time(0), zone)
+            return _aware(dt.datetime.fromisoformat(text), clinic, field)
+        except ValueError:
+            raise ApiError(
+                422,
+                "validation_error",
+                f"{field}: not a date or date-time (YYYY-MM-DD or ISO 8601)",
+                {field: ["not a valid date"]},
+            )
+
+    first = parse(start, "from", is_end=False)
+    last = parse(end, "to", is_end=True)
+    if last <= first:
+        raise ApiError(422, "validation_error", "to: must be after from", {"to": ["before from"]})
+    if last - first > dt.timedelta(days=MAX_RANGE_DAYS):
+        raise ApiError(
+            422,
+            "validation_error",
+            f"to: at most {MAX_RANGE_DAYS} days after from",
+            {"to": ["range too long"]},
+        )
+    return first, last
+
+
+def _type(clinic: Clinic, code: str) -> AppointmentType:
+    found = selectors.appointment_type_by_code(clinic, code)
+    if found is None:
+        raise ApiError(
+            422, "unknown_type", f"type: unknown appointment type {code!r}", {"type": ["unknown"]}
+        )
+    return found
+
+
+@router.get("/availability", response=list[SlotOut], summary="Free slots of a practitioner")
+def availability(
+    request: HttpRequest,
+    practitioner: int = Query(..., ge=1),
+    type: str = Query(..., min_length=1, max_length=40),
+    start: str = Query(..., alias="from", max_length=40),
+    end: str = Query(..., alias="to", max_length=40),
+) -> list[dict[str, Any]]:
+    actor = api_actor(request)
+    who = selectors.practitioner_in_clinic(actor.clinic, practitioner)
+    kind = _type(actor.clinic, type)
+    first, last = _range(actor.clinic, start, end)
+    zone = selectors.clinic_zone(actor.clinic)
+    slots = selectors.free_slots(
+        clinic=actor.clinic, practitioner=who, type=kind, start=first, end=last
+    )
+    return [{"start": s.start.astimezone(zone), "end": s.end.astimezone(zone)} for s in slots]
+
+
+@router.get("/appointments", response=AppointmentList, summary="Appointments in a period")
+def list_appointments(
+    request: HttpRequest,
+    start: str = Query(..., alias="from", max_length=40),
+    end: str = Query(..., alias="to", max_length=40),
+    practitioner: int | None = Query(None, ge=1),
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    actor = api_actor(request)
+    first, last = _range(actor.clinic, start, end)
+    if practitioner is not None:
+        selectors.practitioner_in_clinic(actor.clinic, practitioner)
+    qs = selectors.appointment_list(
+        actor=actor, start=first, end=last, practitioner_id=practitioner
+    )
+    items, count = paged(qs, limit, offset)
+    audit_record(actor=actor, action=Action.READ, patient=None, object_type="scheduling.calendar")
+    return {"items": [appointment_out(a) for a in items], "count": count}
+
+
+@router.post("/appointments", response={201: AppointmentOut}, summary="Book an appointment")
+def create_appointment(request: HttpRequest, payload: AppointmentIn) -> tuple[int, dict[str, Any]]:
+    actor = api_actor(request)
+    patient = patient_get_for_actor(actor=actor, patient_id=payload.patient, audit=None)
+    practitioner = selectors.practitioner_in_clinic(actor.clinic, payload.practitioner)
+    kind = _type(actor.clinic, payload.type)
+    room = _room(actor.clinic, payload.room)
+    appointment = services.appointment_book(
+        actor=actor,
+        patient=patient,
+        practitioner=practitioner,
+        type=kind,
+        start=_aware(payload.start, actor.clinic, "start"),
+        room=room,
+        note=payload.note,
+        source="api",
+    )
+    return 201, appointment_out(appointment)
+
+
+def _room(clinic: Clinic, room_id: int | None) -> Room | None:
+    if room_id is None:
+        return None
+    room = Room.objects.filter(pk=room_id, location__clinic=clinic).first()
+    if room is None:
+        raise ApiError(
+            422, "unknown_room", "room: not a room of this clinic", {"room": ["unknown"]}
+        )
+    return room
+
+
+@router.get("/appointments/{appointment_id}", response=AppointmentOut, summary="One appointment")
+def get_appointment(request: HttpRequest, appointment_id: int) -> dict[str, Any]:
+    actor = api_actor(request)
+    return appointment_out(
+        selectors.appointment_get_for_actor(actor=actor, appointment_id=appointment_id)
+    )
+
+
+@router.patch(
+    "/appointments/{appointment_id}",
+    response=AppointmentOut,
+    summary="Move an appointment or mark it no-show / completed",
+)
+def patch_appointment(
+    request: HttpRequest, appointment_id: int, payload: AppointmentPatchIn
+) -> dict[str, Any]:
+    actor = api_actor(request)
+    data = payload.dict(exclude_unset=True)
+    nulls = sorted(k for k, v in data.items() if v is None and k != "room")
+    if nulls:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"{', '.join(nulls)}: may not be null",
+            {k: ["may not be null"] for k in nulls},
+        )
+    with transaction.atomic():
+        appointment = selectors.appointment_get_for_actor(
+            actor=actor, appointment_id=appointment_id, for_update=True, audit=None
+        )
+        if {"start", "practitioner", "room"} & set(data):
+            practitioner = (
+                selectors.practitioner_in_clinic(actor.clinic, data["practitioner"])
+                if "practitioner" in data
+                else None
+            )
+            start = _aware(data["start"], actor.clinic, "start") if "start" in data else None
+            appointment = services.appointment_move(
+                actor=actor,
+                appointment=appointment,
+                start=start or appointment.start,
+                practitioner=practitioner,
+                room=_room(actor.clinic, data.get("room")),
+            )
+        if "status" in data and data["status"] != appointment.status:
+            appointment = services.appointment_set_status(
+                actor=actor, appointment=appointment, status=data["status"]
+            )
+        if "note" in data and data["note"] != appointment.note:
+            appointment.note = data["note"]
+            appointment.save(update_fields=["note"])
+            audit_record(
+                actor=actor, action=Action.UPDATE, patient=appointment.patient, obj=appointment
+            )
+    return appointment_out(appointment)
+
+
+@router.delete(
+    "/appointments/{appointment_id}",
+    response=AppointmentOut,
+    summary="Cancel an appointment (kept, with its reason and late-cancel flag)",
+)
+def cancel_appointment(
+    request: HttpRequest,
+    appointment_id: int,
+    reason: str = Query("cancelled", min_length=1, max_length=300),
+    late_cancel: bool | None = Query(None),
+) -> dict[str, Any]:
+    actor = api_actor(request)
+    with transaction.atomic():
+        appointment = selectors.appointment_get_for_actor(
+            actor=actor, appointment_id=appointment_id, for_update=True, audit=None
+        )
+        appointment = services.appointment_cancel(
+            actor=actor, appointment=appointment, reason=reason, late_cancel=late_cancel
+        )
+    return appointment_out(appointment)

@@ -1,0 +1,306 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from acuflow.accounts.models import Location, Practitioner
+from acuflow.patients.models import Sex
+from acuflow.scheduling import selectors
+from acuflow.scheduling.models import AppointmentType, ScheduleException, WorkingHours
+
+WEEKDAYS = [
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+]
+
+
+class PractitionerChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.user.full_name
+
+
+def _practitioners(clinic: Any) -> Any:
+    return Practitioner.objects.filter(clinic=clinic).select_related("user")
+
+
+class InstantField(forms.CharField):
+    """An ISO 8601 instant with offset (slot radios carry these)."""
+
+    def to_python(self, value: Any) -> dt.datetime | None:  # type: ignore[override]
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError(_("Choose a time."))
+        if timezone.is_naive(parsed):
+            raise forms.ValidationError(_("Choose a time."))
+        return parsed
+
+
+class MoveForm(forms.Form):
+    start = forms.DateTimeField(
+        label=_("New start"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+    )
+    practitioner = PractitionerChoice(queryset=Practitioner.objects.none(), required=False)
+
+    def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = _practitioners(clinic)
+        self.fields["practitioner"].label = _("Practitioner")
+
+    def clean_start(self) -> dt.datetime:
+        # Wall-clock time in the clinic's zone: the view turns it into an instant.
+        value = self.cleaned_data["start"]
+        return timezone.make_naive(value) if timezone.is_aware(value) else value
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    late_cancel = forms.ChoiceField(
+        label=_("Late cancellation"),
+        choices=[
+            ("auto", _("By the clinic's rule")),
+            ("yes", _("Yes")),
+            ("no", _("No")),
+        ],
+        initial="auto",
+    )
+
+
+class SlotQueryForm(forms.Form):
+    type = forms.ModelChoiceField(queryset=AppointmentType.objects.none(), label=_("Type"))
+    practitioner = PractitionerChoice(queryset=Practitioner.objects.none(), label=_("Practitioner"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].queryset = selectors.appointment_types(clinic)
+        self.fields["practitioner"].queryset = _practitioners(clinic)
+
+
+class BookForm(SlotQueryForm):
+    slot = InstantField(label=_("Time"), widget=forms.HiddenInput, required=True)
+    note = forms.CharField(label=_("Note for reception"), max_length=300, required=False)
+
+
+class WeeklyHoursForm(forms.Form):
+    """One working window per weekday (the common case); empty times = not working."""
+
+    def __init__(
+        self, *args: Any, locations: list[Location], current: list[WorkingHours], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        by_day = {w.weekday: w for w in current}
+        choices = [(str(loc.pk), loc.name) for loc in locations]
+        for day, label in enumerate(WEEKDAYS):
+            now = by_day.get(day)
+            self.fields[f"start_{day}"] = forms.TimeField(
+                label=label,
+                required=False,
+                initial=now.start if now else None,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )
+            self.fields[f"end_{day}"] = forms.TimeField(
+                label=_("until"),
+                required=False,
+                initial=now.end if now else None,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )
+            self.fields[f"location_{day}"] = forms.ChoiceField(
+                label=_("Location"),
+                choices=choices,
+                initial=str(now.location_id) if now else (choices[0][0] if choices else None),
+            )
+
+    def days(self) -> list[tuple[str, Any, Any, Any]]:
+        return [
+            (
+                str(label),
+                self[f"start_{day}"],
+                self[f"end_{day}"],
+                self[f"location_{day}"],
+            )
+            for day, label in enumerate(WEEKDAYS)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for day in range(7):
+            start, end = data.get(f"start_{day}"), data.get(f"end_{day}")
+            if (start is None) != (end is None):
+                self.add_error(f"end_{day}", _("Give both times or neither."))
+            elif start is not None and end is not None and end <= start:
+                self.add_error(f"end_{day}", _("The end must be after the start."))
+        return data
+
+    def rows(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [
+            {
+                "weekday": day,
+                "start": data[f"start_{day}"],
+                "end": data[f"end_{day}"],
+                "location_id": int(data[f"location_{day}"]),
+            }
+            for day in range(7)
+            if data.get(f"start_{day}") is not None
+        ]
+
+
+class ExceptionForm(forms.ModelForm):
+    class Meta:
+        model = ScheduleException
+        fields = ["date", "kind", "start", "end", "location", "note"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "start": forms.TimeInput(attrs={"type": "time"}),
+            "end": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+    def __init__(self, *args: Any, locations: list[Location], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[loc.pk for loc in locations]
+        )
+
+    def _post_clean(self) -> None:
+        pass  # the service validates the complete object (with its practitioner)
+
+
+class TypeForm(forms.ModelForm):
+    class Meta:
+        model = AppointmentType
+        fields = ["name", "duration_minutes", "buffer_minutes", "online", "active"]
+
+
+class WaitlistForm(forms.Form):
+    practitioner = PractitionerChoice(queryset=Practitioner.objects.none(), label=_("Practitioner"))
+    type = forms.ModelChoiceField(queryset=AppointmentType.objects.none(), label=_("Type"))
+    earliest = forms.DateField(label=_("From date"), widget=forms.DateInput(attrs={"type": "date"}))
+    latest = forms.DateField(label=_("Until date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day_start = forms.TimeField(
+        label=_("Not before"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    day_end = forms.TimeField(
+        label=_("Not after"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = _practitioners(clinic)
+        self.fields["type"].queryset = selectors.appointment_types(clinic)
+
+
+YES_NO = [("no", _("No")), ("yes", _("Yes"))]
+
+# Red flags (refer before treating) in plain words; see docs/domain.md. One "yes"
+# turns an online booking into a call-back from the clinic.
+RED_FLAG_QUESTIONS = [
+    (
+        "bladder_bowel",
+        _(
+            "Since the pain started, have you had trouble holding or passing urine or "
+            "stools, or numbness between your legs or around your bottom?"
+        ),
+    ),
+    ("leg_weakness", _("Are your legs getting weaker, or is walking getting harder?")),
+    ("cancer_weight", _("Have you ever had cancer, or lost weight lately without trying?")),
+    (
+        "fever",
+        _(
+            "Do you have a fever or chills, or an illness or medicine that weakens your "
+            "immune system?"
+        ),
+    ),
+    (
+        "injury",
+        _(
+            "Did the pain start after a fall or accident, or do you have weak bones "
+            "(osteoporosis) or take steroid tablets?"
+        ),
+    ),
+    ("night_pain", _("Does the pain wake you at night and stay, whatever position you lie in?")),
+]
+
+ONSET = [
+    ("acute", _("Less than 6 weeks")),
+    ("subacute", _("6 to 12 weeks")),
+    ("chronic", _("More than 12 weeks")),
+]
+
+
+class OnlineBookingForm(forms.Form):
+    type = forms.ModelChoiceField(queryset=AppointmentType.objects.none(), label=_("Kind of visit"))
+    practitioner = PractitionerChoice(
+        queryset=Practitioner.objects.none(),
+        label=_("Practitioner"),
+        required=False,
+        empty_label=_("No preference"),
+    )
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    slot = forms.CharField(label=_("Time"), max_length=80)
+    given_name = forms.CharField(label=_("First name"), max_length=100)
+    family_name = forms.CharField(label=_("Last name"), max_length=100)
+    birth_date = forms.DateField(
+        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    email = forms.EmailField(label=_("Email"))
+    phone = forms.RegexField(label=_("Phone"), regex=r"^\+?[0-9 ()\-]{6,20}$", max_length=32)
+    complaint = forms.CharField(
+        label=_("What would you like treatment for?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    onset = forms.ChoiceField(label=_("How long have you had it?"), choices=ONSET)
+    # Spam traps: a field people do not see, and the time the form was shown (signed).
+    website = forms.CharField(required=False, label=_("Leave this empty"))
+    shown = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.fields["type"].queryset = selectors.appointment_types(clinic).filter(online=True)
+        self.fields["practitioner"].queryset = _practitioners(clinic)
+        for key, question in RED_FLAG_QUESTIONS:
+            self.fields[f"rf_{key}"] = forms.ChoiceField(
+                label=question, choices=YES_NO, widget=forms.RadioSelect
+            )
+
+    def red_flag_fields(self) -> list[Any]:
+        return [self[f"rf_{key}"] for key, _q in RED_FLAG_QUESTIONS]
+
+    def red_flags(self) -> dict[str, bool]:
+        return {key: self.cleaned_data.get(f"rf_{key}") == "yes" for key, _q in RED_FLAG_QUESTIONS}
+
+    def clean_birth_date(self) -> dt.date:
+        value = self.cleaned_data["birth_date"]
+        if not (dt.date(1900, 1, 1) <= value <= dt.date.today()):
+            raise forms.ValidationError(_("Enter your date of birth."))
+        return value
+
+    def clean_slot(self) -> tuple[dt.datetime, int]:
+        """A slot radio carries 'ISO-start|practitioner-id'."""
+        raw = self.cleaned_data["slot"]
+        try:
+            start_text, practitioner_id = raw.split("|", 1)
+            start = dt.datetime.fromisoformat(start_text)
+            pid = int(practitioner_id)
+        except ValueError:
+            raise forms.ValidationError(_("Choose a time."))
+        if timezone.is_naive(start):
+            raise forms.ValidationError(_("Choose a time."))
+        return start, pid

@@ -1,0 +1,218 @@
+"""Pure scheduling rules over plain values (no database).
+
+Working hours are wall-clock times in the clinic's zone; everything else is aware
+instants. Turning a wall time into an instant happens only in `local_instant`, so a
+09:00 start stays 09:00 on both sides of a daylight-saving change, and a window that
+spans the change (a night shift) is as long as the clock on the wall says it is not:
+it is measured in real minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+Interval = tuple[dt.datetime, dt.datetime]
+
+
+@dataclass(frozen=True)
+class WeeklyWindow:
+    weekday: int  # 0 = Monday
+    start: dt.time
+    end: dt.time
+    location_id: int | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+    def applies_on(self, day: dt.date) -> bool:
+        return (
+            day.weekday() == self.weekday
+            and (self.valid_from is None or day >= self.valid_from)
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+@dataclass(frozen=True)
+class DayException:
+    date: dt.date
+    kind: str  # "off" or "extra"
+    start: dt.time | None = None
+    end: dt.time | None = None
+    location_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    start: dt.datetime
+    end: dt.datetime
+    location_id: int | None = None
+
+
+def local_instant(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
+    """The instant a wall clock in `zone` shows `at` on `day`.
+
+    A time in the spring-forward gap (02:30 on the last Sunday of March in Europe) does
+    not exist; it is moved forward by the length of the gap (03:30), as calendar apps
+    do. A time in the autumn overlap is taken at its first occurrence (fold=0).
+    """
+    aware = dt.datetime.combine(day, at, tzinfo=zone)
+    return aware.astimezone(dt.UTC).astimezone(zone)
+
+
+def days(first: dt.date, last: dt.date) -> Iterable[dt.date]:
+    day = first
+    while day <= last:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+def working_windows(
+    *,
+    first: dt.date,
+    last: dt.date,
+    weekly: Sequence[WeeklyWindow],
+    exceptions: Sequence[DayException],
+    holidays: Iterable[dt.date],
+    zone: ZoneInfo,
+) -> list[Window]:
+    """The practitioner's working windows between two dates (inclusive), as instants."""
+    closed = set(holidays)
+    by_day: dict[dt.date, list[DayException]] = {}
+    for exc in exceptions:
+        by_day.setdefault(exc.date, []).append(exc)
+    result: list[Window] = []
+    for day in days(first, last):
+        if day in closed:
+            continue
+        todays = by_day.get(day, [])
+        if any(e.kind == "off" and e.start is None for e in todays):
+            continue
+        spans = [
+            (w.start, w.end, w.location_id) for w in weekly if w.applies_on(day) and w.end > w.start
+        ]
+        spans += [
+            (e.start, e.end, e.location_id)
+            for e in todays
+            if e.kind == "extra" and e.start is not None and e.end is not None
+        ]
+        offs = [
+            (local_instant(day, e.start, zone), local_instant(day, e.end, zone))
+            for e in todays
+            if e.kind == "off" and e.start is not None and e.end is not None
+        ]
+        for start, end, location_id in spans:
+            pieces = subtract(
+                [(local_instant(day, start, zone), local_instant(day, end, zone))], offs
+            )
+            result.extend(Window(s, e, location_id) for s, e in pieces)
+    result.sort(key=lambda w: w.start)
+    return result
+
+
+def subtract(intervals: Sequence[Interval], cuts: Sequence[Interval]) -> list[Interval]:
+    """Intervals minus cuts (half-open)."""
+    out = list(intervals)
+    for cut_start, cut_end in cuts:
+        nxt: list[Interval] = []
+        for s, e in out:
+            if cut_end <= s or cut_start >= e:
+                nxt.append((s, e))
+                continue
+            if s < cut_start:
+                nxt.append((s, cut_start))
+            if cut_end < e:
+                nxt.append((cut_end, e))
+        out = nxt
+    return out
+
+
+def overlaps(
+    a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_end: dt.datetime
+) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def free_slots(
+    *,
+    windows: Sequence[Window],
+    busy: Sequence[Interval],
+    duration: dt.timedelta,
+    buffer: dt.timedelta,
+    step: dt.timedelta,
+    not_before: dt.datetime,
+    zone: ZoneInfo,
+) -> list[Window]:
+    """Start times on the clinic's grid (whole `step`s after local midnight) where an
+    appointment of `duration` fits inside a working window and, with its buffer,
+    touches no busy interval. The buffer may run past the end of the window."""
+    slots: list[Window] = []
+    step_s = int(step.total_seconds())
+    for window in windows:
+        local_start = window.start.astimezone(zone)
+        midnight = local_instant(local_start.date(), dt.time(0), zone)
+        elapsed = int((window.start - midnight).total_seconds())
+        offset = (-elapsed) % step_s
+        start = window.start + dt.timedelta(seconds=offset)
+        while start + duration <= window.end:
+            end = start + duration
+            if start >= not_before and not any(
+                overlaps(start, end + buffer, b_start, b_end) for b_start, b_end in busy
+            ):
+                slots.append(Window(start, end, window.location_id))
+            start += step
+    return slots
+
+
+def fits_working_hours(
+    start: dt.datetime, end: dt.datetime, windows: Sequence[Window]
+) -> Window | None:
+    """The window that holds [start, end), or None."""
+    for window in windows:
+        if window.start <= start and end <= window.end:
+            return window
+    return None
+
+
+def is_late_cancel(*, start: dt.datetime, now: dt.datetime, hours: int) -> bool:
+    """Cancelled less than `hours` before the start (or after it)."""
+    return start - now < dt.timedelta(hours=hours)
+
+
+def cadence_starts(
+    *, first: dt.datetime, count: int, interval_days: int, zone: ZoneInfo
+) -> list[dt.datetime]:
+    """Starts of a course: same wall-clock time every `interval_days` days, so a weekly
+    09:00 session stays at 09:00 across a daylight-saving change (not 168 hours later)."""
+    local = first.astimezone(zone)
+    return [
+        local_instant(local.date() + dt.timedelta(days=i * interval_days), local.time(), zone)
+        for i in range(count)
+    ]
+
+
+def nearest(target: dt.datetime, candidates: Sequence[Window]) -> Window | None:
+    """The free slot closest in time to the target; on a tie, the earlier one."""
+    best: Window | None = None
+    for slot in candidates:
+        if best is None or (abs(slot.start - target), slot.start) < (
+            abs(best.start - target),
+            best.start,
+        ):
+            best = slot
+    return best
+
+
+def reminder_due(*, start: dt.datetime, hours_before: int, now: dt.datetime) -> dt.datetime:
+    """When to remind; an appointment booked inside the reminder window is reminded now."""
+    return max(start - dt.timedelta(hours=hours_before), now)
+
+
+def backoff(attempt: int) -> dt.timedelta:
+    """Wait before retry number `attempt` (1-based) after a failed send."""
+    minutes = [1, 5, 15, 60, 180]
+    return dt.timedelta(minutes=minutes[min(attempt, len(minutes)) - 1])
+
+
+MAX_SEND_ATTEMPTS = 6

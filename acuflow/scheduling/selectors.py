@@ -1,0 +1,336 @@
+"""Reads for scheduling. Every appointment read is scoped to the actor's clinic (404
+outside it) and audited, like the patient record it belongs to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
+
+from acuflow.accounts.models import Clinic, Location, Practitioner
+from acuflow.audit.models import Action
+from acuflow.audit.services import audit_record
+from acuflow.scheduling import rules
+from acuflow.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    CalendarFeed,
+    Holiday,
+    ScheduleException,
+    ScheduleSettings,
+    WorkingHours,
+)
+
+if TYPE_CHECKING:
+    from acuflow.core.actor import Actor
+
+# The three kinds of visit every clinic starts with; each clinic edits its own copy.
+DEFAULT_TYPES: list[dict[str, Any]] = [
+    {
+        "code": "initial_assessment",
+        "name": _("Initial assessment"),
+        "duration_minutes": 60,
+        "buffer_minutes": 15,
+    },
+    {"code": "follow_up", "name": _("Follow-up treatment"), "duration_minutes": 30},
+    {"code": "ims", "name": _("IMS treatment"), "duration_minutes": 30, "modality": "ims"},
+]
+
+
+def clinic_zone(clinic: Clinic) -> ZoneInfo:
+    return ZoneInfo(clinic.timezone)
+
+
+def schedule_settings(clinic: Clinic) -> ScheduleSettings:
+    found = ScheduleSettings.objects.filter(clinic=clinic).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return ScheduleSettings.objects.create(clinic=clinic)
+    except IntegrityError:  # created by a concurrent request
+        return ScheduleSettings.objects.get(clinic=clinic)
+
+
+def appointment_types(clinic: Clinic, *, active_only: bool = True) -> QuerySet[AppointmentType]:
+    qs = AppointmentType.objects.filter(clinic=clinic)
+    if not qs.exists():
+        with transaction.atomic():
+            for spec in DEFAULT_TYPES:
+                AppointmentType.objects.get_or_create(
+                    clinic=clinic,
+                    code=spec["code"],
+                    defaults={**spec, "name": str(spec["name"])},
+                )
+    if active_only:
+        qs = qs.filter(active=True)
+    return qs.order_by("duration_minutes", "code")
+
+
+def appointment_type_by_code(clinic: Clinic, code: str) -> AppointmentType | None:
+    return appointment_types(clinic).filter(code=code).first()
+
+
+def practitioners_for_type(clinic: Clinic, type: AppointmentType) -> list[Practitioner]:
+    practitioners = list(Practitioner.objects.filter(clinic=clinic).select_related("user"))
+    if type.modality:
+        practitioners = [p for p in practitioners if p.is_qualified_for(type.modality)]
+    return practitioners
+
+
+def practitioner_windows(
+    practitioner: Practitioner, first: dt.date, last: dt.date, *, zone: ZoneInfo
+) -> list[rules.Window]:
+    weekly = [
+        rules.WeeklyWindow(
+            weekday=w.weekday,
+            start=w.start,
+            end=w.end,
+            location_id=w.location_id,
+            valid_from=w.valid_from,
+            valid_until=w.valid_until,
+        )
+        for w in WorkingHours.objects.filter(practitioner=practitioner)
+    ]
+    exceptions = [
+        rules.DayException(
+            date=e.date, kind=e.kind, start=e.start, end=e.end, location_id=e.location_id
+        )
+        for e in ScheduleException.objects.filter(
+            practitioner=practitioner, date__range=(first, last)
+        )
+    ]
+    holidays = Holiday.objects.filter(
+        clinic_id=practitioner.clinic_id, date__range=(first, last)
+    ).values_list("date", flat=True)
+    return rules.working_windows(
+        first=first, last=last, weekly=weekly, exceptions=exceptions, holidays=holidays, zone=zone
+    )
+
+
+def windows_for_many(
+    practitioners: list[Practitioner], first: dt.date, last: dt.date, *, zone: ZoneInfo
+) -> dict[int, list[rules.Window]]:
+    """Working windows of several practitioners in three queries (calendar pages)."""
+    ids = [p.pk for p in practitioners]
+    weekly: dict[int, list[rules.WeeklyWindow]] = {pk: [] for pk in ids}
+    for w in WorkingHours.objects.filter(practitioner_id__in=ids):
+        weekly[w.practitioner_id].append(
+            rules.WeeklyWindow(
+                weekday=w.weekday,
+                start=w.start,
+                end=w.end,
+                location_id=w.location_id,
+                valid_from=w.valid_from,
+                valid_until=w.valid_until,
+            )
+        )
+    exceptions: dict[int, list[rules.DayException]] = {pk: [] for pk in ids}
+    for e in ScheduleException.objects.filter(practitioner_id__in=ids, date__range=(first, last)):
+        exceptions[e.practitioner_id].append(
+            rules.DayException(
+                date=e.date, kind=e.kind, start=e.start, end=e.end, location_id=e.location_id
+            )
+        )
+    clinic_ids = {p.clinic_id for p in practitioners}
+    holidays = list(
+        Holiday.objects.filter(clinic_id__in=clinic_ids, date__range=(first, last)).values_list(
+            "date", flat=True
+        )
+    )
+    return {
+        pk: rules.working_windows(
+            first=first,
+            last=last,
+            weekly=weekly[pk],
+            exceptions=exceptions[pk],
+            holidays=holidays,
+            zone=zone,
+        )
+        for pk in ids
+    }
+
+
+def busy_intervals(
+    practitioner: Practitioner,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    exclude_id: int | None = None,
+) -> list[rules.Interval]:
+    qs = Appointment.objects.active().filter(practitioner=practitioner).overlapping(start, end)
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    return list(qs.values_list("start", "busy_until"))
+
+
+def free_slots(
+    *,
+    clinic: Clinic,
+    practitioner: Practitioner,
+    type: AppointmentType,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime | None = None,
+    exclude_id: int | None = None,
+) -> list[rules.Window]:
+    """Free start times for this type with this practitioner in [start, end)."""
+    if type.modality and not practitioner.is_qualified_for(type.modality):
+        return []
+    zone = clinic_zone(clinic)
+    now = now or timezone.now()
+    step = dt.timedelta(minutes=schedule_settings(clinic).slot_step_minutes)
+    first = start.astimezone(zone).date()
+    last = end.astimezone(zone).date()
+    windows = [
+        w
+        for w in practitioner_windows(practitioner, first, last, zone=zone)
+        if w.end > start and w.start < end
+    ]
+    busy = busy_intervals(
+        practitioner,
+        start - dt.timedelta(hours=12),
+        end + dt.timedelta(hours=12),
+        exclude_id=exclude_id,
+    )
+    slots = rules.free_slots(
+        windows=windows,
+        busy=busy,
+        duration=dt.timedelta(minutes=type.duration_minutes),
+        buffer=dt.timedelta(minutes=type.buffer_minutes),
+        step=step,
+        not_before=max(start, now),
+        zone=zone,
+    )
+    return [s for s in slots if s.start < end]
+
+
+def appointment_list(
+    *,
+    actor: Actor,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    practitioner_id: int | None = None,
+    location_id: int | None = None,
+    patient_id: int | None = None,
+    include_cancelled: bool = True,
+) -> QuerySet[Appointment]:
+    qs = Appointment.objects.filter(clinic=actor.clinic).for_calendar()
+    if start is not None:
+        qs = qs.filter(busy_until__gt=start)
+    if end is not None:
+        qs = qs.filter(start__lt=end)
+    if practitioner_id is not None:
+        qs = qs.filter(practitioner_id=practitioner_id)
+    if location_id is not None:
+        qs = qs.filter(location_id=location_id)
+    if patient_id is not None:
+        qs = qs.filter(patient_id=patient_id)
+    if not include_cancelled:
+        qs = qs.active()
+    return qs.order_by("start", "id")
+
+
+def appointment_get_for_actor(
+    *,
+    actor: Actor,
+    appointment_id: int | str,
+    for_update: bool = False,
+    audit: str | None = Action.READ,
+) -> Appointment:
+    """The appointment with this id in the actor's clinic, or Http404; the read is
+    audited against the patient (appointments are part of the record)."""
+    try:
+        pk = int(appointment_id)
+    except (TypeError, ValueError):
+        raise Http404("appointment not found")
+    qs = Appointment.objects.filter(clinic=actor.clinic, pk=pk).for_calendar()
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    appointment = qs.first()
+    if appointment is None:
+        raise Http404("appointment not found")
+    if audit:
+        with transaction.atomic():
+            audit_record(actor=actor, action=audit, patient=appointment.patient, obj=appointment)
+    return appointment
+
+
+def practitioner_in_clinic(clinic: Clinic, practitioner_id: int | str | None) -> Practitioner:
+    try:
+        pk = int(practitioner_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise Http404("practitioner not found")
+    found = Practitioner.objects.filter(clinic=clinic, pk=pk).select_related("user").first()
+    if found is None:
+        raise Http404("practitioner not found")
+    return found
+
+
+def location_in_clinic(clinic: Clinic, location_id: int | str | None) -> Location:
+    try:
+        pk = int(location_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise Http404("location not found")
+    found = Location.objects.filter(clinic=clinic, pk=pk).first()
+    if found is None:
+        raise Http404("location not found")
+    return found
+
+
+def feed_for(practitioner: Practitioner) -> CalendarFeed:
+    feed = CalendarFeed.objects.filter(practitioner=practitioner).first()
+    if feed is not None:
+        return feed
+    try:
+        with transaction.atomic():
+            return CalendarFeed.objects.create(practitioner=practitioner)
+    except IntegrityError:
+        return CalendarFeed.objects.get(practitioner=practitioner)
+
+
+def calendar_url_for(
+    *, actor: Actor, practitioner: Practitioner, request: Any = None
+) -> str | None:
+    """The feed URL with its secret, for the practitioner themself and the owner only:
+    whoever holds it can read the practitioner's appointments."""
+    own = actor.practitioner is not None and actor.practitioner.pk == practitioner.pk
+    if not (own or actor.is_owner) or practitioner.clinic_id != actor.clinic.pk:
+        return None
+    path = reverse("scheduling:feed", args=[practitioner.pk])
+    url = f"{path}?token={feed_for(practitioner).token}"
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def feed_check(practitioner_id: int, token: str) -> Practitioner:
+    """The practitioner whose feed this token opens, or Http404 (a wrong token and an
+    unknown practitioner look the same)."""
+    feed = (
+        CalendarFeed.objects.filter(practitioner_id=practitioner_id)
+        .select_related("practitioner__clinic", "practitioner__user")
+        .first()
+    )
+    if feed is None or not token or not constant_time_compare(feed.token, token):
+        raise Http404("feed not found")
+    return feed.practitioner
+
+
+def feed_appointments(practitioner: Practitioner, *, now: dt.datetime) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.active()
+        .filter(
+            practitioner=practitioner,
+            start__gte=now - dt.timedelta(days=30),
+            start__lt=now + dt.timedelta(days=366),
+        )
+        .select_related("patient", "type", "location", "room")
+        .order_by("start")
+    )

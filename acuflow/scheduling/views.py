@@ -1,0 +1,571 @@
+"""Staff pages: day/week calendars per practitioner and per location (htmx, drag to
+move), booking, one appointment, working hours, types, waitlist and online intakes.
+Reception manages appointments; clinical intake answers are for clinicians only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from acuflow.accounts.models import Location, Practitioner
+from acuflow.audit.models import Action
+from acuflow.audit.services import audit_record
+from acuflow.core.decorators import staff_view
+from acuflow.patients.models import Patient
+from acuflow.patients.selectors import patient_get_for_actor
+from acuflow.scheduling import forms, ics, rules, selectors, services
+from acuflow.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    BookingRequest,
+    ScheduleException,
+    Status,
+    WaitlistEntry,
+    WorkingHours,
+)
+
+PX_PER_MINUTE = 1.2
+
+
+def _day(text: str | None, zone: Any) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text or "")
+    except ValueError:
+        return timezone.now().astimezone(zone).date()
+
+
+def _calendar_context(request: HttpRequest) -> dict[str, Any]:
+    actor = request.actor  # type: ignore[attr-defined]
+    clinic = actor.clinic
+    zone = selectors.clinic_zone(clinic)
+    view = "day" if request.GET.get("view") == "day" else "week"
+    day = _day(request.GET.get("date"), zone)
+    practitioners = list(Practitioner.objects.filter(clinic=clinic).select_related("user"))
+    locations = list(Location.objects.filter(clinic=clinic))
+    location: Location | None = None
+    practitioner: Practitioner | None = None
+    if request.GET.get("location"):
+        location = selectors.location_in_clinic(clinic, request.GET["location"])
+    elif request.GET.get("practitioner"):
+        practitioner = selectors.practitioner_in_clinic(clinic, request.GET["practitioner"])
+    else:
+        own = actor.practitioner
+        practitioner = own if own is not None else (practitioners[0] if practitioners else None)
+    first = day if view == "day" else day - dt.timedelta(days=day.weekday())
+    last = first if view == "day" else first + dt.timedelta(days=6)
+    start = rules.local_instant(first, dt.time(0), zone)
+    end = rules.local_instant(last + dt.timedelta(days=1), dt.time(0), zone)
+    shown = [practitioner] if practitioner else practitioners
+    appointments = list(
+        selectors.appointment_list(
+            actor=actor,
+            start=start,
+            end=end,
+            practitioner_id=practitioner.pk if practitioner else None,
+            location_id=location.pk if location else None,
+        )
+    )
+    if appointments:
+        audit_record(
+            actor=actor, action=Action.READ, patient=None, object_type="scheduling.calendar"
+        )
+    windows = selectors.windows_for_many(shown, first, last, zone=zone) if shown else {}
+    # Columns: days (one practitioner, or a location's week) or practitioners (a location's day)
+    columns: list[dict[str, Any]] = []
+    if location is not None and view == "day":
+        for p in practitioners:
+            columns.append({"day": first, "practitioner": p, "label": p.user.full_name})
+    else:
+        for offset in range((last - first).days + 1):
+            d = first + dt.timedelta(days=offset)
+            columns.append({"day": d, "practitioner": practitioner, "label": d})
+    hours = [8, 18]
+    for ws in windows.values():
+        for w in ws:
+            hours[0] = min(hours[0], w.start.astimezone(zone).hour)
+            local_end = w.end.astimezone(zone)
+            hours[1] = max(hours[1], local_end.hour + (1 if local_end.minute else 0))
+    for a in appointments:
+        hours[0] = min(hours[0], a.start.astimezone(zone).hour)
+        local_end = a.end.astimezone(zone)
+        hours[1] = max(hours[1], min(24, local_end.hour + 1))
+    top_minutes = hours[0] * 60
+
+    def position(s: dt.datetime, e: dt.datetime) -> dict[str, float]:
+        ls, le = s.astimezone(zone), e.astimezone(zone)
+        minute = ls.hour * 60 + ls.minute - top_minutes
+        length = max(10, int((e - s).total_seconds() // 60))
+        del le
+        return {"top": round(minute * PX_PER_MINUTE, 1), "height": round(length * PX_PER_MINUTE, 1)}
+
+    for col in columns:
+        col_day = col["day"]
+        who = col["practitioner"]
+        col["items"] = [
+            {"a": a, "local_start": a.start.astimezone(zone), **position(a.start, a.end)}
+            for a in appointments
+            if a.start.astimezone(zone).date() == col_day
+            and (who is None or a.practitioner_id == who.pk)
+        ]
+        col["windows"] = [
+            position(w.start, w.end)
+            for p_id, ws in windows.items()
+            if who is None or p_id == who.pk
+            for w in ws
+            if w.start.astimezone(zone).date() == col_day
+            and (location is None or w.location_id in (None, location.pk))
+        ]
+    step = selectors.schedule_settings(clinic).slot_step_minutes
+    delta = dt.timedelta(days=1 if view == "day" else 7)
+    return {
+        "view": view,
+        "day": day,
+        "prev": day - delta,
+        "next": day + delta,
+        "today": timezone.now().astimezone(zone).date(),
+        "practitioner": practitioner,
+        "location": location,
+        "practitioners": practitioners,
+        "locations": locations,
+        "columns": columns,
+        "hour_marks": [
+            {"hour": h, "top": round((h * 60 - top_minutes) * PX_PER_MINUTE, 1)}
+            for h in range(hours[0], hours[1])
+        ],
+        "grid_height": round((hours[1] - hours[0]) * 60 * PX_PER_MINUTE, 1),
+        "top_minutes": top_minutes,
+        "px_per_minute": PX_PER_MINUTE,
+        "step": step,
+        "tz": clinic.timezone,
+    }
+
+
+@staff_view()
+def calendar(request: HttpRequest) -> HttpResponse:
+    context = _calendar_context(request)
+    template = "scheduling/_grid.html" if request.htmx else "scheduling/calendar.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _query_back(request: HttpRequest) -> str:
+    back = request.POST.get("back", "") or request.GET.get("back", "")
+    return back if back.startswith("/calendar/") else reverse("scheduling:calendar")
+
+
+@staff_view()
+def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Drop target of drag-to-move (htmx) and of the move form on the detail page."""
+    actor = request.actor  # type: ignore[attr-defined]
+    appointment = selectors.appointment_get_for_actor(
+        actor=actor, appointment_id=appointment_id, audit=None
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    zone = selectors.clinic_zone(actor.clinic)
+    form = forms.MoveForm(request.POST, clinic=actor.clinic)
+    error = ""
+    if form.is_valid():
+        start = rules.local_instant(
+            form.cleaned_data["start"].date(), form.cleaned_data["start"].time(), zone
+        )
+        try:
+            with transaction.atomic():
+                locked = selectors.appointment_get_for_actor(
+                    actor=actor, appointment_id=appointment.pk, for_update=True, audit=None
+                )
+                services.appointment_move(
+                    actor=actor,
+                    appointment=locked,
+                    start=start,
+                    practitioner=form.cleaned_data.get("practitioner") or None,
+                )
+        except services.SchedulingError as exc:
+            error = exc.detail
+        except ValidationError as exc:
+            error = "; ".join(exc.messages)
+    else:
+        error = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+    if request.htmx:  # type: ignore[attr-defined]
+        response = calendar(request)
+        response["HX-Trigger"] = json.dumps({"calendarError": error})
+        return response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Appointment moved."))
+    return redirect("scheduling:appointment", appointment_id=appointment.pk)
+
+
+@staff_view()
+def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    appointment = selectors.appointment_get_for_actor(actor=actor, appointment_id=appointment_id)
+    zone = selectors.clinic_zone(actor.clinic)
+    local = appointment.start.astimezone(zone)
+    intake = None
+    if actor.sees_clinical:
+        intake = BookingRequest.objects.filter(appointment=appointment).first()
+    return render(
+        request,
+        "scheduling/appointment.html",
+        {
+            "appointment": appointment,
+            "local_start": local,
+            "local_end": appointment.end.astimezone(zone),
+            "move_form": forms.MoveForm(
+                initial={
+                    "start": local.replace(tzinfo=None),
+                    "practitioner": appointment.practitioner_id,
+                },
+                clinic=actor.clinic,
+            ),
+            "cancel_form": forms.CancelForm(),
+            "can_mark": appointment.start <= timezone.now()
+            and appointment.status != Status.CANCELLED,
+            "intake": intake,
+            "reminders": list(appointment.reminders.all()),
+            "course_siblings": list(
+                Appointment.objects.filter(
+                    clinic=actor.clinic, course_id=appointment.course_id
+                ).order_by("start")
+            )
+            if appointment.course_id
+            else [],
+        },
+    )
+
+
+@staff_view()
+def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    appointment = selectors.appointment_get_for_actor(
+        actor=actor, appointment_id=appointment_id, audit=None
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = forms.CancelForm(request.POST)
+    if form.is_valid():
+        late = {"auto": None, "yes": True, "no": False}[form.cleaned_data["late_cancel"]]
+        try:
+            with transaction.atomic():
+                locked = selectors.appointment_get_for_actor(
+                    actor=actor, appointment_id=appointment.pk, for_update=True, audit=None
+                )
+                services.appointment_cancel(
+                    actor=actor,
+                    appointment=locked,
+                    reason=form.cleaned_data["reason"],
+                    late_cancel=late,
+                )
+            messages.success(request, _("Appointment cancelled."))
+        except services.SchedulingError as exc:
+            messages.error(request, exc.detail)
+    else:
+        messages.error(request, _("Give a reason."))
+    return redirect("scheduling:appointment", appointment_id=appointment.pk)
+
+
+@staff_view()
+def appointment_status(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    appointment = selectors.appointment_get_for_actor(
+        actor=actor, appointment_id=appointment_id, audit=None
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.appointment_set_status(
+            actor=actor, appointment=appointment, status=request.POST.get("status", "")
+        )
+        messages.success(request, _("Saved."))
+    except services.SchedulingError as exc:
+        messages.error(request, exc.detail)
+    return redirect("scheduling:appointment", appointment_id=appointment.pk)
+
+
+@staff_view()
+def book(request: HttpRequest) -> HttpResponse:
+    """Book for a patient: choose type, practitioner and a free slot."""
+    actor = request.actor  # type: ignore[attr-defined]
+    clinic = actor.clinic
+    patient: Patient | None = None
+    patient_id = request.POST.get("patient") or request.GET.get("patient")
+    if patient_id:
+        patient = patient_get_for_actor(actor=actor, patient_id=patient_id, audit=None)
+    q = request.GET.get("q", "")[:100]
+    matches: list[Patient] = []
+    if patient is None and q:
+        matches = list(Patient.objects.for_clinic(clinic).search(q)[:20])
+        audit_record(actor=actor, action=Action.READ, patient=None, object_type="patients.search")
+    form = forms.BookForm(request.POST or None, clinic=clinic, initial=request.GET.dict())
+    if request.method == "POST" and patient is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appointment = services.appointment_book(
+                actor=actor,
+                patient=patient,
+                practitioner=data["practitioner"],
+                type=data["type"],
+                start=data["slot"],
+                note=data.get("note", ""),
+            )
+            messages.success(request, _("Appointment booked."))
+            return redirect("scheduling:appointment", appointment_id=appointment.pk)
+        except services.SchedulingError as exc:
+            form.add_error(None, exc.detail)
+    return render(
+        request,
+        "scheduling/book.html",
+        {"form": form, "patient": patient, "q": q, "matches": matches},
+    )
+
+
+@staff_view()
+def slots(request: HttpRequest) -> HttpResponse:
+    """htmx partial: free slots for the booking form."""
+    actor = request.actor  # type: ignore[attr-defined]
+    form = forms.SlotQueryForm(request.GET, clinic=actor.clinic)
+    found: list[rules.Window] = []
+    if form.is_valid():
+        found = _slots_for(actor.clinic, form.cleaned_data)
+    zone = selectors.clinic_zone(actor.clinic)
+    return render(
+        request,
+        "scheduling/_slots.html",
+        {"slots": [(s.start, s.start.astimezone(zone)) for s in found], "form": form},
+    )
+
+
+def _slots_for(clinic: Any, data: dict[str, Any]) -> list[rules.Window]:
+    zone = selectors.clinic_zone(clinic)
+    day = data["date"]
+    start = rules.local_instant(day, dt.time(0), zone)
+    end = rules.local_instant(day + dt.timedelta(days=1), dt.time(0), zone)
+    return selectors.free_slots(
+        clinic=clinic, practitioner=data["practitioner"], type=data["type"], start=start, end=end
+    )
+
+
+@staff_view()
+def feed_settings(request: HttpRequest, practitioner_id: int) -> HttpResponse:
+    """Working hours, exceptions and the calendar feed of one practitioner."""
+    actor = request.actor  # type: ignore[attr-defined]
+    practitioner = selectors.practitioner_in_clinic(actor.clinic, practitioner_id)
+    own = actor.practitioner is not None and actor.practitioner.pk == practitioner.pk
+    may_edit = own or actor.is_owner
+    locations = list(Location.objects.filter(clinic=actor.clinic))
+    hours_form = forms.WeeklyHoursForm(
+        request.POST if request.method == "POST" and "save_hours" in request.POST else None,
+        locations=locations,
+        current=list(WorkingHours.objects.filter(practitioner=practitioner)),
+    )
+    exception_form = forms.ExceptionForm(
+        request.POST if request.method == "POST" and "add_exception" in request.POST else None,
+        locations=locations,
+    )
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied("only the owner or the practitioner may change working hours")
+        try:
+            if "save_hours" in request.POST and hours_form.is_valid():
+                services.working_hours_set(
+                    actor=actor, practitioner=practitioner, rows=hours_form.rows()
+                )
+                messages.success(request, _("Working hours saved."))
+                return redirect("scheduling:hours", practitioner_id=practitioner.pk)
+            if "add_exception" in request.POST and exception_form.is_valid():
+                services.schedule_exception_add(
+                    actor=actor, practitioner=practitioner, **exception_form.cleaned_data
+                )
+                messages.success(request, _("Saved."))
+                return redirect("scheduling:hours", practitioner_id=practitioner.pk)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+    feed_url = selectors.calendar_url_for(actor=actor, practitioner=practitioner, request=request)
+    return render(
+        request,
+        "scheduling/hours.html",
+        {
+            "practitioner": practitioner,
+            "may_edit": may_edit,
+            "hours_form": hours_form,
+            "exception_form": exception_form,
+            "exceptions": list(
+                ScheduleException.objects.filter(
+                    practitioner=practitioner, date__gte=timezone.now().date()
+                ).select_related("location")[:50]
+            ),
+            "feed_url": feed_url,
+        },
+    )
+
+
+def feed(request: HttpRequest, practitioner_id: int) -> HttpResponse:
+    """The practitioner's iCalendar feed; the token in the URL is the only credential
+    (calendar apps cannot sign in). A wrong or missing token is a 404."""
+    practitioner = selectors.feed_check(practitioner_id, request.GET.get("token", ""))
+    appointments = list(selectors.feed_appointments(practitioner, now=timezone.now()))
+    body = ics.practitioner_feed(
+        appointments, name=f"{practitioner.user.full_name} - {practitioner.clinic.name}"
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@staff_view(owner=True)
+def types(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    items = list(selectors.appointment_types(actor.clinic, active_only=False))
+    if request.method == "POST":
+        type_obj = next((t for t in items if str(t.pk) == request.POST.get("type_id")), None)
+        if type_obj is None:
+            raise Http404("type not found")
+        form = forms.TypeForm(request.POST, instance=AppointmentType.objects.get(pk=type_obj.pk))
+        if form.is_valid():
+            try:
+                services.appointment_type_update(
+                    actor=actor,
+                    type=type_obj,
+                    data={f: form.cleaned_data[f] for f in form.changed_data},
+                )
+                messages.success(request, _("Saved."))
+            except ValidationError as exc:
+                messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.error(request, "; ".join(str(e) for es in form.errors.values() for e in es))
+        return redirect("scheduling:types")
+    return render(
+        request,
+        "scheduling/types.html",
+        {"forms": [(t, forms.TypeForm(instance=t)) for t in items]},
+    )
+
+
+@staff_view()
+def waitlist(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    patient: Patient | None = None
+    patient_id = request.POST.get("patient") or request.GET.get("patient")
+    if patient_id:
+        patient = patient_get_for_actor(actor=actor, patient_id=patient_id, audit=None)
+    form = forms.WaitlistForm(request.POST or None, clinic=actor.clinic)
+    if request.method == "POST" and patient is not None and form.is_valid():
+        try:
+            services.waitlist_join(actor=actor, patient=patient, **form.cleaned_data)
+            messages.success(request, _("Added to the waitlist."))
+            return redirect("scheduling:waitlist")
+        except ValidationError as exc:
+            form.add_error(None, "; ".join(exc.messages))
+    entries = list(
+        WaitlistEntry.objects.filter(
+            clinic=actor.clinic,
+            status__in=[WaitlistEntry.State.WAITING, WaitlistEntry.State.OFFERED],
+        )
+        .select_related("patient", "practitioner__user", "type")
+        .prefetch_related("offers")
+        .order_by("created_at", "id")
+    )
+    if entries:
+        audit_record(
+            actor=actor, action=Action.READ, patient=None, object_type="scheduling.waitlist"
+        )
+    return render(
+        request,
+        "scheduling/waitlist.html",
+        {"entries": entries, "form": form, "patient": patient},
+    )
+
+
+@staff_view()
+def requests(request: HttpRequest) -> HttpResponse:
+    """Online bookings to handle: red-flag answers turned them into a call-back."""
+    actor = request.actor  # type: ignore[attr-defined]
+    if request.method == "POST":
+        found = BookingRequest.objects.filter(
+            clinic=actor.clinic, pk=request.POST.get("request_id") or 0
+        ).first()
+        if found is None:
+            raise Http404("request not found")
+        with transaction.atomic():
+            found.status = BookingRequest.State.HANDLED
+            found.save(update_fields=["status"])
+            audit_record(actor=actor, action=Action.UPDATE, patient=found.patient, obj=found)
+        messages.success(request, _("Marked as handled."))
+        return redirect("scheduling:requests")
+    items = list(
+        BookingRequest.objects.filter(
+            clinic=actor.clinic, status=BookingRequest.State.NEW, appointment__isnull=True
+        ).select_related("patient", "type", "practitioner__user")[:100]
+    )
+    if items:
+        audit_record(
+            actor=actor, action=Action.READ, patient=None, object_type="scheduling.requests"
+        )
+    zone = selectors.clinic_zone(actor.clinic)
+    return render(
+        request,
+        "scheduling/requests.html",
+        {
+            "items": [
+                (r, r.wanted_start.astimezone(zone) if r.wanted_start else None) for r in items
+            ],
+            "clinical": actor.sees_clinical,
+        },
+    )
+
+
+# -- extension points (registry) --------------------------------------------------------
+
+
+def dashboard_panel(request: HttpRequest, actor: Any) -> SafeString:
+    zone = selectors.clinic_zone(actor.clinic)
+    today = timezone.now().astimezone(zone).date()
+    start = rules.local_instant(today, dt.time(0), zone)
+    end = rules.local_instant(today + dt.timedelta(days=1), dt.time(0), zone)
+    qs = Appointment.objects.active().filter(clinic=actor.clinic, start__gte=start, start__lt=end)
+    if actor.practitioner is not None:
+        qs = qs.filter(practitioner=actor.practitioner)
+    open_requests = BookingRequest.objects.filter(
+        clinic=actor.clinic, status=BookingRequest.State.NEW, appointment__isnull=True
+    ).count()
+    return mark_safe(  # noqa: S308 - rendered template, escaped there
+        render_to_string(
+            "scheduling/_dashboard.html",
+            {"count": qs.count(), "open_requests": open_requests, "mine": actor.practitioner},
+            request=request,
+        )
+    )
+
+
+def patient_section(request: HttpRequest, actor: Any, patient: Patient) -> SafeString:
+    zone = selectors.clinic_zone(actor.clinic)
+    appointments = list(
+        Appointment.objects.filter(clinic=actor.clinic, patient=patient)
+        .select_related("type", "practitioner__user")
+        .order_by("-start")[:20]
+    )
+    return mark_safe(  # noqa: S308 - rendered template, escaped there
+        render_to_string(
+            "scheduling/_patient_section.html",
+            {
+                "patient": patient,
+                "rows": [(a, a.start.astimezone(zone)) for a in appointments],
+                "now": timezone.now(),
+            },
+            request=request,
+        )
+    )
