@@ -1,0 +1,307 @@
+"""`make bench`: generate data into fresh PostgreSQL databases, serve acuflow with the
+production server and drive it with locust on loopback; report per action and size.
+
+    python bench/run.py [--sizes 1000,100000] [--users 50] [--duration 60]
+
+Each size gets its own database (acuflow_bench_<size>, dropped and created again) on
+BENCH_PG (default postgresql://postgres@127.0.0.1:5432). Results: bench/results/latest.json,
+a table on the terminal, and the README section between the bench markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import report  # noqa: E402
+
+BIN = Path(sys.executable).parent
+PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+README_START = "<!-- bench:start -->"
+README_END = "<!-- bench:end -->"
+
+
+def log(message: str) -> None:
+    print(f"[bench {dt.datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def psql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def pg_version() -> str:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres") as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    return f"PostgreSQL {row[0].split()[0]}" if row else "PostgreSQL"
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = 0.0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    import django
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": pg_version(),
+        "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+    }
+
+
+def run(cmd: list[str], env: dict[str, str], **kw: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, text=True, **kw)
+
+
+def wait_for(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:  # noqa: S310 - loopback only
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"server did not answer {url} within {seconds:.0f} s")
+
+
+def warm(base: str, targets: dict[str, Any]) -> None:
+    """One request per action and worker before measuring (imports, connections)."""
+    pages = ["/healthz", f"/api/v1/patients?q={targets['search'][0]}"]
+    if "chart_patient" in targets:
+        pages.append(f"/patients/{targets['chart_patient']}/")
+    headers = {
+        "Authorization": f"Bearer {targets['token']}",
+        "Cookie": f"sessionid={targets['session']}",
+    }
+    for _ in range(6):
+        for path in pages:
+            request = urllib.request.Request(base + path, headers=headers)
+            try:
+                urllib.request.urlopen(request, timeout=30).read()  # noqa: S310 - loopback
+            except OSError as exc:
+                log(f"warm-up {path}: {exc}")
+
+
+def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    db = f"acuflow_bench_{size}"
+    env = dict(os.environ, DATABASE_URL=f"{PG}/{db}", DEBUG="false")
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    log(f"{size:,} patients: fresh database {db}")
+    psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    psql(f'CREATE DATABASE "{db}"')
+    run([str(BIN / "acuflow"), "migrate", "--noinput", "-v", "0"], env)
+    log(f"generating {size:,} patients over {args.years} years")
+    started = time.monotonic()
+    out = run(
+        [
+            str(BIN / "acuflow"),
+            "generate",
+            "--patients",
+            str(size),
+            "--years",
+            str(args.years),
+            "--seed",
+            str(args.seed),
+        ],
+        env,
+        capture_output=True,
+    ).stdout
+    seconds = time.monotonic() - started
+    print(out, end="")
+    counts = {
+        m.group(1): int(m.group(2).replace(",", ""))
+        for m in re.finditer(r"^\s+(\S+\.\S+)\s+([\d,]+)$", out, re.MULTILINE)
+    }
+    targets_file = workdir / f"targets_{size}.json"
+    run([sys.executable, str(HERE / "targets.py"), str(targets_file)], env)
+    targets = json.loads(targets_file.read_text())
+    base = f"http://127.0.0.1:{args.port}"
+    log(f"serving on {base} ({args.workers} workers x {args.threads} threads)")
+    server = subprocess.Popen(
+        [
+            str(BIN / "acuflow"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(args.port),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=(workdir / f"server_{size}.log").open("w"),
+        start_new_session=True,
+    )
+    try:
+        wait_for(base + "/healthz", 60)
+        warm(base, targets)
+        prefix = workdir / f"locust_{size}"
+        log(f"locust: {args.users} users, {args.duration} s")
+        subprocess.run(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(HERE / "locustfile.py"),
+                "--headless",
+                "--only-summary",
+                "--users",
+                str(args.users),
+                "--spawn-rate",
+                str(args.spawn_rate),
+                "--run-time",
+                f"{args.duration}s",
+                "--reset-stats",
+                "--stop-timeout",
+                "10",
+                "--host",
+                base,
+                "--csv",
+                str(prefix),
+                "--loglevel",
+                "WARNING",
+            ],
+            env=dict(env, BENCH_TARGETS=str(targets_file), BENCH_THINK=str(args.think)),
+            cwd=ROOT,
+            check=False,
+            timeout=args.duration + 120,
+            stdout=(workdir / f"locust_{size}.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        stats = Path(f"{prefix}_stats.csv")
+        if not stats.exists():
+            print((workdir / f"locust_{size}.log").read_text()[-3000:])
+            raise SystemExit("locust wrote no statistics")
+        actions = report.with_ratios(report.parse_stats(stats))
+        failures = workdir / f"locust_{size}_failures.csv"
+        if failures.exists() and len(failures.read_text().splitlines()) > 1:
+            log("failures:\n" + failures.read_text()[:2000])
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    if not args.keep:
+        psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    return {
+        "generation": {
+            "seconds": round(seconds, 1),
+            "sessions": counts.get("charting.Session", 0),
+            "counts": counts,
+        },
+        "chart_sessions": targets.get("chart_sessions"),
+        "actions": actions,
+    }
+
+
+def update_readme(results: dict[str, Any]) -> bool:
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return False
+    body = f"{report.machine_lines(results)}\n\n{report.table(results)}\n"
+    head, rest = text.split(README_START, 1)
+    _old, tail = rest.split(README_END, 1)
+    readme.write_text(f"{head}{README_START}\n{body}{README_END}{tail}", encoding="utf-8")
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000,100000"))
+    parser.add_argument("--years", type=float, default=3.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--users", type=int, default=int(os.environ.get("BENCH_USERS", "50")))
+    parser.add_argument("--spawn-rate", type=float, default=10.0)
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "60")))
+    parser.add_argument("--think", type=float, default=1.0, help="mean think time (s)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8765")))
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--keep", action="store_true", help="keep the bench databases")
+    parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
+    if not sizes or min(sizes) < 1 or not 1 <= args.users <= 500 or args.duration < 5:
+        raise SystemExit("--sizes, --users (1-500) and --duration (>= 5 s) need sane values")
+    if not shutil.which(str(BIN / "locust")):
+        raise SystemExit("locust is missing: `make install-dev`")
+    results: dict[str, Any] = {
+        "started_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {
+            "users": args.users,
+            "duration_s": args.duration,
+            "think_s": args.think,
+            "workers": args.workers,
+            "threads": args.threads,
+            "years": args.years,
+            "seed": args.seed,
+        },
+        "sizes": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="acuflow-bench-") as tmp:
+        for size in sizes:
+            results["sizes"][str(size)] = bench_size(size, args, Path(tmp))
+    if len(sizes) > 1:
+        results["growth"] = report.growth(
+            results["sizes"][str(sizes[0])]["actions"], results["sizes"][str(sizes[-1])]["actions"]
+        )
+    results["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    out = HERE / "results" / "latest.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print()
+    print(report.machine_lines(results))
+    print()
+    print(report.table(results))
+    print(f"\nwritten: {out.relative_to(ROOT)}")
+    if not args.no_readme and update_readme(results):
+        print("README.md benchmark section updated")
+
+
+if __name__ == "__main__":
+    main()
