@@ -15,6 +15,8 @@ urlpatterns = [
     path("inbox/", include("acuflow.public.staff_urls")),
     path("charting/", include("acuflow.charting.urls")),
     path("outcomes/", include("acuflow.outcomes.urls")),
+    path("assessments/", include("acuflow.assessment.urls")),
+    path("", include("acuflow.protocols.urls")),  # protocols/, courses/
     path("", include("acuflow.accounts.urls")),
     path("", include("acuflow.core.urls")),
 ]

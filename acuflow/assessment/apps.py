@@ -6,3 +6,4 @@ class AssessmentConfig(AppConfig):
     name = "acuflow.assessment"
     label = "assessment"
     verbose_name = _("Assessment")
+    patient_section = "acuflow.assessment.views.patient_section"

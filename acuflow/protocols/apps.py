@@ -15,6 +15,8 @@ class ProtocolsConfig(AppConfig):
     name = "acuflow.protocols"
     label = "protocols"
     verbose_name = _("Protocols and courses")
+    nav_items = [("protocols:list", _("Protocols"))]
+    patient_section = "acuflow.protocols.views.patient_section"
 
     def ready(self) -> None:
         post_migrate.connect(_sync_catalogue, sender=self)

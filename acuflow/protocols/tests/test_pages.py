@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from acuflow.assessment.tests.factories import make_assessment
+from acuflow.core.testing import AcuflowTestCase, make_staff
+from acuflow.protocols import services
+from acuflow.protocols.models import Course, PlannedSession, Protocol
+
+TODAY = dt.date.today()
+
+
+class CoursePageTests(AcuflowTestCase):
+    def setUp(self) -> None:
+        self.protocol = Protocol.objects.get(
+            clinic=None, condition="acute_low_back_pain", modality="acupuncture"
+        )
+
+    def test_plan_form_starts_a_course_and_shows_the_recommendation(self) -> None:
+        a = make_assessment(self.actor(self.owner), self.patient, condition="acute_low_back_pain")
+        client = self.client_for(self.practitioner)
+        page = client.get(f"/courses/new/{a.pk}/")
+        self.assertContains(page, "Plan a treatment course")
+        response = client.post(
+            f"/courses/new/{a.pk}/",
+            {
+                "protocol": self.protocol.pk,
+                "practitioner": self.practitioner.practitioner.pk,
+                "start_date": str(TODAY),
+            },
+        )
+        course = Course.objects.get()
+        self.assertRedirects(response, f"/courses/{course.pk}/")
+        page = client.get(f"/courses/{course.pk}/")
+        self.assertContains(page, 'id="recommendation"')
+        self.assertContains(page, "No session yet.")
+        self.assertEqual(page.content.decode().count("<tr>"), 1 + 5)  # header + 5 planned
+
+    def test_plan_form_shows_why_a_course_is_refused(self) -> None:
+        a = make_assessment(self.actor(self.owner), self.patient, red_flags=["cauda_equina"])
+        ims = Protocol.objects.get(clinic=None, condition="neuropathic_pain", modality="ims")
+        client = self.client_for(self.practitioner)
+        data = {"practitioner": self.practitioner.practitioner.pk, "start_date": str(TODAY)}
+        page = client.post(f"/courses/new/{a.pk}/", {**data, "protocol": self.protocol.pk})
+        self.assertContains(page, "record a referral with its outcome first")
+        clear = make_assessment(self.actor(self.owner), self.patient)
+        page = client.post(f"/courses/new/{clear.pk}/", {**data, "protocol": ims.pk})
+        self.assertContains(page, "is not qualified for ims")
+        self.assertFalse(Course.objects.exists())
+
+    def test_reception_sees_no_clinical_sections_on_the_patient_page(self) -> None:
+        a = make_assessment(self.actor(self.owner), self.patient)
+        services.course_create(actor=self.actor(self.owner), assessment=a, protocol=self.protocol)
+        page = self.client_for(self.reception).get(f"/patients/{self.patient.pk}/")
+        self.assertNotContains(page, 'id="assessments"')
+        self.assertNotContains(page, 'id="courses"')
+        page = self.client_for(self.owner).get(f"/patients/{self.patient.pk}/")
+        self.assertContains(page, 'id="assessments"')
+        self.assertContains(page, 'id="courses"')
+        self.assertEqual(
+            self.client_for(self.reception).get(f"/assessments/{a.pk}/").status_code, 403
+        )
+
+    def test_course_page_has_a_constant_query_count(self) -> None:
+        a = make_assessment(self.actor(self.owner), self.patient)
+        course = services.course_create(
+            actor=self.actor(self.owner), assessment=a, protocol=self.protocol
+        )
+        client = self.client_for(self.owner)
+
+        def make_rows(n: int) -> None:
+            last = course.planned_sessions.order_by("-number").first()
+            assert last is not None
+            PlannedSession.objects.bulk_create(
+                PlannedSession(course=course, number=last.number + i + 1, date=TODAY)
+                for i in range(n)
+            )
+
+        self.assertConstantQueries(make_rows, lambda: client.get(f"/courses/{course.pk}/"))
+
+    def test_patient_page_sections_have_a_constant_query_count(self) -> None:
+        client = self.client_for(self.owner)
+
+        def make_rows(n: int) -> None:
+            for _ in range(n):
+                a = make_assessment(self.actor(self.owner), self.patient)
+                services.course_create(
+                    actor=self.actor(self.owner), assessment=a, protocol=self.protocol
+                )
+
+        self.assertConstantQueries(make_rows, lambda: client.get(f"/patients/{self.patient.pk}/"))
+
+
+class ProtocolPageTests(AcuflowTestCase):
+    def test_owner_copies_and_edits_a_protocol_in_the_ui(self) -> None:
+        shipped = Protocol.objects.get(
+            clinic=None, condition="chronic_low_back_pain", modality="acupuncture"
+        )
+        client = self.client_for(self.owner)
+        listing = client.get("/protocols/", {"condition": "chronic_low_back_pain"})
+        self.assertContains(listing, shipped.label())
+        detail = client.get(f"/protocols/{shipped.pk}/")
+        self.assertContains(detail, "Gunn" if shipped.modality == "ims" else "Vickers")
+        response = client.post(f"/protocols/{shipped.pk}/copy/")
+        copy = Protocol.objects.get(clinic=self.clinic)
+        self.assertRedirects(response, f"/protocols/{copy.pk}/edit/")
+        form = client.get(f"/protocols/{copy.pk}/edit/")
+        self.assertContains(form, "name_nb")
+        data = {
+            "cadence_days": 14,
+            "expected_sessions": 8,
+            "onset_session": 3,
+            "review_session": 6,
+            "max_sessions": 12,
+            "active": "on",
+            "name_en": "Our chronic back plan",
+            "sources_text": "Own audit 2025 | our numbers",
+            "point_set_text": "BL23, BL40",
+        }
+        response = client.post(f"/protocols/{copy.pk}/edit/", data)
+        self.assertRedirects(response, f"/protocols/{copy.pk}/")
+        copy.refresh_from_db()
+        self.assertEqual(
+            (copy.cadence_days, copy.point_set, copy.sources[0]["citation"], copy.name),
+            (14, ["BL23", "BL40"], "Own audit 2025", {"en": "Our chronic back plan"}),
+        )
+        # a practitioner may look but not copy
+        self.assertEqual(
+            self.client_for(self.practitioner).post(f"/protocols/{shipped.pk}/copy/").status_code,
+            403,
+        )
+
+    def test_edit_form_refuses_inconsistent_numbers(self) -> None:
+        shipped = Protocol.objects.filter(clinic=None).first()
+        assert shipped is not None
+        copy = services.protocol_copy(actor=self.actor(self.owner), protocol=shipped)
+        page = self.client_for(self.owner).post(
+            f"/protocols/{copy.pk}/edit/",
+            {
+                "cadence_days": 7,
+                "expected_sessions": 8,
+                "onset_session": 3,
+                "review_session": 20,
+                "max_sessions": 10,
+                "name_en": "x",
+                "sources_text": "A source",
+            },
+        )
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "Cannot be after the maximum number of sessions.")

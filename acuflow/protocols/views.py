@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from acuflow.accounts.models import Modality, Practitioner
+from acuflow.api.errors import ApiError
+from acuflow.assessment import catalogue as assessment_catalogue
+from acuflow.assessment.selectors import assessment_get_for_actor
+from acuflow.assessment.services import clinic_today
+from acuflow.core.decorators import staff_view
+from acuflow.protocols import selectors, services
+from acuflow.protocols.forms import CourseForm, ProtocolForm
+
+
+@staff_view()
+def protocol_list(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    condition = request.GET.get("condition", "")
+    modality = request.GET.get("modality", "")
+    if condition not in assessment_catalogue.condition_codes():
+        condition = ""
+    if modality not in Modality.values:
+        modality = ""
+    protocols = list(
+        selectors.protocol_list(actor=actor, condition=condition or None, modality=modality or None)
+    )
+    context = {
+        "protocols": protocols,
+        "conditions": assessment_catalogue.condition_choices(),
+        "modalities": Modality.choices,
+        "condition": condition,
+        "modality": modality,
+    }
+    template = "protocols/_rows.html" if request.htmx else "protocols/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@staff_view()
+def protocol_detail(request: HttpRequest, protocol_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    protocol = selectors.protocol_get_for_actor(
+        actor=actor, protocol_id=protocol_id, include_inactive=True
+    )
+    texts = [
+        {
+            "lang": code,
+            "name": protocol.name.get(code, ""),
+            "home_care": protocol.home_care.get(code, ""),
+            "expectations": protocol.expectations.get(code, ""),
+        }
+        for code in ("nl", "nb", "en", "es")
+    ]
+    return render(
+        request,
+        "protocols/detail.html",
+        {
+            "protocol": protocol,
+            "texts": texts,
+            "condition_label": assessment_catalogue.condition_label(protocol.condition),
+        },
+    )
+
+
+@staff_view()
+def protocol_copy(request: HttpRequest, protocol_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    protocol = selectors.protocol_get_for_actor(actor=actor, protocol_id=protocol_id)
+    actor.require_owner()  # after the lookup: another clinic's copy is 404, not 403
+    if request.method != "POST":
+        return redirect("protocols:detail", protocol_id=protocol.pk)
+    copy = services.protocol_copy(actor=actor, protocol=protocol)
+    messages.success(request, _("Copied. This copy is your clinic's own: edit it as you need."))
+    return redirect("protocols:edit", protocol_id=copy.pk)
+
+
+@staff_view()
+def protocol_edit(request: HttpRequest, protocol_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    protocol = selectors.protocol_get_for_actor(
+        actor=actor, protocol_id=protocol_id, include_inactive=True
+    )
+    actor.require_owner()
+    if protocol.shipped:
+        messages.info(request, _("Shipped protocols are not edited: copy it first."))
+        return redirect("protocols:detail", protocol_id=protocol.pk)
+    form = ProtocolForm(request.POST or None, instance=protocol)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.protocol_update(actor=actor, protocol=protocol, data=form.changes())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Protocol saved."))
+            return redirect("protocols:detail", protocol_id=protocol.pk)
+    return render(request, "protocols/edit.html", {"form": form, "protocol": protocol})
+
+
+@staff_view(clinical=True)
+def course_create(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    assessment = assessment_get_for_actor(
+        actor=actor, assessment_id=assessment_id, audit=None if request.method == "POST" else "read"
+    )
+    protocols = selectors.protocol_list(actor=actor).select_related("clinic")
+    matching = [p.pk for p in protocols if p.condition == assessment.condition]
+    practitioners = Practitioner.objects.filter(clinic=actor.clinic).select_related("user")
+    me = actor.practitioner
+    form = CourseForm(
+        request.POST or None,
+        protocols=protocols,
+        practitioners=practitioners,
+        initial={
+            "protocol": matching[0] if matching else None,
+            "practitioner": me.pk if me else None,
+            "start_date": clinic_today(actor),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                course = services.course_create(
+                    actor=actor,
+                    assessment=assessment,
+                    protocol=form.cleaned_data["protocol"],
+                    practitioner=form.cleaned_data["practitioner"],
+                    start_date=form.cleaned_data["start_date"],
+                )
+        except ApiError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("Course planned."))
+            return redirect("protocols:course_detail", course_id=course.pk)
+    return render(
+        request,
+        "protocols/course_form.html",
+        {
+            "form": form,
+            "assessment": assessment,
+            "cleared": assessment.cleared,
+        },
+    )
+
+
+def _done_sessions(course: Any) -> list[dict[str, Any]]:
+    if not apps.is_installed("acuflow.charting"):
+        return []
+    from acuflow.charting.selectors import course_session_facts  # type: ignore[import-not-found,unused-ignore]
+
+    _count, facts = course_session_facts(course)
+    return [{"at": at, "nrs": nrs} for at, nrs in sorted(facts, key=lambda f: f[0])]
+
+
+@staff_view(clinical=True)
+def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    course = selectors.course_get_for_actor(actor=actor, course_id=course_id)
+    done = _done_sessions(course)
+    planned = list(course.planned_sessions.all())
+    rows = []
+    for i, p in enumerate(planned):
+        rows.append({"planned": p, "done": done[i] if i < len(done) else None})
+    for extra in done[len(planned) :]:
+        rows.append({"planned": None, "done": extra})
+    return render(
+        request,
+        "protocols/course_detail.html",
+        {
+            "course": course,
+            "rows": rows,
+            "reason": course.reason_text(),
+            "home_care": assessment_catalogue.text(course.protocol.home_care),
+            "expectations": assessment_catalogue.text(course.protocol.expectations),
+        },
+    )
+
+
+def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeString:
+    """The patient's courses with their recommendation (nothing for reception)."""
+    if not actor.sees_clinical:
+        return mark_safe("")
+    courses = list(selectors.courses_for_patient(actor=actor, patient=patient)[:20])
+    return mark_safe(
+        render_to_string("protocols/_patient_section.html", {"courses": courses}, request=request)
+    )
