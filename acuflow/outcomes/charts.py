@@ -93,6 +93,13 @@ def chart_svg(outcomes: dict[str, Any]) -> str:
     scale = _Scale(axis_sessions)
     out: list[str] = []
     title = _("Course outcome")
+    texts = {
+        "pain": _("Pain (NRS 0-10)"),
+        "pct": _("Percentage of the scale"),
+        "session": _("Session (B = baseline at assessment)"),
+        "baseline": _("Baseline"),
+        "empty": _("No scores yet."),
+    }
     desc = _(
         "Pain (NRS 0-10) before and after each session, questionnaire scores, baseline "
         "%(baseline)s, 30 %% and 50 %% improvement lines, onset expected by session "
@@ -121,7 +128,7 @@ def chart_svg(outcomes: dict[str, Any]) -> str:
         )
     out.append(
         f'<text x="14" y="{_n((TOP + BOTTOM) / 2)}" text-anchor="middle" '
-        f'transform="rotate(-90 14 {_n((TOP + BOTTOM) / 2)})">{escape(_("Pain (NRS 0-10)"))}</text>'
+        f'transform="rotate(-90 14 {_n((TOP + BOTTOM) / 2)})">{escape(texts["pain"])}</text>'
     )
     others = [i for i in instruments if i["code"] != "nrs"]
     if others:
@@ -130,7 +137,7 @@ def chart_svg(outcomes: dict[str, Any]) -> str:
         out.append(
             f'<text x="{WIDTH - 8}" y="{_n((TOP + BOTTOM) / 2)}" text-anchor="middle" '
             f'transform="rotate(90 {WIDTH - 8} {_n((TOP + BOTTOM) / 2)})">'
-            f"{escape(_('% of scale'))}</text>"
+            f"{escape(texts['pct'])}</text>"
         )
     out.append(
         f'<line x1="{LEFT}" y1="{BOTTOM}" x2="{RIGHT}" y2="{BOTTOM}" stroke="#50575e"/>'
@@ -145,7 +152,7 @@ def chart_svg(outcomes: dict[str, Any]) -> str:
         )
     out.append(
         f'<text x="{_n((LEFT + RIGHT) / 2)}" y="{BOTTOM + 36}" text-anchor="middle">'
-        f"{escape(_('Session (B = baseline at assessment)'))}</text>"
+        f"{escape(texts['session'])}</text>"
     )
 
     # Protocol expectations: onset and review sessions.
@@ -170,7 +177,7 @@ def chart_svg(outcomes: dict[str, Any]) -> str:
         f'data-cy="{_n(y)}" x1="{LEFT}" y1="{_n(y)}" x2="{RIGHT}" y2="{_n(y)}" '
         f'stroke="#50575e" stroke-width="1.5"/>'
         f'<text x="{RIGHT - 4}" y="{_n(y - 4)}" text-anchor="end" fill="#50575e">'
-        f"{escape(_('Baseline'))} {_g(baseline)}</text>"
+        f"{escape(texts['baseline'])} {_g(baseline)}</text>"
     )
     out.append(
         _marker(
@@ -267,7 +274,7 @@ def chart_svg(outcomes: dict[str, Any]) -> str:
     if not sessions and not instruments:
         out.append(
             f'<text x="{_n((LEFT + RIGHT) / 2)}" y="{_n((TOP + BOTTOM) / 2)}" '
-            f'text-anchor="middle" fill="#50575e">{escape(_("No scores yet."))}</text>'
+            f'text-anchor="middle" fill="#50575e">{escape(texts["empty"])}</text>'
         )
 
     # Legend, two columns under the axis label.
