@@ -201,6 +201,7 @@ def chart(request: HttpRequest, course_id: int) -> HttpResponse:
             "saved": _("Draft saved"),
             "offline": _("Offline: draft kept in this browser"),
             "restored": _("Draft restored"),
+            "nomatch": _("No point matches:"),
         },
     }
     return render(request, "charting/chart.html", context, status=status if errors else 200)

@@ -139,30 +139,47 @@
       next.scrollIntoView({ block: "nearest" });
     }
 
-    function take(option) {
-      var side = results().dataset.side || null;
+    function take(option, side) {
+      side = side || null;
       if (option.dataset.code) {
         var p = meta.points[option.dataset.code];
         addSite({ point: option.dataset.code, side: side || (p ? p[1] : "both") });
       } else if (option.dataset.segment) {
         addSite({ ims_segment: option.dataset.segment, muscle: option.dataset.muscle, side: side === "none" || !side ? "both" : side });
       }
-      input.value = "";
-      results().innerHTML = "";
-      results().dataset.q = "";
     }
+
+    function selectedIn(list) {
+      var opts = Array.prototype.slice.call(list.querySelectorAll("li[role=option]"));
+      return opts.find(function (o) { return o.getAttribute("aria-selected") === "true"; }) || opts[0];
+    }
+
+    // Entries are added in the order they were typed, even when the practitioner types
+    // faster than the search answers: each Enter queues its query.
+    var queue = Promise.resolve();
 
     function choose() {
       var q = input.value;
       if (!q.trim()) return;
-      var pick = function () {
-        var opts = options();
-        var chosen = opts.find(function (o) { return o.getAttribute("aria-selected") === "true"; }) || opts[0];
-        if (chosen) take(chosen);
-      };
-      if (results().dataset.q === q) { pick(); return; }
-      // The results on screen are for an older query: fetch the current ones first.
-      htmx.ajax("GET", form.dataset.searchUrl + "?q=" + encodeURIComponent(q), { target: "#point-results", swap: "outerHTML" }).then(pick);
+      var shown = results();
+      var chosen = shown.dataset.q === q ? selectedIn(shown) : null;
+      var side = shown.dataset.side;
+      input.value = "";
+      shown.innerHTML = "";
+      shown.dataset.q = "";
+      queue = queue.then(function () {
+        if (chosen) { take(chosen, side); return; }
+        return fetch(form.dataset.searchUrl + "?q=" + encodeURIComponent(q), {
+          headers: { "HX-Request": "true" }, credentials: "same-origin",
+        }).then(function (r) { return r.text(); }).then(function (html) {
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var list = holder.querySelector("#point-results");
+          var first = list && selectedIn(list);
+          if (first) take(first, list.dataset.side);
+          else { status.textContent = strings.nomatch + " " + q; }
+        });
+      }).catch(function () { status.textContent = strings.nomatch + " " + q; });
     }
 
     input.addEventListener("keydown", function (e) {
@@ -174,7 +191,12 @@
     });
     document.addEventListener("click", function (e) {
       var li = e.target.closest && e.target.closest("#point-results li[role=option]");
-      if (li) { take(li); input.focus(); }
+      if (li) {
+        take(li, results().dataset.side);
+        input.value = "";
+        results().innerHTML = "";
+        input.focus();
+      }
     });
 
     // ---- repeatable rows (adverse events, home care) --------------------------------
@@ -250,7 +272,10 @@
       try { localStorage.setItem(storageKey, JSON.stringify({ saved_at: new Date().toISOString(), data: data })); } catch (e) { /* private mode */ }
     }
 
+    var submitting = false;
+
     function saveServer() {
+      if (submitting) return;  // saving the session removes the draft; do not bring it back
       var data = collect();
       fetch(form.dataset.draftUrl, {
         method: "POST",
@@ -303,6 +328,8 @@
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
     });
     form.addEventListener("submit", function () {
+      submitting = true;
+      clearTimeout(timer);
       document.getElementById("payload").value = JSON.stringify(collect());
     });
 
