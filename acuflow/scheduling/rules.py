@@ -56,9 +56,11 @@ def local_instant(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
     A time in the spring-forward gap (02:30 on the last Sunday of March in Europe) does
     not exist; it is moved forward by the length of the gap (03:30), as calendar apps
     do. A time in the autumn overlap is taken at its first occurrence (fold=0).
+
+    The result is in UTC: Python subtracts and compares two datetimes that share a
+    tzinfo by their wall clocks, which is wrong across a change; UTC never changes.
     """
-    aware = dt.datetime.combine(day, at, tzinfo=zone)
-    return aware.astimezone(dt.UTC).astimezone(zone)
+    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
 
 
 def days(first: dt.date, last: dt.date) -> Iterable[dt.date]:

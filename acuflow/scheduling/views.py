@@ -520,7 +520,7 @@ def requests(request: HttpRequest) -> HttpResponse:
         request,
         "scheduling/requests.html",
         {
-            "items": [
+            "rows": [
                 (r, r.wanted_start.astimezone(zone) if r.wanted_start else None) for r in items
             ],
             "clinical": actor.sees_clinical,

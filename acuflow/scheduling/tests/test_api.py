@@ -387,3 +387,67 @@ class ChangeTests(SchedulingApiTestCase):
         self.assertIsNone(
             self.api(self.ims, "GET", f"/api/v1/practitioners/{self.acu.pk}").json()["calendar_url"]
         )
+
+
+def last_sunday(year: int, month: int) -> dt.date:
+    day = dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+    return day - dt.timedelta(days=(day.weekday() - 6) % 7)
+
+
+def next_change(month: int) -> dt.date:
+    """The next last-Sunday-of-`month` that is at least a week away."""
+    year = dt.date.today().year
+    while last_sunday(year, month) < dt.date.today() + dt.timedelta(days=7):
+        year += 1
+    return last_sunday(year, month)
+
+
+class DaylightSavingWeekTests(SchedulingApiTestCase):
+    def check_week(self, sunday: dt.date, offsets: tuple[int, int]) -> None:
+        before, after = offsets
+        monday_before = sunday - dt.timedelta(days=6)
+        monday_after = sunday + dt.timedelta(days=1)
+        r = self.api(
+            self.owner,
+            "GET",
+            "/api/v1/availability",
+            {
+                "practitioner": self.acu.pk,
+                "from": monday_before.isoformat(),
+                "to": monday_after.isoformat(),
+                "type": "follow_up",
+            },
+        )
+        self.assertEqual(r.status_code, 200, r.content)
+        starts = [dt.datetime.fromisoformat(s["start"]) for s in r.json()]
+        firsts = {}
+        for s in starts:
+            firsts.setdefault(s.date(), s)
+        # six working days shown (Mon-Fri before, Monday after), each from 09:00 local
+        self.assertEqual(len(firsts), 6)
+        for day, first in firsts.items():
+            self.assertEqual(first.time(), dt.time(9), day)
+            expected = before if day < sunday else after
+            self.assertEqual(first.utcoffset(), dt.timedelta(hours=expected), day)
+        # a weekly booking at 09:00 on both sides: both at 09:00 on the wall clock
+        friday = self.book(at(sunday - dt.timedelta(days=2), 9)).json()
+        monday = self.book(dt.datetime.fromisoformat(f"{monday_after}T09:00:00")).json()
+        self.assertEqual(friday["start"][11:16], "09:00")
+        self.assertEqual(monday["start"][11:16], "09:00")
+        self.assertEqual(
+            dt.datetime.fromisoformat(monday["start"]) - dt.datetime.fromisoformat(friday["start"]),
+            dt.timedelta(days=3, hours=before - after),
+        )
+        listed = self.api(
+            self.owner,
+            "GET",
+            "/api/v1/appointments",
+            {"from": monday_before.isoformat(), "to": monday_after.isoformat()},
+        ).json()
+        self.assertEqual([a["start"][11:16] for a in listed["items"]], ["09:00", "09:00"])
+
+    def test_the_march_change_week(self) -> None:
+        self.check_week(next_change(3), (1, 2))
+
+    def test_the_october_change_week(self) -> None:
+        self.check_week(next_change(10), (2, 1))
