@@ -91,6 +91,10 @@ OBJECTS: dict[str, Maker] = {
 # the access check is what answers.
 BODIES: dict[tuple[str, str], Maker] = {
     ("PATCH", "/api/v1/patients/{patient_id}"): lambda tc: {"phone": "+31 6 0000 0000"},
+    ("POST", "/api/v1/patients/{patient_id}/responses"): lambda tc: {
+        "instrument": "nrs",
+        "answers": {"usual": 5},
+    },
     ("POST", "/api/v1/patients/{patient_id}/assessments"): lambda tc: {
         "complaint": "Back pain",
         "condition": "acute_low_back_pain",
