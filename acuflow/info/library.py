@@ -61,6 +61,8 @@ def library_articles(content_dir: Path = CONTENT_DIR) -> list[LibraryArticle]:
     found = []
     for path in sorted(content_dir.glob("*/*.md")):
         found.append(
-            parse_article(path.read_text(encoding="utf-8"), slug=path.parent.name, language=path.stem)
+            parse_article(
+                path.read_text(encoding="utf-8"), slug=path.parent.name, language=path.stem
+            )
         )
     return found

@@ -31,7 +31,9 @@ def article_for_public(*, slug: str, language: str, clinic: Clinic | None = None
 
 def articles_for_public(*, language: str, clinic: Clinic | None = None) -> list[Article]:
     """One published article per slug in this language (clinic copies win)."""
-    scope = Q(clinic__isnull=True) | Q(clinic=clinic) if clinic is not None else Q(clinic__isnull=True)
+    scope = (
+        Q(clinic__isnull=True) | Q(clinic=clinic) if clinic is not None else Q(clinic__isnull=True)
+    )
     rows = Article.objects.published().filter(scope, language=language).order_by("title")
     chosen: dict[str, Article] = {}
     for row in rows:
@@ -41,7 +43,9 @@ def articles_for_public(*, language: str, clinic: Clinic | None = None) -> list[
 
 
 def article_languages(*, slug: str, clinic: Clinic | None = None) -> set[str]:
-    scope = Q(clinic__isnull=True) | Q(clinic=clinic) if clinic is not None else Q(clinic__isnull=True)
+    scope = (
+        Q(clinic__isnull=True) | Q(clinic=clinic) if clinic is not None else Q(clinic__isnull=True)
+    )
     return set(
         Article.objects.published().filter(scope, slug=slug).values_list("language", flat=True)
     )

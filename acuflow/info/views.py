@@ -43,9 +43,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     articles = list(selectors.articles_for_staff(actor=actor))
     customised = {(a.slug, a.language) for a in articles if a.clinic_id is not None}
-    return render(
-        request, "info/staff_list.html", {"articles": articles, "customised": customised}
-    )
+    return render(request, "info/staff_list.html", {"articles": articles, "customised": customised})
 
 
 @staff_view(clinical=True)

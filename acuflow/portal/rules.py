@@ -24,9 +24,7 @@ def session_valid(
     last_seen_at: dt.datetime,
     ended_at: dt.datetime | None,
 ) -> bool:
-    return (
-        ended_at is None and now - last_seen_at < SESSION_IDLE and now - created_at < SESSION_MAX
-    )
+    return ended_at is None and now - last_seen_at < SESSION_IDLE and now - created_at < SESSION_MAX
 
 
 def link_requests_allowed(*, for_email: int, from_address: int) -> bool:

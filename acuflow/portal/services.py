@@ -29,7 +29,9 @@ def email_hash(email: str) -> str:
     return _hash(email.strip().lower())
 
 
-def _attempts(*, kind: str, email: str, client_address: str | None, now: dt.datetime) -> tuple[int, int]:
+def _attempts(
+    *, kind: str, email: str, client_address: str | None, now: dt.datetime
+) -> tuple[int, int]:
     since = now - rules.THROTTLE_WINDOW
     recent = SignInAttempt.objects.filter(at__gte=since)
     for_email = recent.filter(kind=kind, email_hash=email_hash(email))
@@ -142,7 +144,9 @@ def password_sign_in(
         )
         return False
     match = None
-    accounts = PortalAccount.objects.filter(patient__email__iexact=email.strip()).exclude(password="")
+    accounts = PortalAccount.objects.filter(patient__email__iexact=email.strip()).exclude(
+        password=""
+    )
     for account in accounts.select_related("patient"):
         if account.check_password(password):
             match = account.patient

@@ -101,7 +101,12 @@ def password_sign_in(request: HttpRequest) -> HttpResponse:
             return render(request, "portal/throttled.html", status=429)
         if isinstance(result, tuple):
             return _signed_in(result)
-        form.add_error(None, _("That email address and password do not match. You can ask for a sign-in link instead."))
+        form.add_error(
+            None,
+            _(
+                "That email address and password do not match. You can ask for a sign-in link instead."
+            ),
+        )
         status = 401
     return render(
         request,

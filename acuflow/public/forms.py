@@ -27,7 +27,9 @@ class ContactForm(forms.Form):
     def clean(self) -> dict:  # type: ignore[type-arg]
         data = super().clean() or {}
         if not data.get("email") and not data.get("phone"):
-            raise forms.ValidationError(_("Leave an email address or a phone number so we can answer."))
+            raise forms.ValidationError(
+                _("Leave an email address or a phone number so we can answer.")
+            )
         return data
 
     @property

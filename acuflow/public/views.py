@@ -34,7 +34,12 @@ def clinic_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     if request.method == "POST":
         address = client_address(request)
         if rules.over_limit(selectors.recent_messages_from(client_address=address)):
-            form.add_error(None, _("Too many messages from your connection. Please call us or try again in an hour."))
+            form.add_error(
+                None,
+                _(
+                    "Too many messages from your connection. Please call us or try again in an hour."
+                ),
+            )
             status = 429
         elif form.is_valid():
             if not form.is_robot:
@@ -47,7 +52,9 @@ def clinic_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
                     phone=form.cleaned_data["phone"],
                     message=form.cleaned_data["message"],
                 )
-            messages.success(request, _("Thank you. Your message has reached the clinic; we will answer soon."))
+            messages.success(
+                request, _("Thank you. Your message has reached the clinic; we will answer soon.")
+            )
             return redirect(request.path + "#contact")
         else:
             status = 400

@@ -15,11 +15,20 @@ class LibraryFileTests(SimpleTestCase):
 
     def test_each_article_has_the_sections_patients_need(self) -> None:
         # Evidence with its sources, the stop rule and warning signs, in every language.
-        stop_words = {"en": "Stop rule", "nl": "Stopregel", "nb": "Stoppregel", "es": "Regla de parada"}
+        stop_words = {
+            "en": "Stop rule",
+            "nl": "Stopregel",
+            "nb": "Stoppregel",
+            "es": "Regla de parada",
+        }
         for article in library_articles():
             self.assertTrue(article.title and article.summary, article)
-            self.assertIn(stop_words[article.language], article.body, (article.slug, article.language))
-            self.assertGreaterEqual(article.body.count("\n## "), 5, (article.slug, article.language))
+            self.assertIn(
+                stop_words[article.language], article.body, (article.slug, article.language)
+            )
+            self.assertGreaterEqual(
+                article.body.count("\n## "), 5, (article.slug, article.language)
+            )
 
     def test_back_pain_articles_show_that_guidelines_disagree(self) -> None:
         for article in library_articles():

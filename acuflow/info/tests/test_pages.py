@@ -41,7 +41,7 @@ class PublicArticleTests(AcuflowTestCase):
         self.assertEqual(len(response.context["articles"]), 9)
 
     def test_raw_html_and_script_links_in_article_text_are_not_rendered(self) -> None:
-        html = render_markdown('<script>alert(1)</script>\n\n[x](javascript:alert(1))')
+        html = render_markdown("<script>alert(1)</script>\n\n[x](javascript:alert(1))")
         self.assertNotIn("<script>", html)
         self.assertNotIn('href="javascript:', html)
 
@@ -58,23 +58,40 @@ class StaffArticleTests(AcuflowTestCase):
         client = self.client_for(self.practitioner)
         response = client.post(
             reverse("info:edit", args=[library.pk]),
-            {"title": "Cupping bij ons", "summary": "", "body": "## Eigen tekst\n\nHallo.", "published": "on"},
+            {
+                "title": "Cupping bij ons",
+                "summary": "",
+                "body": "## Eigen tekst\n\nHallo.",
+                "published": "on",
+            },
         )
         own = Article.objects.get(clinic=self.clinic, slug="cupping", language="nl")
-        self.assertRedirects(response, reverse("info:edit", args=[own.pk]), fetch_redirect_response=False)
+        self.assertRedirects(
+            response, reverse("info:edit", args=[own.pk]), fetch_redirect_response=False
+        )
         library.refresh_from_db()
         self.assertEqual(library.title, "Cupping")
-        self.assertTrue(AuditEvent.objects.filter(object_type="info.article", object_id=str(own.pk)).exists())
+        self.assertTrue(
+            AuditEvent.objects.filter(object_type="info.article", object_id=str(own.pk)).exists()
+        )
         # The clinic's public page shows its own version; the general library does not.
         self.assertContains(self.client.get("/nl/clinic/test-nl/info/cupping/"), "Cupping bij ons")
         self.assertNotContains(self.client.get("/nl/info/cupping/"), "Cupping bij ons")
-        self.assertNotContains(self.client.get("/nl/clinic/test-no/info/cupping/"), "Cupping bij ons")
+        self.assertNotContains(
+            self.client.get("/nl/clinic/test-no/info/cupping/"), "Cupping bij ons"
+        )
 
     def test_staff_add_their_own_article(self) -> None:
         client = self.client_for(self.owner)
         client.post(
             reverse("info:create"),
-            {"slug": "knee-pain", "language": "en", "title": "Knee pain", "body": "Text.", "published": "on"},
+            {
+                "slug": "knee-pain",
+                "language": "en",
+                "title": "Knee pain",
+                "body": "Text.",
+                "published": "on",
+            },
         )
         self.assertContains(self.client.get("/en/clinic/test-nl/info/knee-pain/"), "Knee pain")
         self.assertEqual(self.client.get("/en/clinic/test-no/info/knee-pain/").status_code, 404)
@@ -85,8 +102,12 @@ class StaffArticleTests(AcuflowTestCase):
         self.assertEqual(client.get(reverse("info:create")).status_code, 403)
 
     def test_another_clinics_article_is_404_for_staff(self) -> None:
-        own = Article.objects.create(clinic=self.clinic, slug="x", language="en", title="X", body="b")
-        self.assertEqual(self.client_for(self.other).get(reverse("info:edit", args=[own.pk])).status_code, 404)
+        own = Article.objects.create(
+            clinic=self.clinic, slug="x", language="en", title="X", body="b"
+        )
+        self.assertEqual(
+            self.client_for(self.other).get(reverse("info:edit", args=[own.pk])).status_code, 404
+        )
 
     def test_staff_list_queries_do_not_grow(self) -> None:
         client = self.client_for(self.owner)
@@ -94,6 +115,8 @@ class StaffArticleTests(AcuflowTestCase):
 
         def rows(n: int) -> None:
             for _ in range(n):
-                Article.objects.create(clinic=self.clinic, slug=f"a{next(counter)}", language="en", title="T", body="b")
+                Article.objects.create(
+                    clinic=self.clinic, slug=f"a{next(counter)}", language="en", title="T", body="b"
+                )
 
         self.assertConstantQueries(rows, lambda: client.get(reverse("info:list")))

@@ -74,13 +74,17 @@ class SignInTests(AcuflowTestCase):
         client = Client()
         self.request_link(client)
         client.post(link_from_mail().split("testserver", 1)[1])
-        response = client.post("/en/portal/account/", {"password": "long enough pass", "confirm": "long enough pass"})
+        response = client.post(
+            "/en/portal/account/", {"password": "long enough pass", "confirm": "long enough pass"}
+        )
         self.assertEqual(response.status_code, 302)
         self.assertTrue(PortalAccount.objects.get(patient=self.patient).has_password)
         fresh = Client()
         bad = fresh.post("/en/portal/password/", {"email": self.patient.email, "password": "wrong"})
         self.assertEqual(bad.status_code, 401)
-        good = fresh.post("/en/portal/password/", {"email": self.patient.email, "password": "long enough pass"})
+        good = fresh.post(
+            "/en/portal/password/", {"email": self.patient.email, "password": "long enough pass"}
+        )
         self.assertEqual(good.status_code, 302)
         self.assertContains(fresh.get("/en/portal/"), "Welcome, Anna")
 
@@ -91,7 +95,9 @@ class SignInTests(AcuflowTestCase):
         client = Client()
         for _ in range(rules.PASSWORD_FAILURES):
             client.post("/en/portal/password/", {"email": self.patient.email, "password": "nope"})
-        response = client.post("/en/portal/password/", {"email": self.patient.email, "password": "long enough pass"})
+        response = client.post(
+            "/en/portal/password/", {"email": self.patient.email, "password": "long enough pass"}
+        )
         self.assertEqual(response.status_code, 429)
 
     def test_sign_out_ends_the_session(self) -> None:
@@ -109,9 +115,20 @@ class SignInTests(AcuflowTestCase):
         now = timezone.now()
         created = now - dt.timedelta(minutes=40)
         valid = rules.session_valid
-        self.assertTrue(valid(now=now, created_at=created, last_seen_at=now - dt.timedelta(minutes=29), ended_at=None))
-        self.assertFalse(valid(now=now, created_at=created, last_seen_at=now - rules.SESSION_IDLE, ended_at=None))
-        self.assertFalse(valid(now=now, created_at=now - rules.SESSION_MAX, last_seen_at=now, ended_at=None))
+        self.assertTrue(
+            valid(
+                now=now,
+                created_at=created,
+                last_seen_at=now - dt.timedelta(minutes=29),
+                ended_at=None,
+            )
+        )
+        self.assertFalse(
+            valid(now=now, created_at=created, last_seen_at=now - rules.SESSION_IDLE, ended_at=None)
+        )
+        self.assertFalse(
+            valid(now=now, created_at=now - rules.SESSION_MAX, last_seen_at=now, ended_at=None)
+        )
 
     def test_pages_need_a_portal_session(self) -> None:
         for path in ("/en/portal/account/", "/en/portal/who-looked/"):
@@ -137,7 +154,9 @@ class AccessLogTests(AcuflowTestCase):
         self.assertTrue(own.filter(object_type="portal.access_log", user=None).exists())
 
     def test_another_patient_with_the_same_email_in_another_clinic_is_not_mixed_in(self) -> None:
-        twin = make_patient(self.other_clinic, "Anna", "de Jong", email=self.patient.email, language="nb")
+        twin = make_patient(
+            self.other_clinic, "Anna", "de Jong", email=self.patient.email, language="nb"
+        )
         patient_get_for_actor(actor=self.actor(self.other), patient_id=twin.pk)
         client = Client()
         client.post("/en/portal/link/", {"email": self.patient.email})

@@ -10,12 +10,23 @@ from acuflow.public.models import ClinicProfile, ContactMessage, OpeningHours
 
 
 def contact(**extra: str) -> dict[str, str]:
-    return {"name": "Piet", "email": "piet@patients.example", "phone": "", "message": "Kan ik komen?", "website": "", **extra}
+    return {
+        "name": "Piet",
+        "email": "piet@patients.example",
+        "phone": "",
+        "message": "Kan ik komen?",
+        "website": "",
+        **extra,
+    }
 
 
 class ClinicPageTests(AcuflowTestCase):
-    def test_clinic_page_shows_practitioners_registrations_treatments_hours_and_contact(self) -> None:
-        OpeningHours.objects.create(clinic=self.clinic, weekday=0, opens=dt.time(9), closes=dt.time(17, 30))
+    def test_clinic_page_shows_practitioners_registrations_treatments_hours_and_contact(
+        self,
+    ) -> None:
+        OpeningHours.objects.create(
+            clinic=self.clinic, weekday=0, opens=dt.time(9), closes=dt.time(17, 30)
+        )
         response = self.client.get("/en/clinic/test-nl/")
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Daan Acu")
@@ -28,7 +39,9 @@ class ClinicPageTests(AcuflowTestCase):
         self.assertNotContains(response, "Lars Other")  # another clinic's practitioner
 
     def test_times_and_days_follow_the_page_language(self) -> None:
-        OpeningHours.objects.create(clinic=self.clinic, weekday=0, opens=dt.time(9), closes=dt.time(17, 30))
+        OpeningHours.objects.create(
+            clinic=self.clinic, weekday=0, opens=dt.time(9), closes=dt.time(17, 30)
+        )
         self.assertContains(self.client.get("/nl/clinic/test-nl/"), "maandag")
         self.assertContains(self.client.get("/es/clinic/test-nl/"), "lunes")
 
@@ -54,7 +67,12 @@ class ClinicPageTests(AcuflowTestCase):
 
         def rows(n: int) -> None:
             for _ in range(n):
-                make_staff(self.clinic, f"p{next(counter)}@nl.example", "practitioner", modalities=["cupping"])
+                make_staff(
+                    self.clinic,
+                    f"p{next(counter)}@nl.example",
+                    "practitioner",
+                    modalities=["cupping"],
+                )
 
         self.assertConstantQueries(rows, lambda: self.client.get("/en/clinic/test-nl/"))
 
@@ -65,8 +83,12 @@ class ContactFormTests(AcuflowTestCase):
         self.assertEqual(response.status_code, 302)
         message = ContactMessage.objects.get()
         self.assertEqual((message.clinic, message.language), (self.clinic, "nl"))
-        self.assertContains(self.client_for(self.reception).get(reverse("public_staff:inbox")), "Kan ik komen?")
-        self.assertNotContains(self.client_for(self.other).get(reverse("public_staff:inbox")), "Kan ik komen?")
+        self.assertContains(
+            self.client_for(self.reception).get(reverse("public_staff:inbox")), "Kan ik komen?"
+        )
+        self.assertNotContains(
+            self.client_for(self.other).get(reverse("public_staff:inbox")), "Kan ik komen?"
+        )
 
     def test_honeypot_filled_is_thanked_but_not_stored(self) -> None:
         response = self.client.post("/en/clinic/test-nl/", contact(website="http://spam.example"))
@@ -99,7 +121,9 @@ class ContactFormTests(AcuflowTestCase):
 
         def rows(n: int) -> None:
             ContactMessage.objects.bulk_create(
-                ContactMessage(clinic=self.clinic, name="N", email="n@x.example", message="m", language="en")
+                ContactMessage(
+                    clinic=self.clinic, name="N", email="n@x.example", message="m", language="en"
+                )
                 for _ in range(n)
             )
 
@@ -109,7 +133,10 @@ class ContactFormTests(AcuflowTestCase):
 class RuleTests(AcuflowTestCase):
     def test_treatments_are_listed_once_in_catalogue_order(self) -> None:
         order = ["acupuncture", "ims", "cupping"]
-        self.assertEqual(rules.treatments_offered([["cupping", "acupuncture"], ["acupuncture"]], order), ["acupuncture", "cupping"])
+        self.assertEqual(
+            rules.treatments_offered([["cupping", "acupuncture"], ["acupuncture"]], order),
+            ["acupuncture", "cupping"],
+        )
 
     def test_limit_is_reached_at_the_limit(self) -> None:
         self.assertFalse(rules.over_limit(rules.CONTACT_LIMIT - 1))
