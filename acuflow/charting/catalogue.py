@@ -155,7 +155,7 @@ def catalogue() -> Catalogue:
         code = row["code"]
         if code in points:  # the female row of a male/female pair
             continue
-        surface = tuple(s.strip() for s in row["surface_region"].split(";") if s.strip())
+        surfaces = tuple(s.strip() for s in row["surface_region"].split(";") if s.strip())
         pinyin, synonyms = _split_pinyin(row["pinyin"])
         name = row["english"] or english.get(code, "")
         variants = tuple(r["variant"] for r in rows if r["code"] == code and r["variant"])
@@ -166,8 +166,8 @@ def catalogue() -> Catalogue:
             number=int(row["number"]),
             pinyin=pinyin,
             english=name,
-            regions=tuple(dict.fromkeys(k for s in surface for k in by_surface.get(s, []))),
-            surface=surface,
+            regions=tuple(dict.fromkeys(k for s in surfaces for k in by_surface.get(s, []))),
+            surface=surfaces,
             special=tuple(s.strip() for s in row["special"].split(";") if s.strip()),
             variants=variants,
             synonyms=synonyms,

@@ -245,7 +245,9 @@ def point_search(request: HttpRequest) -> HttpResponse:
     segment = rules.parse_segment(query.split()[0]) if query.split() else None
     ims_options: list[dict[str, str]] = []
     points: list[catalogue.Point] = []
-    if segment is not None:
+    practitioner = request.actor.practitioner  # type: ignore[attr-defined]
+    ims_allowed = bool(practitioner and practitioner.is_qualified_for("ims"))
+    if segment is not None and ims_allowed:
         rest = rules.fold(" ".join(query.split()[1:]))
         for key in catalogue.segment_muscles(segment):
             label = catalogue.muscle_label(key)
@@ -256,7 +258,13 @@ def point_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "charting/_results.html",
-        {"q": raw, "side": side or "", "points": points, "ims_options": ims_options},
+        {
+            "q": raw,
+            "side": side or "",
+            "points": points,
+            "ims_options": ims_options,
+            "ims_refused": segment is not None and not ims_allowed,
+        },
     )
 
 

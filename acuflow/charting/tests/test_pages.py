@@ -52,7 +52,7 @@ class ChartingPageTests(AcuflowTestCase):
         )
 
     def test_point_search_partial_finds_codes_regions_and_ims_segments(self) -> None:
-        client = self.client_for(self.owner)
+        client = self.client_for(self.ims)
         response = client.get("/charting/points/", {"q": "bl 40 l"})
         self.assertContains(response, 'data-code="BL40"')
         self.assertContains(response, 'data-side="left"')
@@ -61,6 +61,9 @@ class ChartingPageTests(AcuflowTestCase):
         response = client.get("/charting/points/", {"q": "L5 glut"})
         self.assertContains(response, 'data-muscle="gluteus_medius"')
         self.assertNotContains(response, 'data-muscle="multifidus"')
+        not_ims = self.client_for(self.owner).get("/charting/points/", {"q": "L5"})
+        self.assertNotContains(not_ims, "data-muscle")
+        self.assertContains(not_ims, "IMS qualification")
 
     def test_the_draft_is_saved_and_comes_back(self) -> None:
         client = self.client_for(self.owner)
