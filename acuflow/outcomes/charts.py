@@ -251,13 +251,13 @@ def chart_svg(outcomes: dict[str, Any]) -> str:
         ("nrs_before", NRS_BEFORE, "circle", _("NRS before the session"), ""),
         ("nrs_after", NRS_AFTER, "square", _("NRS after the session"), "5 3"),
     ):
-        points = [
+        session_marks = [
             (scale.x(s["number"]), scale.y_nrs(s[field]), s)
             for s in sessions
             if s[field] is not None
         ]
-        out.append(_polyline([(x, y) for x, y, _s in points], color, field, dash))
-        for x, y, session in points:
+        out.append(_polyline([(x, y) for x, y, _s in session_marks], color, field, dash))
+        for x, y, session in session_marks:
             out.append(
                 _marker(
                     shape,
@@ -268,7 +268,7 @@ def chart_svg(outcomes: dict[str, Any]) -> str:
                     f'data-value="{session[field]}"',
                 )
             )
-        if points:
+        if session_marks:
             legend.insert(0 if field == "nrs_before" else 1, (shape, color, series_label, False))
 
     if not sessions and not instruments:

@@ -3,7 +3,7 @@ this turns the posted fields back into an answers dict for the scoring engine.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -56,12 +56,12 @@ class InstrumentTextForm(forms.Form):
         from django.conf import settings
 
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = [
+        cast(forms.ChoiceField, self.fields["instrument"]).choices = [
             (code, d["name"]["en"])
             for code, d in catalog.instruments().items()
             if catalog.is_licensed(d)
         ]
-        self.fields["language"].choices = settings.LANGUAGES
+        cast(forms.ChoiceField, self.fields["language"]).choices = settings.LANGUAGES
 
 
 def annotate(

@@ -108,12 +108,16 @@ def link_from_token(token: str, *, for_update: bool = False) -> ResponseLink:
         raise LinkInvalid("expired")
     except signing.BadSignature:
         raise LinkInvalid("invalid")
-    if not isinstance(data, dict) or not isinstance(data.get("n"), str):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("n"), str)
+        or not isinstance(data.get("l"), int)
+    ):
         raise LinkInvalid("invalid")
     qs = ResponseLink.objects.select_related("patient__clinic", "course")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    link = qs.filter(pk=data.get("l"), nonce=data["n"]).first()
+    link = qs.filter(pk=data["l"], nonce=data["n"]).first()
     if link is None:
         raise LinkInvalid("invalid")
     if link.used_at is not None:

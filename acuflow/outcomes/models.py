@@ -65,7 +65,8 @@ class Response(models.Model):
 
     def clean(self) -> None:
         _check_instrument(self.instrument)
-        if self.course_id and self.course.patient_id != self.patient_id:
+        course = self.course if self.course_id else None
+        if course is not None and course.patient_id != self.patient_id:
             raise ValidationError({"course": _("The course belongs to another patient.")})
 
     @property
