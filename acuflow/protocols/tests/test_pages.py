@@ -3,14 +3,26 @@ from __future__ import annotations
 import datetime as dt
 
 from acuflow.assessment.tests.factories import make_assessment
-from acuflow.core.testing import AcuflowTestCase, make_staff
+from acuflow.core.testing import AcuflowTestCase
 from acuflow.protocols import services
 from acuflow.protocols.models import Course, PlannedSession, Protocol
+
+
+class EnglishPagesTestCase(AcuflowTestCase):
+    """Staff pages follow the user's language: these tests read them in English."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        for user in (cls.owner, cls.practitioner, cls.ims, cls.reception):
+            user.language = "en"
+            user.save(update_fields=["language"])
+
 
 TODAY = dt.date.today()
 
 
-class CoursePageTests(AcuflowTestCase):
+class CoursePageTests(EnglishPagesTestCase):
     def setUp(self) -> None:
         self.protocol = Protocol.objects.get(
             clinic=None, condition="acute_low_back_pain", modality="acupuncture"
@@ -91,7 +103,7 @@ class CoursePageTests(AcuflowTestCase):
         self.assertConstantQueries(make_rows, lambda: client.get(f"/patients/{self.patient.pk}/"))
 
 
-class ProtocolPageTests(AcuflowTestCase):
+class ProtocolPageTests(EnglishPagesTestCase):
     def test_owner_copies_and_edits_a_protocol_in_the_ui(self) -> None:
         shipped = Protocol.objects.get(
             clinic=None, condition="chronic_low_back_pain", modality="acupuncture"
