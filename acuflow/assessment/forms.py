@@ -54,7 +54,7 @@ class AssessmentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["condition"].choices = [("", "---------"), *catalogue.condition_choices()]
+        self.fields["condition"].choices = [("", "---------"), *catalogue.condition_choices()]  # type: ignore[attr-defined]
         for name in (
             "body_regions",
             "contributing_factors",
