@@ -27,7 +27,13 @@ class WorkerKilled(BaseException):
 
 
 def run_worker(**options: object) -> None:
-    call_command("worker", "--once", **options)
+    # The worker closes stale connections between passes; inside a TestCase that would
+    # close the test's own transaction (the subprocess test in test_postgres runs it real).
+    with (
+        mock.patch("acuflow.scheduling.management.commands.worker.close_old_connections"),
+        mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"),
+    ):
+        call_command("worker", "--once", **options)
 
 
 class ReminderTests(AcuflowTestCase):
