@@ -18,8 +18,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PY) -m pip install -q -c constraints.txt -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
+$(VENV)/.installed-dev: $(VENV)/.installed package.json package-lock.json
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(VENV)/.installed

@@ -11,4 +11,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign_out"),
     path("account/", views.account, name="account"),
     path("who-looked/", views.access_log, name="access_log"),
+    path("appointments/<int:appointment_id>/cancel/", views.cancel, name="cancel"),
+    path("appointments/<int:appointment_id>/reschedule/", views.reschedule, name="reschedule"),
+    path("reports/<int:course_id>/progress.pdf", views.report, name="report"),
 ]

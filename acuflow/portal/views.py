@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+import datetime as dt
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from acuflow.audit.models import Action
+from acuflow.audit.services import audit_record
 from acuflow.core.actor import client_address
 from acuflow.portal import rules, sections, selectors, services
 from acuflow.portal.decorators import COOKIE, portal_view
@@ -152,3 +158,128 @@ def access_log(request: HttpRequest) -> HttpResponse:
     selectors.portal_page_viewed(actor=actor, patient=patient, page="access_log")
     rows = selectors.access_log_for_patient(patient=patient)
     return render(request, "portal/access_log.html", {"patient": patient, "rows": rows})
+
+
+# -- appointments: cancel and reschedule inside the clinic's policy --------------------
+RESCHEDULE_DAYS = 21
+RESCHEDULE_SLOTS = 40
+
+
+def _own_appointment(request: HttpRequest, appointment_id: int):  # type: ignore[no-untyped-def]
+    from acuflow.scheduling.models import Appointment, Status
+
+    appointment = (
+        Appointment.objects.filter(
+            pk=appointment_id,
+            patient=request.portal_patient,
+            status=Status.BOOKED,  # type: ignore[attr-defined]
+        )
+        .select_related("practitioner__user", "type", "clinic")
+        .first()
+    )
+    if appointment is None:
+        raise Http404("appointment not found")
+    return appointment
+
+
+@portal_view()
+def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    from acuflow.scheduling.services import SchedulingError, appointment_cancel
+
+    if not apps.is_installed("acuflow.scheduling"):
+        raise Http404("no scheduling")
+    appointment = _own_appointment(request, appointment_id)
+    if not sections.may_change(request.portal_patient, appointment):  # type: ignore[attr-defined]
+        return render(request, "portal/too_late.html", {"appointment": appointment}, status=409)
+    error = ""
+    if request.method == "POST":
+        note = request.POST.get("reason", "").strip()[:200]
+        try:
+            appointment_cancel(
+                actor=request.portal_actor,  # type: ignore[attr-defined]
+                appointment=appointment,
+                reason=("patient (portal): " + note) if note else "patient (portal)",
+                late_cancel=False,
+            )
+        except SchedulingError as exc:
+            error = exc.detail
+        else:
+            messages.success(request, _("Your appointment is cancelled."))
+            return redirect("portal:home")
+    return render(request, "portal/cancel.html", {"appointment": appointment, "error": error})
+
+
+@portal_view()
+def reschedule(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    from acuflow.scheduling import selectors as scheduling
+    from acuflow.scheduling.services import SchedulingError, appointment_move
+
+    if not apps.is_installed("acuflow.scheduling"):
+        raise Http404("no scheduling")
+    patient = request.portal_patient  # type: ignore[attr-defined]
+    appointment = _own_appointment(request, appointment_id)
+    if not sections.may_change(patient, appointment):
+        return render(request, "portal/too_late.html", {"appointment": appointment}, status=409)
+    now = timezone.now()
+    # Only times outside the late-cancellation window, so a new time can be changed again.
+    hours = scheduling.schedule_settings(patient.clinic).late_cancel_hours
+    earliest = now + dt.timedelta(hours=hours)
+    slots = scheduling.free_slots(
+        clinic=patient.clinic,
+        practitioner=appointment.practitioner,
+        type=appointment.type,
+        start=earliest,
+        end=earliest + dt.timedelta(days=RESCHEDULE_DAYS),
+        now=now,
+        exclude_id=appointment.pk,
+    )[:RESCHEDULE_SLOTS]
+    error = ""
+    if request.method == "POST":
+        chosen = request.POST.get("start", "")
+        match = next((s for s in slots if s.start.isoformat() == chosen), None)
+        if match is None:
+            error = _("That time is no longer free. Choose another one.")
+        else:
+            try:
+                appointment_move(
+                    actor=request.portal_actor,  # type: ignore[attr-defined]
+                    appointment=appointment,
+                    start=match.start,
+                    now=now,
+                )
+            except SchedulingError as exc:
+                error = exc.detail
+            else:
+                messages.success(request, _("Your appointment has a new time."))
+                return redirect("portal:home")
+    return render(
+        request,
+        "portal/reschedule.html",
+        {"appointment": appointment, "slots": slots, "error": error},
+        status=409 if error else 200,
+    )
+
+
+@portal_view()
+def report(request: HttpRequest, course_id: int) -> HttpResponse:
+    if not (apps.is_installed("acuflow.reports") and apps.is_installed("acuflow.protocols")):
+        raise Http404("no reports")
+    from acuflow.protocols.models import Course
+    from acuflow.reports.services import filename, render_pdf
+
+    patient = request.portal_patient  # type: ignore[attr-defined]
+    course = Course.objects.filter(pk=course_id, patient=patient).select_related("patient").first()
+    if course is None:
+        raise Http404("course not found")
+    pdf = render_pdf(course, kind="progress")
+    with transaction.atomic():
+        audit_record(
+            actor=request.portal_actor,  # type: ignore[attr-defined]
+            action=Action.EXPORT,
+            patient=patient,
+            object_type="reports.progress",
+            object_id=str(course.pk),
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename(course, "progress")}"'
+    return response
