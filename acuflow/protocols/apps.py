@@ -17,6 +17,7 @@ class ProtocolsConfig(AppConfig):
     verbose_name = _("Protocols and courses")
     nav_items = [("protocols:list", _("Protocols"))]
     patient_section = "acuflow.protocols.views.patient_section"
+    dashboard_panel = "acuflow.protocols.views.dashboard_panel"
 
     def ready(self) -> None:
         post_migrate.connect(_sync_catalogue, sender=self)

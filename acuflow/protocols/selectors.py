@@ -78,3 +78,17 @@ def course_get_for_actor(
 def courses_for_patient(*, actor: Actor, patient: Patient) -> QuerySet[Course]:
     actor.require_clinical()
     return _course_qs().filter(patient=patient, patient__clinic=actor.clinic)
+
+
+def courses_needing_attention(*, actor: Actor) -> QuerySet[Course]:
+    """Active courses of the clinic whose recommendation is review or stop_or_refer."""
+    actor.require_clinical()
+    return (
+        Course.objects.select_related("patient", "protocol")
+        .filter(
+            patient__clinic=actor.clinic,
+            state="active",
+            recommendation__in=["review", "stop_or_refer"],
+        )
+        .order_by("-status_updated_at", "-id")
+    )

@@ -181,8 +181,23 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             "rows": rows,
             "reason": course.reason_text(),
             "home_care": assessment_catalogue.text(course.protocol.home_care),
+            "single_session": bool(
+                course.protocol.single_session_onset_days
+                and (course.start_date - course.assessment.onset_date).days
+                < course.protocol.single_session_onset_days
+            ),
             "expectations": assessment_catalogue.text(course.protocol.expectations),
         },
+    )
+
+
+def dashboard_panel(request: HttpRequest, actor: Any) -> SafeString:
+    """Active courses whose status asks for a review or a stop (clinical staff only)."""
+    if not actor.sees_clinical:
+        return mark_safe("")
+    courses = list(selectors.courses_needing_attention(actor=actor)[:10])
+    return mark_safe(
+        render_to_string("protocols/_dashboard_panel.html", {"courses": courses}, request=request)
     )
 
 

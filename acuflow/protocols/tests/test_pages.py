@@ -160,3 +160,73 @@ class ProtocolPageTests(EnglishPagesTestCase):
         )
         self.assertEqual(page.status_code, 200)
         self.assertContains(page, "Cannot be after the maximum number of sessions.")
+
+
+class ChartedSessionsTests(EnglishPagesTestCase):
+    """With charting installed, a charted session updates the course status and page."""
+
+    def test_a_charted_session_counts_and_its_nrs_is_the_latest_score(self) -> None:
+        import unittest
+
+        from django.apps import apps
+        from django.utils import timezone
+
+        if not apps.is_installed("acuflow.charting"):
+            raise unittest.SkipTest("charting not installed")
+        from acuflow.charting import services as charting
+
+        protocol = Protocol.objects.get(
+            clinic=None, condition="acute_low_back_pain", modality="acupuncture"
+        )
+        a = make_assessment(self.actor(self.owner), self.patient, baseline_nrs=8)
+        course = services.course_create(
+            actor=self.actor(self.owner), assessment=a, protocol=protocol
+        )
+        charting.session_create(
+            actor=self.actor(self.owner),
+            course=course,
+            started_at=timezone.now(),
+            sites=[{"point": "BL40"}],
+            needles_in=2,
+            needles_out=2,
+            nrs_before=4,
+        )
+        course.refresh_from_db()
+        self.assertEqual(
+            (course.sessions_done, course.latest_nrs, course.response), (1, 4, "substantial")
+        )
+        page = self.client_for(self.owner).get(f"/courses/{course.pk}/")
+        self.assertContains(page, "1 of 5 done")
+
+
+class DashboardPanelTests(EnglishPagesTestCase):
+    def test_courses_needing_review_are_listed_for_clinical_staff_only(self) -> None:
+        protocol = Protocol.objects.get(
+            clinic=None, condition="acute_low_back_pain", modality="acupuncture"
+        )
+        a = make_assessment(self.actor(self.owner), self.patient)
+        course = services.course_create(
+            actor=self.actor(self.owner), assessment=a, protocol=protocol
+        )
+        Course.objects.filter(pk=course.pk).update(recommendation="stop_or_refer")
+        page = self.client_for(self.owner).get("/")
+        self.assertContains(page, 'id="courses-attention"')
+        self.assertContains(page, self.patient.full_name)
+        self.assertNotContains(self.client_for(self.reception).get("/"), 'id="courses-attention"')
+        self.assertNotContains(self.client_for(self.other).get("/"), self.patient.full_name)
+
+
+class SingleSessionNoteTests(EnglishPagesTestCase):
+    def test_new_pain_on_an_ims_course_says_one_session_may_suffice(self) -> None:
+        ims = Protocol.objects.get(clinic=None, condition="neuropathic_pain", modality="ims")
+        client = self.client_for(self.ims)
+        for onset_days, shown in ((5, True), (30, False)):
+            a = make_assessment(
+                self.actor(self.ims),
+                self.patient,
+                condition="neuropathic_pain",
+                onset_date=TODAY - dt.timedelta(days=onset_days),
+            )
+            course = services.course_create(actor=self.actor(self.ims), assessment=a, protocol=ims)
+            page = client.get(f"/courses/{course.pk}/")
+            (self.assertContains if shown else self.assertNotContains)(page, 'id="single-session"')
