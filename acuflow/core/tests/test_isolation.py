@@ -77,6 +77,22 @@ def _protocol_copy(tc: Any) -> Any:
     return protocol_copy(actor=tc.actor(tc.owner), protocol=shipped)
 
 
+def _article(tc: AcuflowTestCase) -> Any:
+    from acuflow.info.models import Article
+
+    return Article.objects.create(
+        clinic=tc.clinic, slug="own-article", language="en", title="Own", body="Text."
+    )
+
+
+def _contact_message(tc: AcuflowTestCase) -> Any:
+    from acuflow.public.models import ContactMessage
+
+    return ContactMessage.objects.create(
+        clinic=tc.clinic, name="Piet", email="piet@patients.example", message="Hi", language="nl"
+    )
+
+
 OBJECTS: dict[str, Maker] = {
     "patient_id": lambda tc: tc.patient.pk,
     "practitioner_id": lambda tc: tc.practitioner.practitioner.pk,
@@ -85,6 +101,8 @@ OBJECTS: dict[str, Maker] = {
     "protocol_id": lambda tc: _protocol_copy(tc).pk,
     "course_id": lambda tc: _course(tc).pk,
     "session_id": lambda tc: _session(tc).pk,
+    "article_id": lambda tc: _article(tc).pk,
+    "message_id": lambda tc: _contact_message(tc).pk,
 }
 
 # (METHOD, openapi path) -> body maker; a valid body so that validation passes and
