@@ -168,12 +168,9 @@ RESCHEDULE_SLOTS = 40
 def _own_appointment(request: HttpRequest, appointment_id: int):  # type: ignore[no-untyped-def]
     from acuflow.scheduling.models import Appointment, Status
 
+    patient = request.portal_patient  # type: ignore[attr-defined]
     appointment = (
-        Appointment.objects.filter(
-            pk=appointment_id,
-            patient=request.portal_patient,
-            status=Status.BOOKED,  # type: ignore[attr-defined]
-        )
+        Appointment.objects.filter(pk=appointment_id, patient=patient, status=Status.BOOKED)
         .select_related("practitioner__user", "type", "clinic")
         .first()
     )
