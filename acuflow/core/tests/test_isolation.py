@@ -93,6 +93,28 @@ def _contact_message(tc: AcuflowTestCase) -> Any:
     )
 
 
+def _appointment(tc: Any) -> Any:
+    if getattr(tc, "_iso_appointment", None) is None:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from acuflow.scheduling.models import Appointment
+        from acuflow.scheduling.selectors import appointment_type_by_code
+
+        start = timezone.now() + dt.timedelta(days=3)
+        tc._iso_appointment = Appointment.objects.create(
+            clinic=tc.clinic,
+            patient=tc.patient,
+            practitioner=tc.practitioner.practitioner,
+            type=appointment_type_by_code(tc.clinic, "follow_up"),
+            start=start,
+            end=start + dt.timedelta(minutes=30),
+            busy_until=start + dt.timedelta(minutes=30),
+        )
+    return tc._iso_appointment
+
+
 OBJECTS: dict[str, Maker] = {
     "patient_id": lambda tc: tc.patient.pk,
     "practitioner_id": lambda tc: tc.practitioner.practitioner.pk,
@@ -103,11 +125,13 @@ OBJECTS: dict[str, Maker] = {
     "session_id": lambda tc: _session(tc).pk,
     "article_id": lambda tc: _article(tc).pk,
     "message_id": lambda tc: _contact_message(tc).pk,
+    "appointment_id": lambda tc: _appointment(tc).pk,
 }
 
 # (METHOD, openapi path) -> body maker; a valid body so that validation passes and
 # the access check is what answers.
 BODIES: dict[tuple[str, str], Maker] = {
+    ("PATCH", "/api/v1/appointments/{appointment_id}"): lambda tc: {"note": "call first"},
     ("PATCH", "/api/v1/patients/{patient_id}"): lambda tc: {"phone": "+31 6 0000 0000"},
     ("POST", "/api/v1/patients/{patient_id}/responses"): lambda tc: {
         "instrument": "nrs",
