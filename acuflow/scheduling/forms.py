@@ -304,3 +304,14 @@ class OnlineBookingForm(forms.Form):
         if timezone.is_naive(start):
             raise forms.ValidationError(_("Choose a time."))
         return start, pid
+
+
+class CourseBookForm(forms.Form):
+    time = forms.TimeField(
+        label=_("Time of day"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    type = forms.ModelChoiceField(queryset=AppointmentType.objects.none(), label=_("Type"))
+
+    def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].queryset = selectors.appointment_types(clinic)

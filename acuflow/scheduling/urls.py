@@ -14,6 +14,7 @@ urlpatterns = [
     path("appointments/<int:appointment_id>/move/", views.appointment_move, name="move"),
     path("appointments/<int:appointment_id>/cancel/", views.appointment_cancel, name="cancel"),
     path("appointments/<int:appointment_id>/status/", views.appointment_status, name="status"),
+    path("courses/<int:course_id>/book/", views.course_book, name="course_book"),
     path("practitioners/<int:practitioner_id>/hours/", views.feed_settings, name="hours"),
     path("practitioners/<int:practitioner_id>/calendar.ics", views.feed, name="feed"),
 ]

@@ -558,14 +558,68 @@ def patient_section(request: HttpRequest, actor: Any, patient: Patient) -> SafeS
         .select_related("type", "practitioner__user")
         .order_by("-start")[:20]
     )
+    from acuflow.protocols.models import Course, CourseState
+
+    active_courses = list(
+        Course.objects.filter(patient=patient, state=CourseState.ACTIVE).order_by("-start_date")
+    )
     return mark_safe(  # noqa: S308 - rendered template, escaped there
         render_to_string(
             "scheduling/_patient_section.html",
             {
                 "patient": patient,
                 "rows": [(a, a.start.astimezone(zone)) for a in appointments],
+                "courses": active_courses,
                 "now": timezone.now(),
             },
             request=request,
         )
+    )
+
+
+@staff_view()
+def course_book(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Book all planned sessions of a course: preview (GET), then book (POST)."""
+    from acuflow.scheduling import courses
+
+    actor = request.actor  # type: ignore[attr-defined]
+    course = courses.course_get_for_actor(actor=actor, course_id=course_id)
+    data = request.POST if request.method == "POST" else request.GET
+    form = forms.CourseBookForm(
+        data if "time" in data else None,
+        clinic=actor.clinic,
+        initial={"time": dt.time(9), "type": courses.default_type(course)},
+    )
+    plan: list[Any] = []
+    booked = False
+    if form.is_valid():
+        at_time, type_obj = form.cleaned_data["time"], form.cleaned_data["type"]
+        if request.method == "POST":
+            try:
+                plan = courses.course_book(
+                    actor=actor, course=course, at_time=at_time, type=type_obj
+                )
+                booked = True
+                messages.success(request, _("The course is booked."))
+            except services.SchedulingError as exc:
+                messages.error(request, exc.detail)
+        else:
+            plan = courses.course_plan(actor=actor, course=course, at_time=at_time, type=type_obj)
+    zone = selectors.clinic_zone(actor.clinic)
+    return render(
+        request,
+        "scheduling/course_book.html",
+        {
+            "course": course,
+            "form": form,
+            "booked": booked,
+            "rows": [
+                {
+                    "p": p,
+                    "target": p.target.astimezone(zone),
+                    "start": p.start.astimezone(zone) if p.start else None,
+                }
+                for p in plan
+            ],
+        },
     )
