@@ -51,7 +51,9 @@ def _course_demo(clinic: Clinic, course: Any) -> None:
         return  # a course that has not started yet has no scores
     names = ACTIVITIES.get(course.patient.language, ACTIVITIES["en"])
     base = [rng.randint(2, 4) for _ in names]
-    activities = [{"name": n, "score": s} for n, s in zip(names, base, strict=True)]
+    activities: list[dict[str, Any]] = [
+        {"name": n, "score": s} for n, s in zip(names, base, strict=True)
+    ]
     _record(actor, course, "psfs", {"activities": activities}, start)
     if course.assessment.condition.startswith("ms"):
         diary = {
