@@ -94,10 +94,12 @@ def patient_consent(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "patients/consent.html", {"patient": patient, "form": form})
 
 
-@staff_view(owner=True)
+@staff_view()
 def patient_audit(request: HttpRequest, patient_id: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
+    # Scope first (404 for another clinic's patient), then the role (403 for non-owners).
     patient = selectors.patient_get_for_actor(actor=actor, patient_id=patient_id, audit=None)
+    actor.require_owner()
     audit_record(actor=actor, action=Action.READ, patient=patient, object_type="audit.trail")
     page = Paginator(audit_events_for_patient(patient=patient), 100).get_page(
         request.GET.get("page")
