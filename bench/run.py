@@ -88,7 +88,11 @@ def machine() -> dict[str, Any]:
 
 
 def run(cmd: list[str], env: dict[str, str], **kw: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, text=True, **kw)
+    done = subprocess.run(cmd, env=env, cwd=ROOT, check=False, text=True, **kw)
+    if done.returncode:
+        print(done.stdout or "", done.stderr or "", sep="\n", file=sys.stderr)
+        raise SystemExit(f"failed ({done.returncode}): {' '.join(cmd)}")
+    return done
 
 
 def wait_for(url: str, seconds: float) -> None:

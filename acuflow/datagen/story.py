@@ -373,6 +373,9 @@ class Calendar:
     def __init__(self) -> None:
         self.taken: dict[tuple[int, int], set[int]] = {}
 
+    def load(self, who: PractitionerSpec) -> int:
+        return len(self.taken.get((who.clinic, who.index), ()))
+
     def book(
         self, who: PractitionerSpec, day: dt.date, prefer: int, slots: int = 1
     ) -> tuple[dt.date, int]:
@@ -509,16 +512,20 @@ def _episode(
         condition, modalities, mean = "ms_symptoms", ("acupuncture",), 5.0
     treating = clinic.practitioners
     ims_staff = [p for p in treating if p.ims]
-    modality = modalities[0]
-    if "ims" in modalities and ims_staff and (modality == "ims" or rng.random() < IMS_SHARE):
-        modality = "ims"
-    elif modality == "ims":
-        modality = "acupuncture"
+    # IMS where it is an option, in proportion to the clinic's IMS-qualified staff, so
+    # that a clinic with one IMS practitioner does not book them beyond their hours.
+    capacity = min(1.0, 2.5 * len(ims_staff) / len(treating))
+    want_ims = modalities[0] == "ims"
+    chance = capacity * (1.0 if want_ims else IMS_SHARE)
+    modality = "ims" if "ims" in modalities and rng.random() < chance else "acupuncture"
     if (condition, modality) not in protocols:
         modality = next((m for m in modalities if (condition, m) in protocols), modality)
     protocol = protocols.get((condition, modality)) or _default_protocol(condition, modality)
     if practitioner is None or (modality == "ims" and not practitioner.ims):
-        practitioner = rng.choice(ims_staff if modality == "ims" else treating)
+        # The less busy of two qualified colleagues: diaries fill evenly.
+        pool = ims_staff if modality == "ims" else treating
+        first, second = rng.choice(pool), rng.choice(pool)
+        practitioner = first if calendar.load(first) <= calendar.load(second) else second
     acute = condition in {"acute_low_back_pain"} or rng.random() < 0.12
     onset = day - dt.timedelta(days=rng.randint(2, 40) if acute else rng.randint(85, 365 * 4))
     baseline = min(10, max(1, round(rng.gauss(mean, 1.4))))
