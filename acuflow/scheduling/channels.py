@@ -55,7 +55,7 @@ def reminder_text(appointment: Appointment) -> tuple[str, str]:
         f"{appointment.type.name}, {_when(appointment)}",
         _("with %(practitioner)s") % {"practitioner": appointment.practitioner.user.full_name},
     ]
-    if appointment.location_id:
+    if appointment.location is not None:
         lines.append(f"{appointment.location.name} {appointment.location.address}".strip())
     lines += ["", _("Cannot come? Please let us know as early as possible.")]
     if clinic.phone:

@@ -58,7 +58,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["practitioner"].queryset = _practitioners(clinic)
+        self.fields["practitioner"].queryset = _practitioners(clinic)  # type: ignore[attr-defined]
         self.fields["practitioner"].label = _("Practitioner")
 
     def clean_start(self) -> dt.datetime:
@@ -87,8 +87,8 @@ class SlotQueryForm(forms.Form):
 
     def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].queryset = selectors.appointment_types(clinic)
-        self.fields["practitioner"].queryset = _practitioners(clinic)
+        self.fields["type"].queryset = selectors.appointment_types(clinic)  # type: ignore[attr-defined]
+        self.fields["practitioner"].queryset = _practitioners(clinic)  # type: ignore[attr-defined]
 
 
 class BookForm(SlotQueryForm):
@@ -200,8 +200,8 @@ class WaitlistForm(forms.Form):
 
     def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["practitioner"].queryset = _practitioners(clinic)
-        self.fields["type"].queryset = selectors.appointment_types(clinic)
+        self.fields["practitioner"].queryset = _practitioners(clinic)  # type: ignore[attr-defined]
+        self.fields["type"].queryset = selectors.appointment_types(clinic)  # type: ignore[attr-defined]
 
 
 YES_NO = [("no", _("No")), ("yes", _("Yes"))]
@@ -273,8 +273,8 @@ class OnlineBookingForm(forms.Form):
     def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.clinic = clinic
-        self.fields["type"].queryset = selectors.appointment_types(clinic).filter(online=True)
-        self.fields["practitioner"].queryset = _practitioners(clinic)
+        self.fields["type"].queryset = selectors.appointment_types(clinic).filter(online=True)  # type: ignore[attr-defined]
+        self.fields["practitioner"].queryset = _practitioners(clinic)  # type: ignore[attr-defined]
         for key, question in RED_FLAG_QUESTIONS:
             self.fields[f"rf_{key}"] = forms.ChoiceField(
                 label=question, choices=YES_NO, widget=forms.RadioSelect
@@ -314,4 +314,4 @@ class CourseBookForm(forms.Form):
 
     def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].queryset = selectors.appointment_types(clinic)
+        self.fields["type"].queryset = selectors.appointment_types(clinic)  # type: ignore[attr-defined]

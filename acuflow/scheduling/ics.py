@@ -41,9 +41,10 @@ def _initials(appointment: Appointment) -> str:
 def event_lines(
     appointment: Appointment, *, summary: str, description: str = "", stamp: dt.datetime
 ) -> list[str]:
-    location = appointment.location.name if appointment.location_id else ""
-    if appointment.room_id:
-        location = f"{location} / {appointment.room.name}" if location else appointment.room.name
+    location = appointment.location.name if appointment.location is not None else ""
+    if appointment.room is not None:
+        room = appointment.room.name
+        location = f"{location} / {room}" if location else room
     lines = [
         "BEGIN:VEVENT",
         f"UID:appointment-{appointment.pk}@acuflow",

@@ -158,8 +158,9 @@ def booking(request: HttpRequest, clinic_slug: str) -> HttpResponse:
         status = 422
     form.initial["shown"] = _shown_token()
     if "shown" in form.data:
-        form.data = form.data.copy()
-        form.data["shown"] = form.initial["shown"]
+        data = form.data.copy()  # type: ignore[attr-defined]
+        data["shown"] = form.initial["shown"]
+        form.data = data
     return render(
         request,
         "scheduling/public/book.html",

@@ -11,6 +11,7 @@ answered as slot_taken.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -444,7 +445,7 @@ def waitlist_offer(
         entry.status = WaitlistEntry.State.OFFERED
         entry.save(update_fields=["status"])
         audit_record(actor=clinic_actor, action=Action.CREATE, patient=entry.patient, obj=offer)
-        transaction.on_commit(lambda offer_id=offer.pk: send_offer(offer_id))
+        transaction.on_commit(partial(send_offer, offer.pk))
         return offer
     return None
 
