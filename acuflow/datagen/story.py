@@ -524,8 +524,8 @@ def _episode(
     if practitioner is None or (modality == "ims" and not practitioner.ims):
         # The less busy of two qualified colleagues: diaries fill evenly.
         pool = ims_staff if modality == "ims" else treating
-        first, second = rng.choice(pool), rng.choice(pool)
-        practitioner = first if calendar.load(first) <= calendar.load(second) else second
+        one, other = rng.choice(pool), rng.choice(pool)
+        practitioner = one if calendar.load(one) <= calendar.load(other) else other
     acute = condition in {"acute_low_back_pain"} or rng.random() < 0.12
     onset = day - dt.timedelta(days=rng.randint(2, 40) if acute else rng.randint(85, 365 * 4))
     baseline = min(10, max(1, round(rng.gauss(mean, 1.4))))

@@ -34,7 +34,7 @@ class Table:
         self.json_positions: list[int] = []
         pk = model._meta.pk
         assert pk is not None
-        top = model.objects.using(writer.using).aggregate(top=Max(pk.attname))["top"]
+        top = model._default_manager.using(writer.using).aggregate(top=Max(pk.attname))["top"]
         self._next_id = (top or 0) + 1
 
     def next_id(self) -> int:
@@ -71,7 +71,7 @@ class Table:
             self._copy()
         else:
             objs = [self.model(**dict(zip(self.columns, row, strict=True))) for row in self.rows]
-            self.model.objects.using(self.writer.using).bulk_create(
+            self.model._default_manager.using(self.writer.using).bulk_create(
                 objs, batch_size=self.writer.batch_size
             )
         self.written += len(self.rows)
@@ -80,7 +80,9 @@ class Table:
     def _copy(self) -> None:
         connection = connections[self.writer.using]
         table = connection.ops.quote_name(self.model._meta.db_table)
-        cols = ", ".join(connection.ops.quote_name(self.fields[c].column) for c in self.columns)
+        cols = ", ".join(
+            connection.ops.quote_name(str(self.fields[c].column)) for c in self.columns
+        )
         positions = self.json_positions
         with connection.cursor() as cursor:
             raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper

@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
-from django.db import connection, models
+from django.db import connection
+from django.db.models import Model
 
 from acuflow.datagen.story import DAY_START, SLOT_MINUTES, ClinicSpec, PatientStory, ProtocolSpec
 from acuflow.datagen.writer import BulkWriter
@@ -63,7 +64,7 @@ class Generator:
         return True
 
     @staticmethod
-    def model(label: str) -> type[models.Model]:
+    def model(label: str) -> type[Model]:
         return apps.get_model(label)
 
     def setup(self, ctx: Context) -> None:

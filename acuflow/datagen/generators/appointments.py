@@ -33,7 +33,7 @@ class AppointmentsGenerator(Generator):
         self.types: dict[tuple[int, str], tuple[int, int]] = {}
         for clinic in ctx.clinics:
             for code, name, minutes, modality in TYPES:
-                kind, _ = AppointmentType.objects.get_or_create(
+                kind, _ = AppointmentType._default_manager.get_or_create(
                     clinic_id=clinic.id,
                     code=code,
                     defaults={
@@ -43,7 +43,7 @@ class AppointmentsGenerator(Generator):
                         "modality": modality,
                     },
                 )
-                self.types[(clinic.index, code)] = (kind.pk, kind.buffer_minutes)
+                self.types[(clinic.index, code)] = (kind.pk, getattr(kind, "buffer_minutes", 0))
             hours = [
                 WorkingHours(
                     practitioner_id=p.practitioner_id,
@@ -55,7 +55,7 @@ class AppointmentsGenerator(Generator):
                 for p in clinic.practitioners
                 for day in range(5)
             ]
-            WorkingHours.objects.bulk_create(hours)
+            WorkingHours._default_manager.bulk_create(hours)
         self.appointments = ctx.writer.table(self.model("scheduling.Appointment"))
 
     def emit(self, story: PatientStory, ctx: Context) -> None:
