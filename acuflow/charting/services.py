@@ -127,6 +127,9 @@ def session_create(
     plan: str = "",
     home_care: list[dict[str, Any]] | None = None,
 ) -> Session:
+    from acuflow.protocols.services import course_require_open
+
+    course_require_open(course)  # 409 course_closed: a closed course takes no sessions
     if timezone.is_naive(started_at):
         raise ApiError(422, "validation_error", _("started_at needs a timezone."))
     stored_sites = resolve_sites(sites)

@@ -210,6 +210,8 @@ class CourseOut(Schema):
     practitioner: int
     start_date: dt.date
     state: str
+    closed_at: dt.datetime | None
+    close_note: str
     modality: str
     cadence_days: int
     expected_sessions: int
@@ -235,6 +237,8 @@ def course_out(c: Course) -> dict[str, Any]:
         "practitioner": c.practitioner_id,
         "start_date": c.start_date,
         "state": c.state,
+        "closed_at": c.closed_at,
+        "close_note": c.close_note,
         "modality": c.modality,
         "cadence_days": c.cadence_days,
         "expected_sessions": c.expected_sessions,
@@ -313,6 +317,27 @@ def create_course(request: HttpRequest, payload: CourseIn) -> tuple[int, dict[st
 def get_course(request: HttpRequest, course_id: int) -> dict[str, Any]:
     actor = api_actor(request)
     return course_out(selectors.course_get_for_actor(actor=actor, course_id=course_id))
+
+
+class CourseCloseIn(StrictIn):
+    state: str = Field(max_length=12, description="completed, stopped or referred")
+    note: str = Field(default="", max_length=2000)
+
+
+@router.post(
+    "/courses/{course_id}/close",
+    response=CourseOut,
+    summary="Close a course (completed, stopped or referred)",
+    description=(
+        "422 for an unknown state; 409 `course_closed` when the course is already closed. "
+        "A closed course takes no new sessions."
+    ),
+)
+def close_course(request: HttpRequest, course_id: int, payload: CourseCloseIn) -> dict[str, Any]:
+    actor = api_actor(request)
+    course = selectors.course_get_for_actor(actor=actor, course_id=course_id, audit=None)
+    services.course_close(actor=actor, course=course, state=payload.state, note=payload.note)
+    return course_out(course)
 
 
 @router.get("/patients/{patient_id}/courses", response=CourseList, summary="A patient's courses")

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Practitioner
-from acuflow.protocols.models import Protocol
+from acuflow.protocols.models import CLOSED_STATES, Protocol
 
 LANGS = (("nl", "Nederlands"), ("nb", "Norsk bokmål"), ("en", "English"), ("es", "Español"))
 
@@ -29,6 +29,19 @@ class CourseForm(forms.Form):
         )
         self.fields["practitioner"].queryset = practitioners  # type: ignore[attr-defined]
         self.fields["practitioner"].label_from_instance = lambda p: p.user.full_name  # type: ignore[attr-defined]
+
+
+class CourseCloseForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Close the course as"),
+        choices=[(s.value, s.label) for s in CLOSED_STATES],
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ProtocolForm(forms.ModelForm):

@@ -41,6 +41,11 @@ class CourseState(models.TextChoices):
     ACTIVE = "active", _("Active")
     COMPLETED = "completed", _("Completed")
     STOPPED = "stopped", _("Stopped")
+    REFERRED = "referred", _("Referred")
+
+
+# The states a course can be closed with (course_close); a closed course takes no sessions.
+CLOSED_STATES = (CourseState.COMPLETED, CourseState.STOPPED, CourseState.REFERRED)
 
 
 class ProtocolQuerySet(models.QuerySet["Protocol"]):
@@ -204,6 +209,16 @@ class Course(models.Model):
     )
     reason = models.CharField(max_length=40, blank=True)
     status_updated_at = models.DateTimeField(null=True, blank=True)
+    # Set by services.course_close: when, by whom and why the course ended.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    close_note = models.TextField(_("note on closing"), blank=True, max_length=2000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -217,6 +232,10 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return f"{self.protocol} ({self.start_date})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state != CourseState.ACTIVE
 
     def planned_dates(self) -> list[dt.date]:
         """Planned session dates, in order (uses the prefetch cache when present)."""

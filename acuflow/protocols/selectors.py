@@ -54,6 +54,7 @@ def _course_qs() -> QuerySet[Course]:
         "assessment",
         "protocol",
         "practitioner__user",
+        "closed_by",
     ).prefetch_related(
         Prefetch("planned_sessions", queryset=PlannedSession.objects.order_by("number"))
     )

@@ -16,7 +16,7 @@ from acuflow.assessment.services import clinic_today, red_flag_state_of
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.protocols import catalogue, rules
-from acuflow.protocols.models import Course, PlannedSession, Protocol
+from acuflow.protocols.models import CLOSED_STATES, Course, CourseState, PlannedSession, Protocol
 
 if TYPE_CHECKING:
     from acuflow.accounts.models import Practitioner
@@ -272,3 +272,43 @@ def course_refresh_status(*, course: Course) -> Course:
     )
     course.save(update_fields=STATUS_FIELDS)
     return course
+
+
+def course_close(*, actor: Actor, course: Course, state: str, note: str = "") -> Course:
+    """End a course as completed, stopped or referred (with an optional note).
+
+    422 for any other state, 409 `course_closed` when the course is already closed. The
+    row is locked so that a close and a concurrent close or session cannot interleave."""
+    actor.require_clinical()
+    if course.patient.clinic_id != actor.clinic.pk:
+        raise ValueError("course of another clinic")
+    if state not in CLOSED_STATES:
+        raise ApiError(
+            422,
+            "validation_error",
+            _("Unknown state: choose completed, stopped or referred."),
+            {"state": [_("Choose completed, stopped or referred.")]},
+        )
+    with transaction.atomic():
+        current = Course.objects.select_for_update().filter(pk=course.pk).values("state").get()
+        if current["state"] != CourseState.ACTIVE:
+            raise ApiError(409, "course_closed", _("This course is already closed."))
+        course.state = state
+        course.close_note = (note or "").strip()
+        course.closed_at = timezone.now()
+        course.closed_by = actor.user
+        course.full_clean()
+        course.save(update_fields=["state", "close_note", "closed_at", "closed_by"])
+        audit_record(actor=actor, action=Action.UPDATE, patient=course.patient, obj=course)
+    return course
+
+
+def course_require_open(course: Course) -> None:
+    """Raise 409 `course_closed` for a course that takes no more sessions."""
+    if course.state != CourseState.ACTIVE:
+        raise ApiError(
+            409,
+            "course_closed",
+            _("This course is closed (%(state)s): it takes no new sessions.")
+            % {"state": course.get_state_display()},
+        )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("protocols/<int:protocol_id>/edit/", views.protocol_edit, name="edit"),
     path("courses/new/<int:assessment_id>/", views.course_create, name="course_create"),
     path("courses/<int:course_id>/", views.course_detail, name="course_detail"),
+    path("courses/<int:course_id>/close/", views.course_close, name="course_close"),
 ]

@@ -19,7 +19,7 @@ from acuflow.assessment.selectors import assessment_get_for_actor
 from acuflow.assessment.services import clinic_today
 from acuflow.core.decorators import staff_view
 from acuflow.protocols import selectors, services
-from acuflow.protocols.forms import CourseForm, ProtocolForm
+from acuflow.protocols.forms import CourseCloseForm, CourseForm, ProtocolForm
 
 
 @staff_view()
@@ -163,7 +163,9 @@ def _done_sessions(course: Any) -> list[dict[str, Any]]:
 
 
 @staff_view(clinical=True)
-def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
+def course_detail(
+    request: HttpRequest, course_id: int, close_form: CourseCloseForm | None = None
+) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     course = selectors.course_get_for_actor(actor=actor, course_id=course_id)
     done = _done_sessions(course)
@@ -187,8 +189,39 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
                 < course.protocol.single_session_onset_days
             ),
             "expectations": assessment_catalogue.text(course.protocol.expectations),
+            "close_form": close_form or CourseCloseForm(initial=_suggested_close(course)),
         },
+        status=422 if close_form is not None else 200,
     )
+
+
+def _suggested_close(course: Any) -> dict[str, str]:
+    """Preselect the state that the recommendation points at."""
+    suggested = {"complete": "completed", "stop_or_refer": "stopped"}.get(course.recommendation)
+    return {"state": suggested} if suggested else {}
+
+
+@staff_view(clinical=True)
+def course_close(request: HttpRequest, course_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    course = selectors.course_get_for_actor(actor=actor, course_id=course_id, audit=None)
+    if request.method != "POST":
+        return redirect("protocols:course_detail", course_id=course.pk)
+    form = CourseCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.course_close(
+                actor=actor,
+                course=course,
+                state=form.cleaned_data["state"],
+                note=form.cleaned_data["note"],
+            )
+        except ApiError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("Course closed."))
+        return redirect("protocols:course_detail", course_id=course.pk)
+    return course_detail(request, course_id=course.pk, close_form=form)
 
 
 def dashboard_panel(request: HttpRequest, actor: Any) -> SafeString:
@@ -205,7 +238,11 @@ def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeStrin
     """The patient's courses with their recommendation (nothing for reception)."""
     if not actor.sees_clinical:
         return mark_safe("")
-    courses = list(selectors.courses_for_patient(actor=actor, patient=patient)[:20])
+    # The table shows counts kept on the course: no planned-session prefetch (a 1,000-session
+    # course would load 1,000 rows on every patient page).
+    courses = list(
+        selectors.courses_for_patient(actor=actor, patient=patient).prefetch_related(None)[:20]
+    )
     return mark_safe(
         render_to_string("protocols/_patient_section.html", {"courses": courses}, request=request)
     )

@@ -157,6 +157,7 @@ BODIES: dict[tuple[str, str], Maker] = {
         "needles_in": 2,
         "needles_out": 2,
     },
+    ("POST", "/api/v1/courses/{course_id}/close"): lambda tc: {"state": "completed"},
 }
 
 # Parameters of public pages (clinic slug, language, article slug, signed tokens).
