@@ -261,6 +261,10 @@ class Appointment(models.Model):
             models.Index(fields=["practitioner", "start"]),
             models.Index(fields=["clinic", "start"]),
             models.Index(fields=["patient", "start"]),
+            # Overlap tests (busy_until > from AND start < to): the range on busy_until
+            # reads only the diary from `from` onwards instead of its whole past.
+            models.Index(fields=["practitioner", "busy_until"], name="appt_practitioner_busy_idx"),
+            models.Index(fields=["room", "busy_until"], name="appt_room_busy_idx"),
         ]
         constraints = [
             models.CheckConstraint(
