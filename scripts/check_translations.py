@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tempfile
@@ -34,6 +35,15 @@ def main() -> int:
                 problems.append(f"{rel} [{lang}] untranslated: {entry.msgid[:70]!r}")
             for entry in po.fuzzy_entries():
                 problems.append(f"{rel} [{lang}] fuzzy: {entry.msgid[:70]!r}")
+            # polib counts a plural entry as translated when form 0 is filled; a missing
+            # form (Spanish has three) silently falls back to English at run time.
+            forms = re.search(r"nplurals\s*=\s*(\d+)", po.metadata.get("Plural-Forms", ""))
+            nplurals = int(forms.group(1)) if forms else 2
+            for entry in po:
+                if entry.msgid_plural and not entry.obsolete and not entry.fuzzy:
+                    filled = [i for i in range(nplurals) if entry.msgstr_plural.get(i)]
+                    if len(filled) < nplurals:
+                        problems.append(f"{rel} [{lang}] plural form missing: {entry.msgid[:70]!r}")
             checked += 1
         # Stale: strings in the code that the committed catalog does not have.
         with tempfile.TemporaryDirectory() as tmp:

@@ -245,17 +245,22 @@ class Course(models.Model):
     def baseline_nrs(self) -> int:
         return self.assessment.baseline_nrs
 
-    def reason_text(self) -> str:
+    def reason_text(self, language: str | None = None) -> str:
+        """The reason in words: in `language` when given (a report in the patient's
+        language), else in the active language (a staff page)."""
+        from django.utils import translation
+
         from acuflow.protocols.rules import reason_text
 
-        return reason_text(
-            self.reason,
-            sessions_done=self.sessions_done,
-            change_pct=self.change_pct,
-            review_session=self.review_session,
-            onset_session=self.onset_session,
-            expected_sessions=self.expected_sessions,
-        )
+        with translation.override(language or translation.get_language()):
+            return reason_text(
+                self.reason,
+                sessions_done=self.sessions_done,
+                change_pct=self.change_pct,
+                review_session=self.review_session,
+                onset_session=self.onset_session,
+                expected_sessions=self.expected_sessions,
+            )
 
 
 class PlannedSession(models.Model):

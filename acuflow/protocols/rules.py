@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -138,7 +139,12 @@ def reason_text(
     expected_sessions: int,
 ) -> str:
     """The reason in words, in the active language (stored as a code on the course)."""
-    pct = "-" if change_pct is None else f"{abs(change_pct):g}"
+    # the active language's decimal separator ("62,5 %" in a Dutch report)
+    pct = (
+        "-"
+        if change_pct is None
+        else f"{abs(change_pct):g}".replace(".", str(get_format("DECIMAL_SEPARATOR")))
+    )
     texts = {
         "not_started": _("No session yet."),
         "before_onset": ngettext(

@@ -70,7 +70,7 @@ def report_context(course: Course, *, kind: str, language: str) -> dict[str, Any
         "chart": mark_safe(course_chart_svg(course, language=language, outcomes=outcomes)),  # noqa: S308 - escaped by charts.py
         "expectations": _text(course.protocol.expectations, language),
         "home_care": _text(course.protocol.home_care, language),
-        "reason": course.reason_text(),
+        "reason": course.reason_text(language),
         "gp_consent": _consent_given(patient, "gp_letters"),
     }
 
