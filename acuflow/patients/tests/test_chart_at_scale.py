@@ -1,0 +1,32 @@
+"""The patient page stays cheap for a patient with a long history (issue 7 budgets)."""
+
+from __future__ import annotations
+
+from acuflow.assessment.tests.factories import make_assessment
+from acuflow.core.testing import AcuflowTestCase
+from acuflow.protocols import services
+from acuflow.protocols.models import PlannedSession, Protocol
+
+
+class PatientPageAtScaleTests(AcuflowTestCase):
+    def setUp(self) -> None:
+        protocol = Protocol.objects.get(
+            clinic=None, condition="acute_low_back_pain", modality="acupuncture"
+        )
+        assessment = make_assessment(self.actor(self.owner), self.patient)
+        self.course = services.course_create(
+            actor=self.actor(self.owner), assessment=assessment, protocol=protocol
+        )
+
+    def test_the_courses_table_does_not_load_planned_sessions(self) -> None:
+        # A 1,000-session course has 1,000 planned sessions; the table shows counts only.
+        self.assertTrue(PlannedSession.objects.filter(course=self.course).exists())
+        client = self.client_for(self.owner)
+        with self.count_queries() as queries:
+            response = client.get(f"/patients/{self.patient.pk}/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, f"/courses/{self.course.pk}/")
+        touched = [
+            q["sql"] for q in queries.captured_queries if "protocols_plannedsession" in q["sql"]
+        ]
+        self.assertEqual(touched, [])
