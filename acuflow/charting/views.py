@@ -9,6 +9,7 @@ import zoneinfo
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count, Min
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -294,13 +295,20 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     )
 
 
+SECTION_ROWS = 10  # sessions listed on the patient page
+
+
 def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeString:
     """Sessions on the patient page: the latest ones and where to chart the next."""
     if not actor.sees_clinical:
         return SafeString("")
     from acuflow.protocols.models import Course, CourseState
 
-    sessions = list(selectors.session_list_for_patient(actor=actor, patient=patient)[:10])
+    # The newest page only, with the whole history as figures (one aggregate query): a
+    # patient with 1,000 sessions must not render 1,000 rows. The API pages the rest.
+    history = selectors.session_list_for_patient(actor=actor, patient=patient)
+    sessions = list(history[:SECTION_ROWS])
+    summary = history.order_by().aggregate(total=Count("id"), first=Min("started_at"))
     courses = list(
         Course.objects.filter(patient=patient, state=CourseState.ACTIVE).select_related("protocol")
     )
@@ -308,7 +316,7 @@ def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeStrin
     return SafeString(
         render_to_string(
             "charting/_patient_section.html",
-            {"sessions": sessions, "courses": courses, "patient": patient},
+            {"sessions": sessions, "courses": courses, "patient": patient, "summary": summary},
             request=request,
         )
     )

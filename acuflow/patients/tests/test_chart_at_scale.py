@@ -30,3 +30,27 @@ class PatientPageAtScaleTests(AcuflowTestCase):
             q["sql"] for q in queries.captured_queries if "protocols_plannedsession" in q["sql"]
         ]
         self.assertEqual(touched, [])
+
+    def test_a_long_history_shows_the_newest_page_and_the_totals(self) -> None:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from acuflow.charting import services as charting
+        from acuflow.charting.views import SECTION_ROWS
+
+        self.owner.language = "en"
+        self.owner.save(update_fields=["language"])
+        first = timezone.now() - dt.timedelta(days=200)
+        for i in range(SECTION_ROWS + 2):
+            charting.session_create(
+                actor=self.actor(self.owner),
+                course=self.course,
+                started_at=first + dt.timedelta(days=7 * i),
+                sites=[{"point": "BL40"}],
+                needles_in=1,
+                needles_out=1,
+            )
+        response = self.client_for(self.owner).get(f"/patients/{self.patient.pk}/")
+        self.assertContains(response, f"The latest {SECTION_ROWS} of {SECTION_ROWS + 2} sessions")
+        self.assertContains(response, "/charting/sessions/", count=SECTION_ROWS)
