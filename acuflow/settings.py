@@ -40,6 +40,18 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envurl(name: str, default: str) -> str:
+    """An absolute http(s) base URL without a trailing slash (links in emails)."""
+    value = os.environ.get(name, default).strip()
+    if not value.startswith(("http://", "https://")) or value.endswith("/"):
+        raise ImproperlyConfigured(
+            f"{name} must start with http:// or https:// and not end with '/', not {value!r}"
+        )
+    if not value.split("://", 1)[1] or any(c.isspace() for c in value):
+        raise ImproperlyConfigured(f"{name} must name a host, not {value!r}")
+    return value
+
+
 def _secret_key() -> str:
     if key := os.environ.get("SECRET_KEY"):
         return key
@@ -81,6 +93,8 @@ DEBUG = envbool("DEBUG", "false")
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+# Base of absolute links in emails sent without a request (waitlist offers, reminders).
+SITE_URL = envurl("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

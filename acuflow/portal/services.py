@@ -48,11 +48,24 @@ def patients_with_email(email: str) -> list[Patient]:
     return list(Patient.objects.filter(email__iexact=email).select_related("clinic"))
 
 
+def site_sign_in_url(token: str, language: str) -> str:
+    """The sign-in link under settings.SITE_URL, for links sent without a request."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    with translation.override(language):
+        return f"{settings.SITE_URL}{reverse('portal:sign_in', args=[token])}"
+
+
 def sign_in_links_send(
-    *, email: str, client_address: str | None, make_url: Callable[[str, str], str]
+    *,
+    email: str,
+    client_address: str | None,
+    make_url: Callable[[str, str], str] = site_sign_in_url,
 ) -> bool:
     """Email a one-time link to each patient record with this address. Answers False when
-    throttled; True otherwise, whether or not the address is known (no enumeration)."""
+    throttled; True otherwise, whether or not the address is known (no enumeration).
+    `make_url` builds the link from the request when there is one; SITE_URL otherwise."""
     now = timezone.now()
     for_email, from_address = _attempts(
         kind="link", email=email, client_address=client_address, now=now

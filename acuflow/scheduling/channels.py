@@ -149,7 +149,7 @@ def send_offer(offer_id: int) -> None:
     with translation.override(language):
         local = offer.start.astimezone(clinic_zone(clinic))
         path = reverse("scheduling_public:offer", kwargs={"token": offer.token})
-        base = getattr(settings, "ACUFLOW_BASE_URL", "")
+        base = settings.SITE_URL  # no request here: the worker or a cancellation sends it
         body = "\n".join(
             [
                 _("Dear %(name)s,") % {"name": patient.given_name},

@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from acuflow.accounts.models import Location, Practitioner
 from acuflow.patients.models import Sex
 from acuflow.scheduling import selectors
-from acuflow.scheduling.models import AppointmentType, ScheduleException, WorkingHours
+from acuflow.scheduling.models import (
+    AppointmentType,
+    ScheduleException,
+    ScheduleSettings,
+    WorkingHours,
+)
 
 WEEKDAYS = [
     _("Monday"),
@@ -315,3 +320,23 @@ class CourseBookForm(forms.Form):
     def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["type"].queryset = selectors.appointment_types(clinic)  # type: ignore[attr-defined]
+
+
+class ScheduleSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ScheduleSettings
+        fields = [
+            "reminder_hours_before",
+            "late_cancel_hours",
+            "slot_step_minutes",
+            "online_booking",
+            "online_days_ahead",
+            "offer_hours",
+        ]
+
+
+class HolidayForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    name = forms.CharField(label=_("Name"), max_length=100)

@@ -307,7 +307,11 @@ def calendar_url_for(
         return None
     path = reverse("scheduling:feed", args=[practitioner.pk])
     url = f"{path}?token={feed_for(practitioner).token}"
-    return request.build_absolute_uri(url) if request is not None else url
+    if request is not None:
+        return str(request.build_absolute_uri(url))
+    from django.conf import settings
+
+    return f"{settings.SITE_URL}{url}"
 
 
 def feed_check(practitioner_id: int, token: str) -> Practitioner:

@@ -28,8 +28,10 @@ from acuflow.scheduling import rules, selectors
 from acuflow.scheduling.models import (
     Appointment,
     AppointmentType,
+    Holiday,
     Reminder,
     ScheduleException,
+    ScheduleSettings,
     Source,
     Status,
     WaitlistEntry,
@@ -602,3 +604,56 @@ def appointment_type_update(
         type.save(update_fields=list(data))
         audit_record(actor=actor, action=Action.UPDATE, patient=None, obj=type)
     return type
+
+
+# -- clinic settings and holidays (owner) -------------------------------------------------
+
+SETTINGS_FIELDS = (
+    "reminder_hours_before",
+    "late_cancel_hours",
+    "slot_step_minutes",
+    "online_booking",
+    "online_days_ahead",
+    "offer_hours",
+)
+
+
+def schedule_settings_update(*, actor: Actor, data: dict[str, Any]) -> ScheduleSettings:
+    """Change the clinic's scheduling settings (owner). Reminders already queued keep
+    their time; new bookings use the new settings."""
+    actor.require_owner()
+    unknown = set(data) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields {sorted(unknown)}")
+    with transaction.atomic():
+        current = selectors.schedule_settings(actor.clinic)
+        found = ScheduleSettings.objects.select_for_update().get(pk=current.pk)
+        for key, value in data.items():
+            setattr(found, key, value)
+        found.full_clean()
+        found.save(update_fields=list(data) or None)
+        audit_record(actor=actor, action=Action.UPDATE, patient=None, obj=found)
+    return found
+
+
+def holiday_add(*, actor: Actor, date: dt.date, name: str) -> Holiday:
+    """The whole clinic is closed that day (no free slots, no online booking)."""
+    actor.require_owner()
+    holiday = Holiday(clinic=actor.clinic, date=date, name=name.strip())
+    holiday.full_clean()
+    try:
+        with transaction.atomic():
+            holiday.save()
+            audit_record(actor=actor, action=Action.CREATE, patient=None, obj=holiday)
+    except IntegrityError:  # the same date added at the same moment
+        raise ValidationError({"date": [_("This date is already a holiday.")]})
+    return holiday
+
+
+def holiday_delete(*, actor: Actor, holiday: Holiday) -> None:
+    actor.require_owner()
+    if holiday.clinic_id != actor.clinic.pk:
+        raise ValueError("holiday of another clinic")
+    with transaction.atomic():
+        audit_record(actor=actor, action=Action.DELETE, patient=None, obj=holiday)
+        holiday.delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from acuflow.scheduling import views
+from acuflow.scheduling import settings_views, views
 
 app_name = "scheduling"
 urlpatterns = [
@@ -8,6 +8,12 @@ urlpatterns = [
     path("new/", views.book, name="book"),
     path("slots/", views.slots, name="slots"),
     path("types/", views.types, name="types"),
+    path("settings/", settings_views.schedule_settings, name="settings"),
+    path(
+        "settings/holidays/<int:holiday_id>/delete/",
+        settings_views.holiday_delete,
+        name="holiday_delete",
+    ),
     path("waitlist/", views.waitlist, name="waitlist"),
     path("requests/", views.requests, name="requests"),
     path("appointments/<int:appointment_id>/", views.appointment_detail, name="appointment"),

@@ -115,6 +115,16 @@ def _appointment(tc: Any) -> Any:
     return tc._iso_appointment
 
 
+def _holiday(tc: Any) -> Any:
+    import datetime as dt
+
+    from acuflow.scheduling.models import Holiday
+
+    return Holiday.objects.get_or_create(
+        clinic=tc.clinic, date=dt.date(2030, 12, 25), defaults={"name": "Christmas"}
+    )[0]
+
+
 OBJECTS: dict[str, Maker] = {
     "patient_id": lambda tc: tc.patient.pk,
     "practitioner_id": lambda tc: tc.practitioner.practitioner.pk,
@@ -126,6 +136,7 @@ OBJECTS: dict[str, Maker] = {
     "article_id": lambda tc: _article(tc).pk,
     "message_id": lambda tc: _contact_message(tc).pk,
     "appointment_id": lambda tc: _appointment(tc).pk,
+    "holiday_id": lambda tc: _holiday(tc).pk,
 }
 
 # (METHOD, openapi path) -> body maker; a valid body so that validation passes and
