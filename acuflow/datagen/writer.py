@@ -46,9 +46,12 @@ class Table:
         self._given = [k for k in keys if k in self.fields]
         self._defaults = []
         for name, f in self.fields.items():
-            if name in self._given or not f.has_default():
+            if name in self._given or f.primary_key:
                 continue
-            self._defaults.append((name, f.default, callable(f.default)))
+            if f.has_default():
+                self._defaults.append((name, f.default, callable(f.default)))
+            elif not f.null:  # e.g. a blank text field without default: Django saves ""
+                self._defaults.append((name, f.get_default(), False))
         self.columns = self._given + [d[0] for d in self._defaults]
         self.json_positions = [
             i for i, c in enumerate(self.columns) if isinstance(self.fields[c], models.JSONField)
