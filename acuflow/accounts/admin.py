@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import ForeignKey, Q, QuerySet
+from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
 from acuflow.accounts.models import Clinic, Location, Membership, Practitioner, Room, User
@@ -35,6 +36,28 @@ class ClinicScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField | None:
+        """Choices of clinic, location, room, practitioner and user limited to the owner's
+        clinic, so that an owner cannot file a row under another clinic."""
+        if not request.user.is_superuser:
+            membership = getattr(request.user, "membership", None)
+            clinic_id: int = membership.clinic_id if membership is not None else 0
+            scoped: dict[type, QuerySet[Any]] = {
+                Clinic: Clinic.objects.filter(pk=clinic_id),
+                Location: Location.objects.filter(clinic_id=clinic_id),
+                Room: Room.objects.filter(location__clinic_id=clinic_id),
+                Practitioner: Practitioner.objects.filter(clinic_id=clinic_id),
+                # staff of this clinic, and new accounts not yet in any clinic
+                User: User.objects.filter(
+                    Q(membership__clinic_id=clinic_id) | Q(membership__isnull=True)
+                ),
+            }
+            if db_field.related_model in scoped:
+                kwargs["queryset"] = scoped[db_field.related_model]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Clinic)

@@ -5,15 +5,9 @@ deliberately not here: the admin reads around the audit trail. Staff use the cal
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.db.models import ForeignKey, QuerySet
-from django.forms import ModelChoiceField
-from django.http import HttpRequest
 
 from acuflow.accounts.admin import ClinicScopedAdmin
-from acuflow.accounts.models import Clinic, Location, Practitioner
 from acuflow.scheduling.models import (
     AppointmentType,
     Holiday,
@@ -24,23 +18,7 @@ from acuflow.scheduling.models import (
 
 
 class SchedulingAdmin(ClinicScopedAdmin):
-    """Choices of clinic, practitioner and location limited to the owner's clinic, so
-    that an owner cannot file a row under another clinic."""
-
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField | None:
-        membership = getattr(request.user, "membership", None)
-        if not request.user.is_superuser:
-            clinic_id: int = membership.clinic_id if membership is not None else 0
-            scoped: dict[type, QuerySet[Any]] = {
-                Clinic: Clinic.objects.filter(pk=clinic_id),
-                Practitioner: Practitioner.objects.filter(clinic_id=clinic_id),
-                Location: Location.objects.filter(clinic_id=clinic_id),
-            }
-            if db_field.related_model in scoped:
-                kwargs["queryset"] = scoped[db_field.related_model]
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    """Choices of clinic, practitioner and location come scoped from ClinicScopedAdmin."""
 
 
 @admin.register(ScheduleSettings)
