@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
 
 from acuflow.assessment.models import Assessment, Referral
-from acuflow.audit.services import audit_record
+from acuflow.core.access import get_for_actor
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
@@ -26,21 +24,14 @@ def _base() -> QuerySet[Assessment]:
 def assessment_get_for_actor(
     *, actor: Actor, assessment_id: int | str, audit: str | None = "read", for_update: bool = False
 ) -> Assessment:
-    try:
-        pk = int(assessment_id)
-    except (TypeError, ValueError):
-        raise Http404("assessment not found")
-    qs = _base().filter(patient__clinic=actor.clinic, pk=pk)
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    assessment = qs.first()
-    if assessment is None:
-        raise Http404("assessment not found")
-    actor.require_clinical()
-    if audit:
-        with transaction.atomic():
-            audit_record(actor=actor, action=audit, patient=assessment.patient, obj=assessment)
-    return assessment
+    return get_for_actor(
+        _base(),
+        actor=actor,
+        pk=assessment_id,
+        what="assessment",
+        audit=audit,
+        for_update=for_update,
+    )
 
 
 def assessments_for_patient(*, actor: Actor, patient: Patient) -> QuerySet[Assessment]:
@@ -52,23 +43,14 @@ def assessments_for_patient(*, actor: Actor, patient: Patient) -> QuerySet[Asses
 def referral_get_for_actor(
     *, actor: Actor, referral_id: int | str, audit: str | None = "read"
 ) -> Referral:
-    try:
-        pk = int(referral_id)
-    except (TypeError, ValueError):
-        raise Http404("referral not found")
-    referral = (
+    return get_for_actor(
         Referral.objects.select_related(
             "assessment__patient__clinic", "assessment__practitioner__user", "author"
-        )
-        .filter(assessment__patient__clinic=actor.clinic, pk=pk)
-        .first()
+        ),
+        actor=actor,
+        pk=referral_id,
+        what="referral",
+        scope="assessment__patient__clinic",
+        patient=lambda referral: referral.assessment.patient,
+        audit=audit,
     )
-    if referral is None:
-        raise Http404("referral not found")
-    actor.require_clinical()
-    if audit:
-        with transaction.atomic():
-            audit_record(
-                actor=actor, action=audit, patient=referral.assessment.patient, obj=referral
-            )
-    return referral

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
 from acuflow.audit.models import Action
-from acuflow.audit.services import audit_record
 from acuflow.charting import catalogue
 from acuflow.charting.models import Session, SessionDraft
+from acuflow.core.access import get_for_actor
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
@@ -36,23 +35,14 @@ def session_list_for_patient(*, actor: Actor, patient: Patient) -> QuerySet[Sess
 
 
 def session_get_for_actor(*, actor: Actor, session_id: int | str) -> Session:
-    try:
-        pk = int(session_id)
-    except (TypeError, ValueError):
-        raise Http404("session not found")
-    session = (
+    return get_for_actor(
         Session.objects.for_clinic(actor.clinic)
         .with_people()
-        .select_related("patient", "course__practitioner__user")
-        .filter(pk=pk)
-        .first()
+        .select_related("patient", "course__practitioner__user"),
+        actor=actor,
+        pk=session_id,
+        what="session",
     )
-    if session is None:
-        raise Http404("session not found")
-    actor.require_clinical()
-    with transaction.atomic():
-        audit_record(actor=actor, action=Action.READ, patient=session.patient, obj=session)
-    return session
 
 
 def previous_session(*, course: Course) -> Session | None:

@@ -7,12 +7,10 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
 from acuflow.audit.models import Action
-from acuflow.audit.services import audit_record
 from acuflow.outcomes import catalog
 from acuflow.outcomes.models import InstrumentText, Response
 from acuflow.outcomes.scoring import responder_class
@@ -38,26 +36,9 @@ def course_get_for_actor(
     *, actor: Actor, course_id: int | str, audit: str | None = Action.READ
 ) -> Course:
     """The course in the actor's clinic, or Http404; clinical roles only (403 otherwise)."""
-    from acuflow.protocols.models import Course
+    from acuflow.protocols.selectors import course_get_for_actor as get_course
 
-    try:
-        pk = int(course_id)
-    except (TypeError, ValueError):
-        raise Http404("course not found")
-    course = (
-        Course.objects.select_related(
-            "patient__clinic", "assessment", "protocol", "practitioner__user"
-        )
-        .filter(pk=pk, patient__clinic=actor.clinic)
-        .first()
-    )
-    if course is None:
-        raise Http404("course not found")
-    actor.require_clinical()
-    if audit:
-        with transaction.atomic():
-            audit_record(actor=actor, action=audit, patient=course.patient, obj=course)
-    return course
+    return get_course(actor=actor, course_id=course_id, audit=audit)
 
 
 def session_get_for_course(*, course: Course, session_id: int) -> Any:

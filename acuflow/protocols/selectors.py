@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from acuflow.audit.services import audit_record
+from acuflow.core.access import get_for_actor, object_id
 from acuflow.protocols.models import Course, PlannedSession, Protocol
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
     from acuflow.patients.models import Patient
-
-
-def _pk(value: int | str, what: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404(f"{what} not found")
 
 
 def protocol_list(
@@ -41,7 +33,7 @@ def protocol_get_for_actor(
     qs = Protocol.objects.filter(Q(clinic__isnull=True) | Q(clinic=actor.clinic))
     if not include_inactive:
         qs = qs.filter(active=True)
-    protocol = qs.filter(pk=_pk(protocol_id, "protocol")).first()
+    protocol = qs.filter(pk=object_id(protocol_id, "protocol")).first()
     if protocol is None:
         raise Http404("protocol not found")
     return protocol
@@ -63,17 +55,9 @@ def _course_qs() -> QuerySet[Course]:
 def course_get_for_actor(
     *, actor: Actor, course_id: int | str, audit: str | None = "read", for_update: bool = False
 ) -> Course:
-    qs = _course_qs().filter(patient__clinic=actor.clinic, pk=_pk(course_id, "course"))
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    course = qs.first()
-    if course is None:
-        raise Http404("course not found")
-    actor.require_clinical()
-    if audit:
-        with transaction.atomic():
-            audit_record(actor=actor, action=audit, patient=course.patient, obj=course)
-    return course
+    return get_for_actor(
+        _course_qs(), actor=actor, pk=course_id, what="course", audit=audit, for_update=for_update
+    )
 
 
 def courses_for_patient(*, actor: Actor, patient: Patient) -> QuerySet[Course]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic, Location, Practitioner
 from acuflow.audit.models import Action
-from acuflow.audit.services import audit_record
+from acuflow.core.access import get_for_actor
 from acuflow.scheduling import rules
 from acuflow.scheduling.models import (
     Appointment,
@@ -248,20 +248,16 @@ def appointment_get_for_actor(
 ) -> Appointment:
     """The appointment with this id in the actor's clinic, or Http404; the read is
     audited against the patient (appointments are part of the record)."""
-    try:
-        pk = int(appointment_id)
-    except (TypeError, ValueError):
-        raise Http404("appointment not found")
-    qs = Appointment.objects.filter(clinic=actor.clinic, pk=pk).for_calendar()
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    appointment = qs.first()
-    if appointment is None:
-        raise Http404("appointment not found")
-    if audit:
-        with transaction.atomic():
-            audit_record(actor=actor, action=audit, patient=appointment.patient, obj=appointment)
-    return appointment
+    return get_for_actor(
+        Appointment.objects.for_calendar(),
+        actor=actor,
+        pk=appointment_id,
+        what="appointment",
+        scope="clinic",
+        clinical=False,
+        audit=audit,
+        for_update=for_update,
+    )
 
 
 def practitioner_in_clinic(clinic: Clinic, practitioner_id: int | str | None) -> Practitioner:
