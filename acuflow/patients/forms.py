@@ -6,22 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.patients.models import Consent, Patient
+from acuflow.patients.services import PATIENT_FIELDS
 
 
 class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
-        fields = [
-            "given_name",
-            "family_name",
-            "birth_date",
-            "sex",
-            "language",
-            "email",
-            "phone",
-            "address",
-            "notes",
-        ]
+        fields = list(PATIENT_FIELDS)  # the fields the patient services may change
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "address": forms.Textarea(attrs={"rows": 2}),

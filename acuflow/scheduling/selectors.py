@@ -7,7 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -50,14 +50,8 @@ def clinic_zone(clinic: Clinic) -> ZoneInfo:
 
 
 def schedule_settings(clinic: Clinic) -> ScheduleSettings:
-    found = ScheduleSettings.objects.filter(clinic=clinic).first()
-    if found is not None:
-        return found
-    try:
-        with transaction.atomic():
-            return ScheduleSettings.objects.create(clinic=clinic)
-    except IntegrityError:  # created by a concurrent request
-        return ScheduleSettings.objects.get(clinic=clinic)
+    # get_or_create creates in a savepoint and re-reads on a concurrent insert.
+    return ScheduleSettings.objects.get_or_create(clinic=clinic)[0]
 
 
 def appointment_types(clinic: Clinic, *, active_only: bool = True) -> QuerySet[AppointmentType]:
@@ -283,14 +277,7 @@ def location_in_clinic(clinic: Clinic, location_id: int | str | None) -> Locatio
 
 
 def feed_for(practitioner: Practitioner) -> CalendarFeed:
-    feed = CalendarFeed.objects.filter(practitioner=practitioner).first()
-    if feed is not None:
-        return feed
-    try:
-        with transaction.atomic():
-            return CalendarFeed.objects.create(practitioner=practitioner)
-    except IntegrityError:
-        return CalendarFeed.objects.get(practitioner=practitioner)
+    return CalendarFeed.objects.get_or_create(practitioner=practitioner)[0]
 
 
 def calendar_url_for(
