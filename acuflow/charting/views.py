@@ -302,16 +302,19 @@ def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeStrin
     """Sessions on the patient page: the latest ones and where to chart the next."""
     if not actor.sees_clinical:
         return SafeString("")
-    from acuflow.protocols.models import Course, CourseState
+    from acuflow.protocols.models import CourseState
+    from acuflow.protocols.selectors import courses_on_patient_page
 
     # The newest page only, with the whole history as figures (one aggregate query): a
     # patient with 1,000 sessions must not render 1,000 rows. The API pages the rest.
     history = selectors.session_list_for_patient(actor=actor, patient=patient)
     sessions = list(history[:SECTION_ROWS])
     summary = history.order_by().aggregate(total=Count("id"), first=Min("started_at"))
-    courses = list(
-        Course.objects.filter(patient=patient, state=CourseState.ACTIVE).select_related("protocol")
-    )
+    courses = [
+        course
+        for course in courses_on_patient_page(request=request, actor=actor, patient=patient)
+        if course.state == CourseState.ACTIVE
+    ]
     audit_record(actor=actor, action=Action.READ, patient=patient, object_type="charting.sessions")
     return SafeString(
         render_to_string(

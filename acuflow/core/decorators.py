@@ -18,12 +18,12 @@ View = Callable[..., HttpResponse]
 
 def needs_second_factor(request: HttpRequest) -> str | None:
     """'verify' when the user must enter a code, 'setup' when they must enrol one."""
-    from django_otp import user_has_device
+    from acuflow.accounts.backends import has_second_factor
 
     user = request.user
     if user.is_verified():  # type: ignore[union-attr]
         return None
-    if user_has_device(user):
+    if has_second_factor(user):
         return "verify"
     membership = getattr(user, "membership", None)
     if membership is not None and membership.clinic.require_2fa:

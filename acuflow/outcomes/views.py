@@ -205,7 +205,9 @@ def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeStrin
         }
         for r in responses
     ]
-    courses = list(patient.courses.select_related("protocol").order_by("-start_date", "-id")[:10])
+    from acuflow.protocols.selectors import courses_on_patient_page
+
+    courses = courses_on_patient_page(request=request, actor=actor, patient=patient)[:10]
     if rows:
         audit_record(
             actor=actor, action=Action.READ, patient=patient, object_type="outcomes.response"

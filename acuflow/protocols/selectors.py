@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -63,6 +63,24 @@ def course_get_for_actor(
 def courses_for_patient(*, actor: Actor, patient: Patient) -> QuerySet[Course]:
     actor.require_clinical()
     return _course_qs().filter(patient=patient, patient__clinic=actor.clinic)
+
+
+PAGE_COURSES = 20  # courses shown on the patient page
+
+
+def courses_on_patient_page(*, request: Any, actor: Actor, patient: Patient) -> list[Course]:
+    """The patient's latest courses, loaded once per request for all sections of the
+    patient page (courses, booking, charting, outcomes) instead of once by each. Not
+    clinical by itself: reception books courses; the clinical sections check the role."""
+    memo = request.__dict__.setdefault("_courses_on_patient_page", {})
+    if patient.pk not in memo:
+        memo[patient.pk] = list(
+            _course_qs()
+            .prefetch_related(None)
+            .filter(patient=patient, patient__clinic=actor.clinic)
+            .order_by("-start_date", "-id")[:PAGE_COURSES]
+        )
+    return memo[patient.pk]
 
 
 def courses_needing_attention(*, actor: Actor) -> QuerySet[Course]:

@@ -240,9 +240,7 @@ def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeStrin
         return mark_safe("")
     # The table shows counts kept on the course: no planned-session prefetch (a 1,000-session
     # course would load 1,000 rows on every patient page).
-    courses = list(
-        selectors.courses_for_patient(actor=actor, patient=patient).prefetch_related(None)[:20]
-    )
+    courses = selectors.courses_on_patient_page(request=request, actor=actor, patient=patient)
     return mark_safe(
         render_to_string("protocols/_patient_section.html", {"courses": courses}, request=request)
     )

@@ -558,11 +558,14 @@ def patient_section(request: HttpRequest, actor: Any, patient: Patient) -> SafeS
         .select_related("type", "practitioner__user")
         .order_by("-start")[:20]
     )
-    from acuflow.protocols.models import Course, CourseState
+    from acuflow.protocols.models import CourseState
+    from acuflow.protocols.selectors import courses_on_patient_page
 
-    active_courses = list(
-        Course.objects.filter(patient=patient, state=CourseState.ACTIVE).order_by("-start_date")
-    )
+    active_courses = [
+        course
+        for course in courses_on_patient_page(request=request, actor=actor, patient=patient)
+        if course.state == CourseState.ACTIVE
+    ]
     return mark_safe(  # noqa: S308 - rendered template, escaped there
         render_to_string(
             "scheduling/_patient_section.html",

@@ -54,3 +54,16 @@ class PatientPageAtScaleTests(AcuflowTestCase):
         response = self.client_for(self.owner).get(f"/patients/{self.patient.pk}/")
         self.assertContains(response, f"The latest {SECTION_ROWS} of {SECTION_ROWS + 2} sessions")
         self.assertContains(response, "/charting/sessions/", count=SECTION_ROWS)
+
+    def test_the_sections_share_one_read_of_the_courses_and_of_the_clinic(self) -> None:
+        # Courses, booking, charting and outcomes all show the patient's courses; the
+        # page reads them once. The clinic comes with the signed-in user.
+        client = self.client_for(self.owner)
+        client.get(f"/patients/{self.patient.pk}/")
+        with self.count_queries() as queries:
+            response = client.get(f"/patients/{self.patient.pk}/")
+        self.assertContains(response, f"/charting/courses/{self.course.pk}/")
+        sql = [q["sql"] for q in queries.captured_queries]
+        self.assertEqual(len([s for s in sql if s.startswith('SELECT "protocols_course"')]), 1)
+        self.assertEqual(len([s for s in sql if 'FROM "accounts_clinic"' in s]), 0)
+        self.assertEqual(len([s for s in sql if 'FROM "accounts_membership"' in s]), 0)
