@@ -34,7 +34,11 @@ class Staff(FastHttpUser):
     wait_time = between(THINK * 0.5, THINK * 1.5)
 
     def _get(self, path: str, name: str, headers: dict) -> None:
-        with self.client.get(path, name=name, headers=headers, catch_response=True) as r:
+        # No redirects followed: a session that stopped working must show up as failed
+        # requests (302 to the sign-in page), not as fast sign-in pages.
+        with self.client.get(
+            path, name=name, headers=headers, catch_response=True, allow_redirects=False
+        ) as r:
             if r.status_code != 200:
                 r.failure(f"{r.status_code}")
 
@@ -108,6 +112,7 @@ class Staff(FastHttpUser):
         with self.client.get(
             f"/api/v1/availability?practitioner={who}&type=follow_up&from={day}&to={day}",
             headers=API,
+            allow_redirects=False,
             name="availability",
             catch_response=True,
         ) as r:

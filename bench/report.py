@@ -115,7 +115,9 @@ def machine_lines(results: dict[str, Any]) -> str:
     m = results["machine"]
     s = results["settings"]
     gens = ", ".join(
-        f"{int(size):,} patients: {v['generation']['seconds']:.0f} s "
+        f"{int(size):,} patients: data of an earlier run reused"
+        if v["generation"].get("reused")
+        else f"{int(size):,} patients: {v['generation']['seconds']:.0f} s "
         f"({v['generation'].get('sessions', 0):,} sessions)"
         for size, v in sorted(results["sizes"].items(), key=lambda kv: int(kv[0]))
     )

@@ -42,10 +42,10 @@ def log(message: str) -> None:
     print(f"[bench {dt.datetime.now():%H:%M:%S}] {message}", flush=True)
 
 
-def psql(sql: str) -> None:
+def psql(sql: str, database: str = "postgres") -> None:
     import psycopg
 
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+    with psycopg.connect(f"{PG}/{database}", autocommit=True) as conn:
         conn.execute(sql)  # type: ignore[arg-type]
 
 
@@ -125,30 +125,38 @@ def warm(base: str, targets: dict[str, Any]) -> None:
                 log(f"warm-up {path}: {exc}")
 
 
+def database_exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres") as conn:
+        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    return row is not None
+
+
+def generate(size: int, args: argparse.Namespace, env: dict[str, str]) -> str:
+    command = ["generate", "--patients", str(size), "--years", str(args.years)]
+    command += ["--seed", str(args.seed)]
+    return run([str(BIN / "acuflow"), *command], env, capture_output=True).stdout
+
+
 def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     db = f"acuflow_bench_{size}"
     env = dict(os.environ, DATABASE_URL=f"{PG}/{db}", DEBUG="false")
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    log(f"{size:,} patients: fresh database {db}")
-    psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    psql(f'CREATE DATABASE "{db}"')
+    reuse = args.reuse and database_exists(db)
+    if not reuse:
+        log(f"{size:,} patients: fresh database {db}")
+        psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        psql(f'CREATE DATABASE "{db}"')
     run([str(BIN / "acuflow"), "migrate", "--noinput", "-v", "0"], env)
-    log(f"generating {size:,} patients over {args.years} years")
     started = time.monotonic()
-    out = run(
-        [
-            str(BIN / "acuflow"),
-            "generate",
-            "--patients",
-            str(size),
-            "--years",
-            str(args.years),
-            "--seed",
-            str(args.seed),
-        ],
-        env,
-        capture_output=True,
-    ).stdout
+    if reuse:
+        log(f"{size:,} patients: reusing the data in {db} (--reuse)")
+        out = ""
+        psql("ANALYZE", db)
+    else:
+        log(f"generating {size:,} patients over {args.years} years")
+        out = generate(size, args, env)
     seconds = time.monotonic() - started
     print(out, end="")
     counts = {
@@ -228,10 +236,11 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-    if not args.keep:
+    if not (args.keep or args.reuse):
         psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     return {
         "generation": {
+            "reused": reuse,
             "seconds": round(seconds, 1),
             "sessions": counts.get("charting.Session", 0),
             "counts": counts,
@@ -266,6 +275,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--keep", action="store_true", help="keep the bench databases")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the bench databases and use them again instead of generating (for tuning)",
+    )
     parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
