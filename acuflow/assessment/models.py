@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.assessment import catalogue, rules
+from acuflow.core.models import HeldRelationsModel
 
 
 class Chronicity(models.TextChoices):
@@ -39,7 +40,7 @@ def _check_codes(values: Any, allowed: set[str], field: str, errors: dict[str, A
         errors[field] = _("Unknown code: %(codes)s.") % {"codes": ", ".join(unknown)}
 
 
-class Assessment(models.Model):
+class Assessment(HeldRelationsModel):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="assessments"
     )
@@ -131,7 +132,7 @@ class Assessment(models.Model):
             self.chronicity = rules.chronicity(self.onset_date, self.assessed_on)
 
 
-class Referral(models.Model):
+class Referral(HeldRelationsModel):
     """A referral made because of red flags, with its outcome. `cleared` means the
     referrer (usually the GP) saw no contra-indication; `referred_out` means the
     patient is treated elsewhere, so no course starts from this assessment."""

@@ -17,6 +17,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from acuflow.core.models import HeldRelationsModel
+
 
 class Stimulation(models.TextChoices):
     MANUAL = "manual", _("Manual")
@@ -72,7 +74,7 @@ class SessionQuerySet(models.QuerySet["Session"]):
         return self.select_related("practitioner__user", "course__protocol")
 
 
-class Session(models.Model):
+class Session(HeldRelationsModel):
     course = models.ForeignKey(
         "protocols.Course", on_delete=models.PROTECT, related_name="charted_sessions"
     )

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from acuflow.core.models import HeldRelationsModel
 from acuflow.outcomes import catalog
 
 
@@ -24,7 +25,7 @@ def _check_instrument(code: str) -> None:
         raise ValidationError({"instrument": _("Unknown instrument.")})
 
 
-class Response(models.Model):
+class Response(HeldRelationsModel):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="outcome_responses"
     )

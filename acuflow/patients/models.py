@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic, phone_validator
+from acuflow.core.models import HeldRelationsModel
 
 
 class Sex(models.TextChoices):
@@ -88,7 +89,7 @@ class ConsentKind(models.TextChoices):
     REMINDERS = "reminders", _("Appointment reminders")
 
 
-class Consent(models.Model):
+class Consent(HeldRelationsModel):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(_("kind"), max_length=32, choices=ConsentKind.choices)
     given = models.BooleanField(_("given"), default=True)

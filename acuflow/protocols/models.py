@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Modality
+from acuflow.core.models import HeldRelationsModel
 
 
 class Response(models.TextChoices):
@@ -176,7 +177,7 @@ class Protocol(models.Model):
             raise ValidationError(errors)
 
 
-class Course(models.Model):
+class Course(HeldRelationsModel):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="courses"
     )

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic, Location, Practitioner, Room
+from acuflow.core.models import HeldRelationsModel
 from acuflow.patients.models import Patient
 
 
@@ -213,7 +214,7 @@ class AppointmentQuerySet(models.QuerySet["Appointment"]):
         )
 
 
-class Appointment(models.Model):
+class Appointment(HeldRelationsModel):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="appointments")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
     practitioner = models.ForeignKey(
