@@ -307,7 +307,13 @@ def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeStrin
 
     # The newest page only, with the whole history as figures (one aggregate query): a
     # patient with 1,000 sessions must not render 1,000 rows. The API pages the rest.
-    history = selectors.session_list_for_patient(actor=actor, patient=patient)
+    # The rows show who charted and where: no course or protocol joined (each join costs
+    # the planner more than the rows cost to read).
+    history = (
+        selectors.session_list_for_patient(actor=actor, patient=patient)
+        .select_related(None)
+        .select_related("practitioner__user")
+    )
     sessions = list(history[:SECTION_ROWS])
     summary = history.order_by().aggregate(total=Count("id"), first=Min("started_at"))
     courses = [

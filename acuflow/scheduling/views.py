@@ -46,6 +46,17 @@ def _day(text: str | None, zone: Any) -> dt.date:
         return timezone.now().astimezone(zone).date()
 
 
+def _one_of[T: Location | Practitioner](items: list[T], raw: str, what: str) -> T:
+    try:
+        pk = int(raw)
+    except ValueError:
+        raise Http404(f"{what} not found")
+    for item in items:
+        if item.pk == pk:
+            return item
+    raise Http404(f"{what} not found")
+
+
 def _calendar_context(request: HttpRequest) -> dict[str, Any]:
     actor = request.actor  # type: ignore[attr-defined]
     clinic = actor.clinic
@@ -56,10 +67,11 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
     locations = list(Location.objects.filter(clinic=clinic))
     location: Location | None = None
     practitioner: Practitioner | None = None
+    # Picked from the clinic's lists just read (404 for anything else): no query of its own.
     if request.GET.get("location"):
-        location = selectors.location_in_clinic(clinic, request.GET["location"])
+        location = _one_of(locations, request.GET["location"], "location")
     elif request.GET.get("practitioner"):
-        practitioner = selectors.practitioner_in_clinic(clinic, request.GET["practitioner"])
+        practitioner = _one_of(practitioners, request.GET["practitioner"], "practitioner")
     else:
         own = actor.practitioner
         practitioner = own if own is not None else (practitioners[0] if practitioners else None)
