@@ -4,6 +4,7 @@ Debian's headless Chromium through Playwright (no browser download)."""
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
@@ -44,6 +45,13 @@ class BrowserTestCase(StaticLiveServerTestCase):
 
     def tearDown(self) -> None:
         self.context.close()
+        # A request the page started last (an autosaved draft, say) may still be running
+        # in the live server; the database flush after the test must not race it.
+        # (The live server's request threads are daemons it does not keep track of; they
+        # are named after socketserver's process_request_thread.)
+        for thread in threading.enumerate():
+            if "process_request_thread" in thread.name:
+                thread.join(timeout=10)
 
     def login(self, email: str, password: str = PASSWORD) -> None:
         page = self.page
