@@ -316,7 +316,8 @@ def create_course(request: HttpRequest, payload: CourseIn) -> tuple[int, dict[st
 @router.get("/courses/{course_id}", response=CourseOut, summary="A course: plan and status")
 def get_course(request: HttpRequest, course_id: int) -> dict[str, Any]:
     actor = api_actor(request)
-    return course_out(selectors.course_get_for_actor(actor=actor, course_id=course_id))
+    course = selectors.course_get_for_actor(actor=actor, course_id=course_id, plan_and_status=True)
+    return course_out(course)
 
 
 class CourseCloseIn(StrictIn):

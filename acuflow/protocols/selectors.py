@@ -53,11 +53,24 @@ def _course_qs() -> QuerySet[Course]:
 
 
 def course_get_for_actor(
-    *, actor: Actor, course_id: int | str, audit: str | None = "read", for_update: bool = False
+    *,
+    actor: Actor,
+    course_id: int | str,
+    audit: str | None = "read",
+    for_update: bool = False,
+    plan_and_status: bool = False,
 ) -> Course:
-    return get_for_actor(
-        _course_qs(), actor=actor, pk=course_id, what="course", audit=audit, for_update=for_update
+    """plan_and_status: only what the course's plan and status need (the API's read of
+    a course): no practitioner, closer or clinic rows joined, each of which costs the
+    planner more than its row costs to read."""
+    qs = _course_qs()
+    if plan_and_status:
+        qs = qs.select_related(None).select_related("patient", "assessment", "protocol")
+    course = get_for_actor(
+        qs, actor=actor, pk=course_id, what="course", audit=audit, for_update=for_update
     )
+    course.patient.clinic = actor.clinic  # the scope filter proved it
+    return course
 
 
 def courses_for_patient(*, actor: Actor, patient: Patient) -> QuerySet[Course]:

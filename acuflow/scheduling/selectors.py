@@ -70,7 +70,10 @@ def appointment_types(clinic: Clinic, *, active_only: bool = True) -> QuerySet[A
 
 
 def appointment_type_by_code(clinic: Clinic, code: str) -> AppointmentType | None:
-    return appointment_types(clinic).filter(code=code).first()
+    found = AppointmentType.objects.filter(clinic=clinic, code=code, active=True).first()
+    if found is None and not AppointmentType.objects.filter(clinic=clinic).exists():
+        return appointment_types(clinic).filter(code=code).first()  # creates the defaults
+    return found
 
 
 def practitioners_for_type(clinic: Clinic, type: AppointmentType) -> list[Practitioner]:
