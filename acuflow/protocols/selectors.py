@@ -88,8 +88,7 @@ def courses_on_patient_page(*, request: Any, actor: Actor, patient: Patient) -> 
     memo = request.__dict__.setdefault("_courses_on_patient_page", {})
     if patient.pk not in memo:
         memo[patient.pk] = list(
-            _course_qs()
-            .prefetch_related(None)
+            Course.objects.select_related("protocol")  # the sections show the protocol only
             .filter(patient=patient, patient__clinic=actor.clinic)
             .order_by("-start_date", "-id")[:PAGE_COURSES]
         )

@@ -186,6 +186,8 @@ def list_appointments(
         actor=actor, start=first, end=last, practitioner_id=practitioner
     )
     items, count = paged(qs, limit, offset)
+    for appointment in items:
+        appointment.clinic = actor.clinic
     audit_record(actor=actor, action=Action.READ, patient=None, object_type="scheduling.calendar")
     return {"items": [appointment_out(a) for a in items], "count": count}
 
