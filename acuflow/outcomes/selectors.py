@@ -33,12 +33,19 @@ def charting_session_model() -> Any:
 
 
 def course_get_for_actor(
-    *, actor: Actor, course_id: int | str, audit: str | None = Action.READ
+    *,
+    actor: Actor,
+    course_id: int | str,
+    audit: str | None = Action.READ,
+    plan_and_status: bool = False,
 ) -> Course:
-    """The course in the actor's clinic, or Http404; clinical roles only (403 otherwise)."""
+    """The course in the actor's clinic, or Http404; clinical roles only (403 otherwise).
+    plan_and_status: patient, assessment, protocol and plan only (the outcome page)."""
     from acuflow.protocols.selectors import course_get_for_actor as get_course
 
-    return get_course(actor=actor, course_id=course_id, audit=audit)
+    return get_course(
+        actor=actor, course_id=course_id, audit=audit, plan_and_status=plan_and_status
+    )
 
 
 def session_get_for_course(*, course: Course, session_id: int) -> Any:

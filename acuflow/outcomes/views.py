@@ -144,7 +144,7 @@ def response_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 @staff_view(clinical=True)
 def course_outcomes(request: HttpRequest, course_id: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    course = selectors.course_get_for_actor(actor=actor, course_id=course_id)
+    course = selectors.course_get_for_actor(actor=actor, course_id=course_id, plan_and_status=True)
     language = _language()
     data = selectors.course_outcomes(course, language=language)
     chart = charts.course_chart_svg(course, language=language, outcomes=data)
