@@ -20,11 +20,19 @@ if TYPE_CHECKING:
     from acuflow.protocols.models import Course
 
 
-def course_get_for_actor(*, actor: Actor, course_id: int | str, audit: bool = True) -> Course:
-    """The course in the actor's clinic (404 otherwise); clinical roles only (403)."""
+def course_get_for_actor(
+    *, actor: Actor, course_id: int | str, audit: bool = True, plan_and_status: bool = False
+) -> Course:
+    """The course in the actor's clinic (404 otherwise); clinical roles only (403).
+    plan_and_status: patient, assessment, protocol and plan only (enough to chart)."""
     from acuflow.protocols.selectors import course_get_for_actor as get_course
 
-    return get_course(actor=actor, course_id=course_id, audit=Action.READ if audit else None)
+    return get_course(
+        actor=actor,
+        course_id=course_id,
+        audit=Action.READ if audit else None,
+        plan_and_status=plan_and_status,
+    )
 
 
 def session_list_for_patient(*, actor: Actor, patient: Patient) -> QuerySet[Session]:
