@@ -153,7 +153,7 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
     if reuse:
         log(f"{size:,} patients: reusing the data in {db} (--reuse)")
         out = ""
-        psql("ANALYZE", db)
+        psql("VACUUM (ANALYZE)", db)
     else:
         log(f"generating {size:,} patients over {args.years} years")
         out = generate(size, args, env)
