@@ -157,6 +157,26 @@ class CalendarPageTests(PagesTestCase):
         self.assertContains(r, "10:00")
 
 
+    def test_times_show_in_the_clinics_zone_not_the_servers(self) -> None:
+        # TIME_ZONE is Europe/Amsterdam; a clinic in New York must see its own times on
+        # the patient page and in the calendar blocks.
+        from zoneinfo import ZoneInfo
+
+        appointment = self.book(at(self.monday, 10))
+        self.clinic.timezone = "America/New_York"
+        self.clinic.save(update_fields=["timezone"])
+        local = appointment.start.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M")
+        self.assertNotEqual(local, "10:00")
+        page = self.client_for(self.owner).get(f"/patients/{self.patient.pk}/")
+        self.assertContains(page, f" {local}</a>")
+        self.assertNotContains(page, " 10:00</a>")
+        week = self.client_for(self.owner).get(
+            f"/calendar/?view=week&practitioner={self.acu.pk}&date={self.monday}"
+        )
+        self.assertContains(week, f"<strong>{local}</strong>")
+        self.assertNotContains(week, "<strong>10:00</strong>")
+
+
 class FeedTests(PagesTestCase):
     def test_the_feed_is_valid_icalendar_with_the_appointments(self) -> None:
         first = self.book(at(self.monday, 10))
