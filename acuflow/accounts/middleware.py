@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 # Public pages under /nl/, /nb/, ... and the API keep the language they ask for.
 _PREFIXES = {code for code, _name in settings.LANGUAGES} | {"api"}
@@ -18,6 +18,7 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        timezone.deactivate()  # no clinic's zone left over from this thread's last request
         user = getattr(request, "user", None)
         prefixed = request.path.split("/")[1] in _PREFIXES
         if user is not None and user.is_authenticated and not prefixed:

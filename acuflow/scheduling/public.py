@@ -42,6 +42,9 @@ def _clinic(slug: str) -> Clinic:
     clinic = get_object_or_404(Clinic, slug=slug)
     if not selectors.schedule_settings(clinic).online_booking:
         raise Http404("online booking is closed")
+    # Slot and booking times in the clinic's zone (|time converts to the active zone);
+    # UserLanguageMiddleware resets it for the next request.
+    timezone.activate(selectors.clinic_zone(clinic))
     return clinic
 
 
@@ -281,6 +284,7 @@ def offer(request: HttpRequest, token: str) -> HttpResponse:
         except services.SchedulingError as exc:
             error = exc.detail
     clinic = found.entry.clinic
+    timezone.activate(selectors.clinic_zone(clinic))
     return render(
         request,
         "scheduling/public/offer.html",

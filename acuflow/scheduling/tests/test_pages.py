@@ -156,7 +156,6 @@ class CalendarPageTests(PagesTestCase):
         self.assertContains(r, f"/calendar/new/?patient={self.patient.pk}")
         self.assertContains(r, "10:00")
 
-
     def test_times_show_in_the_clinics_zone_not_the_servers(self) -> None:
         # TIME_ZONE is Europe/Amsterdam; a clinic in New York must see its own times on
         # the patient page and in the calendar blocks.
@@ -175,6 +174,9 @@ class CalendarPageTests(PagesTestCase):
         )
         self.assertContains(week, f"<strong>{local}</strong>")
         self.assertNotContains(week, "<strong>10:00</strong>")
+        detail = self.client_for(self.owner).get(f"/calendar/appointments/{appointment.pk}/")
+        self.assertContains(detail, f" {local}–")
+        self.assertNotContains(detail, " 10:00–")
 
 
 class FeedTests(PagesTestCase):
@@ -260,6 +262,17 @@ class OnlineBookingTests(PagesTestCase):
             f"{self.url}slots/", {"type": self.type.pk, "date": self.monday.isoformat()}
         )
         self.assertContains(slots, f"{at(self.monday, 9).astimezone(dt.UTC).isoformat()}|")
+
+    def test_slots_are_labelled_in_the_clinics_zone(self) -> None:
+        # Working hours 09:00-17:00 are the clinic's local hours; in New York the first
+        # slot reads 09:00 (in Amsterdam, the server's TIME_ZONE, it is 15:00).
+        self.clinic.timezone = "America/New_York"
+        self.clinic.save(update_fields=["timezone"])
+        slots = self.client.get(
+            f"{self.url}slots/", {"type": self.type.pk, "date": self.monday.isoformat()}
+        )
+        labels = slots.content.decode().split("required> ")[1:]
+        self.assertEqual(labels[0][:5], "09:00")
 
     def test_a_new_patient_books_a_free_slot(self) -> None:
         r = self.client.post(self.url, self.form())
