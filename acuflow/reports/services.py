@@ -82,7 +82,10 @@ def render_pdf(course: Course, *, kind: str) -> bytes:
     if kind not in KINDS:
         raise ValueError(f"unknown report {kind!r}")
     language = course.patient.language
-    with translation.override(language):
+    # The clinic's zone for |date (reports are made from the API and the portal too,
+    # where no page has activated it); the sessions' times are already in it.
+    zone = zoneinfo.ZoneInfo(course.patient.clinic.timezone)
+    with translation.override(language), timezone.override(zone):
         html = render_to_string(
             f"reports/{kind}.html", report_context(course, kind=kind, language=language)
         )

@@ -101,6 +101,28 @@ class ReportPdfTests(AcuflowTestCase):
                 dark = sum(histogram[:200])
                 self.assertGreater(dark / (image.width * image.height), 0.01, name)
 
+    def test_session_dates_are_the_clinics_local_dates(self) -> None:
+        # 03:30 UTC is the evening before in New York and the same morning in Amsterdam
+        # (the server's TIME_ZONE); the report, made through the API, must say New York.
+        import datetime as dt
+        from zoneinfo import ZoneInfo
+
+        from django.utils import timezone, translation
+        from django.utils.formats import date_format
+
+        day = timezone.now().date() - dt.timedelta(days=3)
+        session = make_session(self.course, days_ago=3, before=5, after=4)
+        session.started_at = dt.datetime.combine(day, dt.time(3, 30), tzinfo=dt.UTC)
+        session.save(update_fields=["started_at"])
+        self.clinic.timezone = "America/New_York"
+        self.clinic.save(update_fields=["timezone"])
+        local = session.started_at.astimezone(ZoneInfo("America/New_York")).date()
+        with translation.override(self.patient.language):
+            wanted, wrong = (date_format(d, "SHORT_DATE_FORMAT") for d in (local, day))
+        text = pdf_text(self.get("progress").content)
+        self.assertIn(wanted, text)
+        self.assertNotIn(wrong, text)
+
     def test_reports_are_in_the_patients_language(self) -> None:
         progress = pdf_text(self.get("progress").content)
         self.assertIn("Voortgangsverslag", progress)
