@@ -12,10 +12,17 @@ from acuflow.protocols import services as protocol_services
 from acuflow.protocols.models import Course, Protocol
 
 
-def make_course(actor: Actor, patient: Patient, *, baseline_nrs: int = 8) -> Course:
+def make_course(
+    actor: Actor,
+    patient: Patient,
+    *,
+    baseline_nrs: int = 8,
+    protocol_condition: str = "chronic_low_back_pain",
+) -> Course:
+    """A course on the built-in acupuncture protocol for `protocol_condition`."""
     assessment = make_assessment(actor, patient, baseline_nrs=baseline_nrs)
     protocol = Protocol.objects.get(
-        clinic=None, condition="chronic_low_back_pain", modality="acupuncture"
+        clinic=None, condition=protocol_condition, modality="acupuncture"
     )
     return protocol_services.course_create(actor=actor, assessment=assessment, protocol=protocol)
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from acuflow.assessment.tests.factories import make_assessment
 from acuflow.core.testing import AcuflowTestCase
-from acuflow.protocols import services
-from acuflow.protocols.models import PlannedSession, Protocol
+from acuflow.outcomes.tests.factories import make_course
+from acuflow.protocols.models import PlannedSession
 
 
 class PatientPageAtScaleTests(AcuflowTestCase):
     def setUp(self) -> None:
-        protocol = Protocol.objects.get(
-            clinic=None, condition="acute_low_back_pain", modality="acupuncture"
-        )
-        assessment = make_assessment(self.actor(self.owner), self.patient)
-        self.course = services.course_create(
-            actor=self.actor(self.owner), assessment=assessment, protocol=protocol
+        self.course = make_course(
+            self.actor(self.owner),
+            self.patient,
+            baseline_nrs=7,
+            protocol_condition="acute_low_back_pain",
         )
 
     def test_the_courses_table_does_not_load_planned_sessions(self) -> None:

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from acuflow.assessment.tests.factories import make_assessment
 from acuflow.audit.models import AuditEvent
 from acuflow.charting.tests.factories import session_body
+from acuflow.outcomes.tests.factories import make_course
 from acuflow.protocols import services
-from acuflow.protocols.models import Course, Protocol
+from acuflow.protocols.models import Course
 from acuflow.protocols.tests.test_pages import EnglishPagesTestCase
 
 
 class CourseCloseTests(EnglishPagesTestCase):
     def setUp(self) -> None:
-        protocol = Protocol.objects.get(
-            clinic=None, condition="acute_low_back_pain", modality="acupuncture"
-        )
-        assessment = make_assessment(self.actor(self.owner), self.patient)
-        self.course = services.course_create(
-            actor=self.actor(self.owner), assessment=assessment, protocol=protocol
+        self.course = make_course(
+            self.actor(self.owner),
+            self.patient,
+            baseline_nrs=7,
+            protocol_condition="acute_low_back_pain",
         )
         self.url = f"/api/v1/courses/{self.course.pk}/close"
 

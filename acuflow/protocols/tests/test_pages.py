@@ -4,6 +4,7 @@ import datetime as dt
 
 from acuflow.assessment.tests.factories import make_assessment
 from acuflow.core.testing import AcuflowTestCase
+from acuflow.outcomes.tests.factories import make_course
 from acuflow.protocols import services
 from acuflow.protocols.models import Course, PlannedSession, Protocol
 
@@ -175,12 +176,8 @@ class ChartedSessionsTests(EnglishPagesTestCase):
             raise unittest.SkipTest("charting not installed")
         from acuflow.charting import services as charting
 
-        protocol = Protocol.objects.get(
-            clinic=None, condition="acute_low_back_pain", modality="acupuncture"
-        )
-        a = make_assessment(self.actor(self.owner), self.patient, baseline_nrs=8)
-        course = services.course_create(
-            actor=self.actor(self.owner), assessment=a, protocol=protocol
+        course = make_course(
+            self.actor(self.owner), self.patient, protocol_condition="acute_low_back_pain"
         )
         charting.session_create(
             actor=self.actor(self.owner),
@@ -201,12 +198,11 @@ class ChartedSessionsTests(EnglishPagesTestCase):
 
 class DashboardPanelTests(EnglishPagesTestCase):
     def test_courses_needing_review_are_listed_for_clinical_staff_only(self) -> None:
-        protocol = Protocol.objects.get(
-            clinic=None, condition="acute_low_back_pain", modality="acupuncture"
-        )
-        a = make_assessment(self.actor(self.owner), self.patient)
-        course = services.course_create(
-            actor=self.actor(self.owner), assessment=a, protocol=protocol
+        course = make_course(
+            self.actor(self.owner),
+            self.patient,
+            baseline_nrs=7,
+            protocol_condition="acute_low_back_pain",
         )
         Course.objects.filter(pk=course.pk).update(recommendation="stop_or_refer")
         page = self.client_for(self.owner).get("/")
