@@ -16,6 +16,7 @@ from acuflow.scheduling.models import (
     ScheduleSettings,
     WorkingHours,
 )
+from acuflow.scheduling.services import SETTINGS_FIELDS
 
 WEEKDAYS = [
     _("Monday"),
@@ -325,14 +326,7 @@ class CourseBookForm(forms.Form):
 class ScheduleSettingsForm(forms.ModelForm):
     class Meta:
         model = ScheduleSettings
-        fields = [
-            "reminder_hours_before",
-            "late_cancel_hours",
-            "slot_step_minutes",
-            "online_booking",
-            "online_days_ahead",
-            "offer_hours",
-        ]
+        fields = list(SETTINGS_FIELDS)
 
 
 class HolidayForm(forms.Form):
