@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -45,6 +46,14 @@ def _day(text: str | None, zone: Any) -> dt.date:
         return dt.date.fromisoformat(text or "")
     except ValueError:
         return timezone.now().astimezone(zone).date()
+
+
+def _url_for_pk(name: str) -> Callable[[int], str]:
+    """The URL named `name` for any primary key, from one reverse() (for pages that
+    link every row of a list)."""
+    sentinel = "987654321"
+    pattern = reverse(name, args=[sentinel])
+    return lambda pk: pattern.replace(sentinel, str(pk))
 
 
 def _one_of[T: Location | Practitioner](items: list[T], raw: str, what: str) -> T:
@@ -125,9 +134,8 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
 
     # What each block shows, worked out here: the grid is the calendar's hot loop, and
     # Python does it several times faster than template tags (the template escapes).
-    sentinel = "987654321"
-    open_url = reverse("scheduling:appointment", args=[sentinel])
-    move_url = reverse("scheduling:move", args=[sentinel])
+    open_url = _url_for_pk("scheduling:appointment")
+    move_url = _url_for_pk("scheduling:move")
 
     def block(a: Appointment) -> dict[str, Any]:
         local_start = a.start.astimezone(zone)
@@ -142,8 +150,8 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
         return {
             "pk": a.pk,
             "status": a.status,
-            "url": open_url.replace(sentinel, str(a.pk)),
-            "move_url": move_url.replace(sentinel, str(a.pk)) if booked else "",
+            "url": open_url(a.pk),
+            "move_url": move_url(a.pk) if booked else "",
             "practitioner_id": a.practitioner_id,
             "time": local_start.strftime("%H:%M"),
             "patient": a.patient.full_name,
@@ -595,8 +603,7 @@ def dashboard_panel(request: HttpRequest, actor: Any) -> SafeString:
 def _appointment_rows(appointments: list[Appointment], zone: Any) -> list[dict[str, str]]:
     """The patient page's appointment lines, text worked out here (escaped by the
     template): one reverse for the page instead of a {% url %} per line."""
-    sentinel = "987654321"
-    open_url = reverse("scheduling:appointment", args=[sentinel])
+    open_url = _url_for_pk("scheduling:appointment")
     rows = []
     for a in appointments:
         local = a.start.astimezone(zone)
@@ -608,7 +615,7 @@ def _appointment_rows(appointments: list[Appointment], zone: Any) -> list[dict[s
             text += f" ({_('late')})"
         rows.append(
             {
-                "url": open_url.replace(sentinel, str(a.pk)),
+                "url": open_url(a.pk),
                 "when": f"{date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M}",
                 "text": text,
             }
