@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 
 from acuflow.core.actor import actor_from_request
 
@@ -57,13 +55,7 @@ def staff_view(*, owner: bool = False, clinical: bool = False) -> Callable[[View
             if clinical:
                 actor.require_clinical()
             request.actor = actor  # type: ignore[attr-defined]
-            # Dates and times on staff pages are the clinic's local ones (the |date and
-            # |time filters convert to the active zone; TIME_ZONE is only the default).
-            timezone.activate(ZoneInfo(actor.clinic.timezone))
-            try:
-                return view(request, *args, **kwargs)
-            finally:
-                timezone.deactivate()
+            return view(request, *args, **kwargs)
 
         return wrapper
 

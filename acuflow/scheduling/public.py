@@ -43,7 +43,7 @@ def _clinic(slug: str) -> Clinic:
     if not selectors.schedule_settings(clinic).online_booking:
         raise Http404("online booking is closed")
     # Slot and booking times in the clinic's zone (|time converts to the active zone);
-    # UserLanguageMiddleware resets it for the next request.
+    # UserLanguageMiddleware resets it after the response.
     timezone.activate(selectors.clinic_zone(clinic))
     return clinic
 
