@@ -187,9 +187,13 @@ def session_create(
 
 def draft_save(*, actor: Actor, course: Course, data: dict[str, Any]) -> SessionDraft:
     """Upsert the screen's state. Drafts are not clinical records (not audited per
-    keystroke); saving the session is."""
+    keystroke); saving the session is. A closed course keeps no drafts (409
+    course_closed): they could never become a session."""
     import json
 
+    from acuflow.protocols.services import course_require_open
+
+    course_require_open(course)
     if len(json.dumps(data)) > MAX_DRAFT_BYTES:
         raise ApiError(413, "draft_too_large", _("The draft is too large."))
     with transaction.atomic():

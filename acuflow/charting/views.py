@@ -33,6 +33,7 @@ from acuflow.charting.models import (
 )
 from acuflow.charting.schemas import SessionIn
 from acuflow.core.decorators import staff_view
+from acuflow.protocols.models import CourseState
 
 SEARCH_LIMIT = 12
 
@@ -167,6 +168,15 @@ def chart(request: HttpRequest, course_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Session saved."))
             return redirect("charting:session", session_id=session.pk)
+    if course.state != CourseState.ACTIVE:
+        # Nothing to chart on a closed course: say so instead of offering a form (and
+        # an autosaving draft) whose session could never be saved.
+        return render(
+            request,
+            "charting/closed.html",
+            {"course": course, "patient": course.patient, "errors": errors},
+            status=status if errors else 200,
+        )
     draft = selectors.draft_for(course=course, user=actor.user)
     if state is None:
         state = draft.data if draft else _default_state(actor)
@@ -302,7 +312,6 @@ def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeStrin
     """Sessions on the patient page: the latest ones and where to chart the next."""
     if not actor.sees_clinical:
         return SafeString("")
-    from acuflow.protocols.models import CourseState
     from acuflow.protocols.selectors import courses_on_patient_page
 
     # The newest page only, with the whole history as figures (one aggregate query): a

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
@@ -135,12 +136,19 @@ def course_book(
     proposed slot went meanwhile gets the next nearest one; one with no free slot near
     its date is left out (status "none") for staff to place by hand."""
     now = now or timezone.now()
-    if course.state != CourseState.ACTIVE:
-        raise services.SchedulingError("course_closed", "This course is not active.", "course")
     if type.clinic_id != actor.clinic.pk:
-        raise services.SchedulingError("unknown_type", "Unknown appointment type.", "type")
+        raise services.SchedulingError("unknown_type", _("Unknown appointment type."), "type")
     results: list[Proposal] = []
     with transaction.atomic():
+        # The course row is locked and its state read inside the transaction: a course
+        # closed by someone else a moment ago gets no new appointments (course_close
+        # takes the same lock).
+        state = Course.objects.select_for_update().filter(pk=course.pk).values("state").get()
+        if state["state"] != CourseState.ACTIVE:
+            course.state = state["state"]
+            raise services.SchedulingError(
+                "course_closed", _("This course is closed: it takes no new bookings."), "course"
+            )
         for proposal in course_plan(
             actor=actor, course=course, at_time=at_time, type=type, now=now
         ):

@@ -655,6 +655,7 @@ def patient_section(request: HttpRequest, actor: Any, patient: Patient) -> SafeS
 @staff_view()
 def course_book(request: HttpRequest, course_id: int) -> HttpResponse:
     """Book all planned sessions of a course: preview (GET), then book (POST)."""
+    from acuflow.protocols.models import CourseState
     from acuflow.scheduling import courses
 
     actor = request.actor  # type: ignore[attr-defined]
@@ -667,7 +668,10 @@ def course_book(request: HttpRequest, course_id: int) -> HttpResponse:
     )
     plan: list[Any] = []
     booked = False
-    if form.is_valid():
+    closed = course.state != CourseState.ACTIVE
+    if closed:
+        form = forms.CourseBookForm(None, clinic=actor.clinic)  # nothing to plan or book
+    elif form.is_valid():
         at_time, type_obj = form.cleaned_data["time"], form.cleaned_data["type"]
         if request.method == "POST":
             try:
@@ -688,6 +692,7 @@ def course_book(request: HttpRequest, course_id: int) -> HttpResponse:
             "course": course,
             "form": form,
             "booked": booked,
+            "closed": closed,
             "rows": [
                 {
                     "p": p,

@@ -80,6 +80,42 @@ class ChartingPageTests(AcuflowTestCase):
         client.post(self.draft_url(), {"discard": "1"})
         self.assertFalse(SessionDraft.objects.exists())
 
+    def test_a_closed_course_offers_no_charting_form_and_keeps_no_draft(self) -> None:
+        from acuflow.protocols.services import course_close
+
+        client = self.client_for(self.owner)
+        self.assertEqual(
+            client.post(self.draft_url(), json.dumps({"n": 1}), content_type="application/json")
+            .json()
+            .keys(),
+            {"saved_at"},
+        )
+        course_close(actor=self.actor(self.owner), course=self.course, state="stopped")
+        page = client.get(self.chart_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, 'id="course-closed"')
+        self.assertNotContains(page, 'id="chart-form"')
+        refused = client.post(
+            self.draft_url(), json.dumps({"n": 2}), content_type="application/json"
+        )
+        self.assertEqual(refused.status_code, 409)
+        self.assertEqual(refused.json()["error"], "course_closed")
+        self.assertEqual(SessionDraft.objects.get().data, {"n": 1})  # unchanged
+        # A session posted from a stale screen is refused with the reason, and nothing saved.
+        payload = {
+            "started_at": "2025-03-01T09:30",
+            "sites": [{"point": "BL40", "side": "both"}],
+            "needles_in": 2,
+            "needles_out": 2,
+        }
+        posted = client.post(self.chart_url(), {"payload": json.dumps(payload)})
+        self.assertEqual(posted.status_code, 409)
+        self.assertContains(posted, "closed", status_code=409)
+        self.assertFalse(Session.objects.filter(course=self.course).exists())
+        # The leftover draft can still be discarded.
+        client.post(self.draft_url(), {"discard": "1"})
+        self.assertFalse(SessionDraft.objects.exists())
+
     def test_a_draft_that_is_not_json_is_refused(self) -> None:
         client = self.client_for(self.owner)
         response = client.post(self.draft_url(), "{", content_type="application/json")

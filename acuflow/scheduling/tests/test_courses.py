@@ -70,6 +70,35 @@ class CourseBookingTests(AcuflowTestCase):
         self.assertEqual(starts[1], at(second, 9, 30))
         self.assertEqual(starts[0], at(self.dates[0], 10))
 
+    def test_a_closed_course_is_not_booked_even_when_read_before_it_closed(self) -> None:
+        from acuflow.protocols.services import course_close
+
+        # Read while active (a preview on another screen), closed meanwhile, then booked.
+        stale = courses.course_get_for_actor(
+            actor=self.actor(self.reception), course_id=self.course.pk
+        )
+        course_close(actor=self.actor(self.owner), course=self.course, state="completed")
+        with self.assertRaises(services.SchedulingError) as caught:
+            courses.course_book(
+                actor=self.actor(self.reception), course=stale, at_time=dt.time(10), type=self.type
+            )
+        self.assertEqual(caught.exception.code, "course_closed")
+        self.assertFalse(Appointment.objects.filter(course=self.course).exists())
+
+    def test_the_booking_page_of_a_closed_course_says_so_and_offers_no_booking(self) -> None:
+        from acuflow.protocols.services import course_close
+
+        url = f"/calendar/courses/{self.course.pk}/book/"
+        client = self.client_for(self.reception)
+        self.assertContains(client.get(url, {"time": "10:00", "type": self.type.pk}), "Book all")
+        course_close(actor=self.actor(self.owner), course=self.course, state="stopped")
+        page = client.get(url, {"time": "10:00", "type": self.type.pk})
+        self.assertContains(page, 'id="course-closed"')
+        self.assertNotContains(page, "Book all")
+        posted = client.post(url, {"time": "10:00", "type": self.type.pk})
+        self.assertContains(posted, 'id="course-closed"')
+        self.assertFalse(Appointment.objects.filter(course=self.course).exists())
+
     def test_moving_or_cancelling_one_session_leaves_the_others(self) -> None:
         self.book_course()
         booked = list(Appointment.objects.filter(course=self.course).order_by("course_session"))

@@ -283,13 +283,17 @@
         body: JSON.stringify(data),
         credentials: "same-origin",
       }).then(function (r) {
-        if (!r.ok) throw new Error(r.status);
-        return r.json();
+        // A refusal with a reason (the course was closed meanwhile, the draft is too
+        // large) is shown as it is: it is not an offline moment that will pass.
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          if (!r.ok) { var e = new Error(r.status); e.detail = body.detail; throw e; }
+          return body;
+        });
       }).then(function (body) {
         status.textContent = strings.saved + " " + new Date(body.saved_at).toLocaleTimeString();
         status.dataset.state = "saved";
-      }).catch(function () {
-        status.textContent = strings.offline;
+      }).catch(function (e) {
+        status.textContent = (e && e.detail) || strings.offline;
         status.dataset.state = "local";
       });
     }
