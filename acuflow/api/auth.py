@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -23,6 +24,12 @@ class TokenAuth(HttpBearer):
         # Touch at most once a minute: no write on every request.
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        membership = getattr(api_token.user, "membership", None)
+        if membership is not None:
+            # "Today" and local days are the clinic's, as on its pages (a session charted
+            # at 22:30 in New York is on that day, not the server's next one).
+            # UserLanguageMiddleware resets the zone after the response.
+            timezone.activate(ZoneInfo(membership.clinic.timezone))
         return api_token.user
 
 

@@ -3,9 +3,11 @@ the URL prefix (the link is made with the patient's language)."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 
 from acuflow.core.actor import client_address
@@ -22,6 +24,8 @@ def fill(request: HttpRequest, token: str) -> HttpResponse:
     except links.LinkInvalid as exc:
         status = 410 if exc.reason in {"used", "expired"} else 404
         return render(request, "outcomes/public_gone.html", {"reason": exc.reason}, status=status)
+    # "Works until ..." in the clinic's zone (UserLanguageMiddleware resets it afterwards).
+    timezone.activate(ZoneInfo(link.patient.clinic.timezone))
     definition = catalog.get(link.instrument)
     text = None
     if not definition["text_shipped"]:

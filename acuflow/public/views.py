@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -28,6 +30,9 @@ def booking_url(clinic: Clinic, language: str) -> str:
 
 def clinic_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     clinic = selectors.clinic_for_public(slug=clinic_slug)
+    # "Valid until" is judged on the clinic's date, and dates shown in its zone
+    # (UserLanguageMiddleware resets the zone after the response).
+    timezone.activate(ZoneInfo(clinic.timezone))
     language = translation.get_language()
     form = ContactForm(request.POST or None)
     status = 200
@@ -78,6 +83,7 @@ def clinic_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
 
 def clinic_article(request: HttpRequest, clinic_slug: str, slug: str) -> HttpResponse:
     clinic = selectors.clinic_for_public(slug=clinic_slug)
+    timezone.activate(ZoneInfo(clinic.timezone))
     article = article_for_public(slug=slug, language=translation.get_language(), clinic=clinic)
     return render_article(request, article, clinic=clinic)
 

@@ -56,6 +56,23 @@ class SessionApiTests(AcuflowTestCase):
     def url(self, course: Course | None = None) -> str:
         return f"/api/v1/courses/{(course or self.course).pk}/sessions"
 
+    def test_registration_is_checked_on_the_clinics_day_not_the_servers(self) -> None:
+        # 23:30 UTC on 10 March: 11 March in Amsterdam (the server's zone), still 10 March
+        # in New York, the clinic's zone. A registration valid through the 10th may chart.
+        from unittest import mock
+
+        self.clinic.timezone = "America/New_York"
+        self.clinic.save(update_fields=["timezone"])
+        profile = self.owner.practitioner
+        profile.registration_expires = dt.date(2026, 3, 10)
+        profile.save(update_fields=["registration_expires"])
+        instant = dt.datetime(2026, 3, 10, 23, 30, tzinfo=dt.UTC)
+        with mock.patch("django.utils.timezone.now", return_value=instant):
+            response = self.api(
+                self.owner, "POST", self.url(), session_body(started_at=instant.isoformat())
+            )
+        self.assertEqual(response.status_code, 201, response.content)
+
     def test_a_charted_session_is_created_and_audited(self) -> None:
         response = self.api(self.owner, "POST", self.url(), session_body())
         self.assertEqual(response.status_code, 201, response.content)

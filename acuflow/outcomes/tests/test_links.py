@@ -38,6 +38,23 @@ class ResponseLinkTests(AcuflowTestCase):
         self.assertEqual(self.client.get(path).status_code, 410)
         self.assertEqual(Response.objects.count(), 1)
 
+    def test_the_link_page_gives_its_expiry_in_the_clinics_zone(self) -> None:
+        from zoneinfo import ZoneInfo
+
+        self.clinic.timezone = "America/New_York"
+        self.clinic.save(update_fields=["timezone"])
+        path = links.make_response_link(
+            patient=self.patient, instrument="peg", course=self.course, actor=self.actor(self.owner)
+        )
+        expires = ResponseLink.objects.get().expires_at
+        page = self.client.get(path)
+        self.assertContains(
+            page, expires.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M")
+        )
+        self.assertNotContains(
+            page, expires.astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%H:%M")
+        )
+
     def test_missing_answers_show_the_form_again_and_keep_the_link_usable(self) -> None:
         path = links.make_response_link(patient=self.patient, instrument="nrs")
         page = self.client.post(path, {"a_worst": "7"})

@@ -45,6 +45,22 @@ class ClinicPageTests(AcuflowTestCase):
         self.assertContains(self.client.get("/nl/clinic/test-nl/"), "maandag")
         self.assertContains(self.client.get("/es/clinic/test-nl/"), "lunes")
 
+    def test_registration_validity_is_judged_on_the_clinics_date(self) -> None:
+        # 23:30 UTC on 10 March: already 11 March in Amsterdam (the server's zone), still
+        # 10 March in New York. A registration valid through the 10th is valid there.
+        from unittest import mock
+
+        self.clinic.timezone = "America/New_York"
+        self.clinic.save(update_fields=["timezone"])
+        profile = self.practitioner.practitioner
+        profile.registration_expires = dt.date(2026, 3, 10)
+        profile.save(update_fields=["registration_expires"])
+        instant = dt.datetime(2026, 3, 10, 23, 30, tzinfo=dt.UTC)
+        with mock.patch("django.utils.timezone.now", return_value=instant):
+            page = self.client.get("/en/clinic/test-nl/")
+        self.assertContains(page, "valid until March 10, 2026")
+        self.assertNotContains(page, "registration expired")
+
     def test_unknown_or_unpublished_clinic_is_404(self) -> None:
         self.assertEqual(self.client.get("/en/clinic/nope/").status_code, 404)
         ClinicProfile.objects.create(clinic=self.clinic, published=False)
