@@ -3,9 +3,12 @@ the audit row and the change it records commit or roll back together."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
-from django.db import models
+from django.db import connection, models
 
 from acuflow.audit.models import Action, AuditEvent
 
@@ -28,7 +31,7 @@ def audit_record(
         object_id = object_id or str(obj.pk)
     if action not in Action.values:
         raise ValueError(f"unknown audit action {action!r}")
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         clinic=actor.clinic,
         user=actor.user,
         actor_label=actor.label[:200],
@@ -41,3 +44,33 @@ def audit_record(
         path=actor.path[:300],
         client_address=actor.client_address,
     )
+    batch = _batch.get()
+    if batch is not None:
+        batch.append(event)  # written by audit_batch() at its end, in this transaction
+    else:
+        event.save(force_insert=True)
+    return event
+
+
+_batch: ContextVar[list[AuditEvent] | None] = ContextVar("audit_batch", default=None)
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Collect the audit rows written inside it and insert them in one statement at its
+    end. It must run inside the transaction of what the rows record (a page reading
+    several sections), so the rows still commit or roll back with it; an exception
+    writes none of them. Nested use joins the outer batch."""
+    if _batch.get() is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_batch() needs an enclosing transaction.atomic()")
+    token = _batch.set([])
+    try:
+        yield
+        rows = _batch.get()
+        if rows:
+            AuditEvent.objects.bulk_create(rows)
+    finally:
+        _batch.reset(token)

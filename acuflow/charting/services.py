@@ -151,7 +151,7 @@ def session_create(
         )
     session = Session(
         course=course,
-        patient_id=course.patient_id,
+        patient=course.patient,  # held (the course read scoped it): no existence query
         appointment_ref=appointment_id,
         practitioner=practitioner,
         started_at=started_at,

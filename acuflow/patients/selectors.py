@@ -64,7 +64,8 @@ def patient_get_for_actor(
     if clinical:
         actor.require_clinical()
     if audit:
-        with transaction.atomic():
+        # No savepoint inside a caller's transaction: one INSERT is atomic by itself.
+        with transaction.atomic(savepoint=False):
             audit_record(
                 actor=actor,
                 action=audit,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from acuflow.audit.models import Action
 from acuflow.audit.selectors import audit_events_for_patient
-from acuflow.audit.services import audit_record
+from acuflow.audit.services import audit_batch, audit_record
 from acuflow.core.decorators import staff_view
 from acuflow.core.registry import patient_sections
 from acuflow.patients import selectors, services
@@ -34,9 +34,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @staff_view()
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    # One transaction for the page: the sections' audit rows commit together (one WAL
-    # flush instead of one per section).
-    with transaction.atomic():
+    # One transaction for the page: the sections' audit rows go in one INSERT and
+    # commit together (one WAL flush instead of one per section).
+    with transaction.atomic(), audit_batch():
         patient = selectors.patient_get_for_actor(actor=actor, patient_id=patient_id)
         consents = list(patient.consents.all()[:20])
         sections = [s for s in patient_sections(request, actor, patient) if s]

@@ -49,9 +49,22 @@ def clinic_zone(clinic: Clinic) -> ZoneInfo:
     return ZoneInfo(clinic.timezone)
 
 
+_SETTINGS_ATTR = "_acuflow_schedule_settings"
+
+
 def schedule_settings(clinic: Clinic) -> ScheduleSettings:
-    # get_or_create creates in a savepoint and re-reads on a concurrent insert.
-    return ScheduleSettings.objects.get_or_create(clinic=clinic)[0]
+    """The clinic's scheduling settings, read once per clinic object (one request: a
+    booking needs them for the grid and again for its reminders)."""
+    found: ScheduleSettings | None = clinic.__dict__.get(_SETTINGS_ATTR)
+    if found is None:
+        # get_or_create creates in a savepoint and re-reads on a concurrent insert.
+        found = ScheduleSettings.objects.get_or_create(clinic=clinic)[0]
+        remember_schedule_settings(clinic, found)
+    return found
+
+
+def remember_schedule_settings(clinic: Clinic, settings: ScheduleSettings) -> None:
+    clinic.__dict__[_SETTINGS_ATTR] = settings
 
 
 def appointment_types(clinic: Clinic, *, active_only: bool = True) -> QuerySet[AppointmentType]:

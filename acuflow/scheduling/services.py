@@ -175,6 +175,7 @@ def appointment_book(
     _check_start(start, now)
     if patient.clinic_id != actor.clinic.pk or practitioner.clinic_id != actor.clinic.pk:
         raise ValidationError(_("Patient and practitioner must belong to this clinic."))
+    practitioner.clinic = actor.clinic  # proved above; one clinic object (and its settings)
     if type.clinic_id != actor.clinic.pk:
         raise SchedulingError("unknown_type", _("Unknown appointment type."), "type")
     _check_type(type, practitioner)
@@ -222,6 +223,7 @@ def appointment_move(
     practitioner = practitioner or appointment.practitioner
     if practitioner.clinic_id != actor.clinic.pk:
         raise ValidationError(_("Patient and practitioner must belong to this clinic."))
+    practitioner.clinic = actor.clinic  # proved above
     _check_type(appointment.type, practitioner)
     with transaction.atomic():
         end, busy_until, location_id, room = _place(
@@ -633,6 +635,7 @@ def schedule_settings_update(*, actor: Actor, data: dict[str, Any]) -> ScheduleS
         found.full_clean()
         found.save(update_fields=list(data) or None)
         audit_record(actor=actor, action=Action.UPDATE, patient=None, obj=found)
+        selectors.remember_schedule_settings(actor.clinic, found)
     return found
 
 

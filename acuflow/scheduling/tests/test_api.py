@@ -146,6 +146,26 @@ class BookingTests(SchedulingApiTestCase):
         self.assertEqual(body["type"], "follow_up")
         self.assertIsNotNone(body["room"])  # a free room of the location was assigned
 
+    def test_a_booking_reads_the_clinic_and_its_settings_once(self) -> None:
+        # The grid step and the reminder hours come from one read of the settings, and
+        # the practitioner's clinic is the signed-in clinic, not a query of its own.
+        self.book(at(self.monday, 9))  # warm-up: token, default types and settings exist
+        with self.count_queries() as queries:
+            r = self.book(at(self.monday, 10))
+        self.assertEqual(r.status_code, 201, r.content)
+        sql = [q["sql"] for q in queries.captured_queries]
+        self.assertEqual(len([s for s in sql if 'FROM "scheduling_schedulesettings"' in s]), 1)
+        self.assertEqual([s for s in sql if 'FROM "accounts_clinic"' in s], [])
+
+    def test_changed_settings_apply_to_the_next_booking(self) -> None:
+        from acuflow.scheduling import services
+
+        services.schedule_settings_update(
+            actor=self.actor(self.owner), data={"slot_step_minutes": 30}
+        )
+        self.assertError(self.book(at(self.monday, 10, 15)), 422, "off_grid")
+        self.assertEqual(self.book(at(self.monday, 10, 30)).status_code, 201)
+
     def test_the_same_slot_twice_is_409_slot_taken(self) -> None:
         self.assertEqual(self.book(at(self.monday, 10)).status_code, 201)
         other = make_patient(self.clinic, "Bram", "Visser")
