@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from acuflow.api.auth import api_actor
@@ -267,11 +267,11 @@ def list_red_flags(
 )
 def create_assessment(
     request: HttpRequest, patient_id: int, payload: AssessmentIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     actor = api_actor(request)
     patient = patient_get_for_actor(actor=actor, patient_id=patient_id, clinical=True, audit=None)
     assessment = services.assessment_create(actor=actor, patient=patient, **payload.dict())
-    return 201, assessment_out(assessment)
+    return Status(201, assessment_out(assessment))
 
 
 @router.get(
@@ -327,14 +327,14 @@ def screen_red_flags(
 )
 def create_referral(
     request: HttpRequest, assessment_id: int, payload: ReferralIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     actor = api_actor(request)
     with transaction.atomic():
         assessment = selectors.assessment_get_for_actor(
             actor=actor, assessment_id=assessment_id, audit=None, for_update=True
         )
         referral = services.referral_create(actor=actor, assessment=assessment, **payload.dict())
-    return 201, _referral_out(referral)
+    return Status(201, _referral_out(referral))
 
 
 @router.get(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from acuflow.api.auth import api_actor
 from acuflow.api.errors import ApiError
@@ -80,14 +80,14 @@ def list_points(
 )
 def create_session(
     request: HttpRequest, course_id: int, payload: SessionIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     actor = api_actor(request)
     course = selectors.course_get_for_actor(
         actor=actor, course_id=course_id, audit=False, plan_and_status=True
     )
     session = services.session_create(actor=actor, course=course, **payload.service_kwargs())
     session.practitioner = actor.practitioner  # type: ignore[assignment]
-    return 201, session_out(session)
+    return Status(201, session_out(session))
 
 
 @router.get(

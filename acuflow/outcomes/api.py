@@ -6,7 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import translation
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from acuflow.api.auth import api_actor
 from acuflow.api.errors import ApiError
@@ -131,7 +131,7 @@ def list_instruments(
 )
 def create_response(
     request: HttpRequest, patient_id: int, payload: ResponseIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     actor = api_actor(request)
     patient = patient_get_for_actor(actor=actor, patient_id=patient_id, clinical=True, audit=None)
     if payload.instrument not in catalog.codes():
@@ -174,7 +174,7 @@ def create_response(
     except AnswerError as exc:
         fields = {f"answers.{key}": problems for key, problems in exc.fields.items()}
         raise ApiError(422, "validation_error", str(exc), fields)
-    return 201, response_out(response, translation.get_language() or patient.language)
+    return Status(201, response_out(response, translation.get_language() or patient.language))
 
 
 class OutcomesOut(Schema):

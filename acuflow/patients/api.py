@@ -5,7 +5,7 @@ from typing import Literal
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import EmailStr, field_validator
 
 from acuflow.api.auth import api_actor
@@ -114,10 +114,10 @@ def list_patients(
 
 
 @router.post("/patients", response={201: PatientOut}, summary="Create a patient")
-def create_patient(request: HttpRequest, payload: PatientCreateIn) -> tuple[int, dict]:
+def create_patient(request: HttpRequest, payload: PatientCreateIn) -> Status[dict]:
     actor = api_actor(request)
     patient = services.patient_create(actor=actor, **payload.dict())
-    return 201, _out(patient, clinical=actor.sees_clinical)
+    return Status(201, _out(patient, clinical=actor.sees_clinical))
 
 
 @router.get("/patients/{patient_id}", response=PatientOut, summary="One patient")

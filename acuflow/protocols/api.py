@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from acuflow.accounts.models import Modality, Practitioner
 from acuflow.api.auth import api_actor
@@ -141,10 +141,10 @@ def get_protocol(request: HttpRequest, protocol_id: int) -> dict[str, Any]:
     response={201: ProtocolOut},
     summary="Copy a protocol into the clinic's own, editable catalogue (owner)",
 )
-def copy_protocol(request: HttpRequest, protocol_id: int) -> tuple[int, dict[str, Any]]:
+def copy_protocol(request: HttpRequest, protocol_id: int) -> Status[dict[str, Any]]:
     actor = api_actor(request)
     protocol = selectors.protocol_get_for_actor(actor=actor, protocol_id=protocol_id)
-    return 201, protocol_out(services.protocol_copy(actor=actor, protocol=protocol))
+    return Status(201, protocol_out(services.protocol_copy(actor=actor, protocol=protocol)))
 
 
 @router.patch(
@@ -279,7 +279,7 @@ def _unknown(field: str, what: str) -> ApiError:
         "without the protocol's modality; 403 `registration_expired`."
     ),
 )
-def create_course(request: HttpRequest, payload: CourseIn) -> tuple[int, dict[str, Any]]:
+def create_course(request: HttpRequest, payload: CourseIn) -> Status[dict[str, Any]]:
     actor = api_actor(request)
     actor.require_clinical()
     with transaction.atomic():
@@ -310,7 +310,7 @@ def create_course(request: HttpRequest, payload: CourseIn) -> tuple[int, dict[st
             start_date=payload.start_date,
         )
     course = selectors.course_get_for_actor(actor=actor, course_id=course.pk, audit=None)
-    return 201, course_out(course)
+    return Status(201, course_out(course))
 
 
 @router.get("/courses/{course_id}", response=CourseOut, summary="A course: plan and status")

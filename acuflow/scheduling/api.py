@@ -6,7 +6,7 @@ from typing import Any, Literal
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from acuflow.accounts.models import Clinic, Room
 from acuflow.api.auth import api_actor
@@ -193,7 +193,7 @@ def list_appointments(
 
 
 @router.post("/appointments", response={201: AppointmentOut}, summary="Book an appointment")
-def create_appointment(request: HttpRequest, payload: AppointmentIn) -> tuple[int, dict[str, Any]]:
+def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[dict[str, Any]]:
     actor = api_actor(request)
     patient = patient_get_for_actor(actor=actor, patient_id=payload.patient, audit=None)
     practitioner = selectors.practitioner_in_clinic(actor.clinic, payload.practitioner)
@@ -209,7 +209,7 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn) -> tuple[in
         note=payload.note,
         source="api",
     )
-    return 201, appointment_out(appointment)
+    return Status(201, appointment_out(appointment))
 
 
 def _room(clinic: Clinic, room_id: int | None) -> Room | None:
