@@ -64,7 +64,8 @@ def _secret_key() -> str:
 
 
 def _email_settings(url: str) -> dict[str, object]:
-    """EMAIL_URL: smtp://user:pass@host:587?tls=1, smtps://..., console://, locmem://, dummy://"""
+    """EMAIL_URL: smtp://user:pass@host:587?tls=1, smtps://..., console://, locmem://,
+    dummy://, as the default entry of MAILERS (Django 6.1's mail configuration)."""
     parsed = urlparse(url)
     backends = {
         "smtp": "django.core.mail.backends.smtp.EmailBackend",
@@ -75,18 +76,18 @@ def _email_settings(url: str) -> dict[str, object]:
     }
     if parsed.scheme not in backends:
         raise ImproperlyConfigured(f"EMAIL_URL scheme must be one of {sorted(backends)}: {url!r}")
-    conf: dict[str, object] = {"EMAIL_BACKEND": backends[parsed.scheme]}
+    options: dict[str, object] = {}
     if parsed.scheme in {"smtp", "smtps"}:
         query = parse_qs(parsed.query)
-        conf.update(
-            EMAIL_HOST=parsed.hostname or "localhost",
-            EMAIL_PORT=parsed.port or (465 if parsed.scheme == "smtps" else 25),
-            EMAIL_HOST_USER=unquote(parsed.username or ""),
-            EMAIL_HOST_PASSWORD=unquote(parsed.password or ""),
-            EMAIL_USE_SSL=parsed.scheme == "smtps",
-            EMAIL_USE_TLS=query.get("tls", ["0"])[0] in {"1", "true"},
-        )
-    return conf
+        options = {
+            "host": parsed.hostname or "localhost",
+            "port": parsed.port or (465 if parsed.scheme == "smtps" else 25),
+            "username": unquote(parsed.username or ""),
+            "password": unquote(parsed.password or ""),
+            "use_ssl": parsed.scheme == "smtps",
+            "use_tls": query.get("tls", ["0"])[0] in {"1", "true"},
+        }
+    return {"BACKEND": backends[parsed.scheme], "OPTIONS": options}
 
 
 DEBUG = envbool("DEBUG", "false")
@@ -239,8 +240,7 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
-for _key, _value in _email_settings(os.environ.get("EMAIL_URL", "console://")).items():
-    globals()[_key] = _value
+MAILERS = {"default": _email_settings(os.environ.get("EMAIL_URL", "console://"))}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "acuflow <noreply@acuflow.example>")
 
 SESSION_COOKIE_HTTPONLY = True

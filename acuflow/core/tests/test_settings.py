@@ -24,9 +24,21 @@ class SettingsParsingTests(SimpleTestCase):
 
     def test_email_url(self) -> None:
         conf = settings._email_settings("smtp://u%40x:p@mail.example:587?tls=1")
-        self.assertEqual(conf["EMAIL_HOST"], "mail.example")
-        self.assertEqual(conf["EMAIL_PORT"], 587)
-        self.assertEqual(conf["EMAIL_HOST_USER"], "u@x")
-        self.assertTrue(conf["EMAIL_USE_TLS"])
+        self.assertEqual(conf["BACKEND"], "django.core.mail.backends.smtp.EmailBackend")
+        options = conf["OPTIONS"]
+        assert isinstance(options, dict)
+        self.assertEqual(options["host"], "mail.example")
+        self.assertEqual(options["port"], 587)
+        self.assertEqual((options["username"], options["password"]), ("u@x", "p"))
+        self.assertTrue(options["use_tls"])
+        self.assertFalse(options["use_ssl"])
+        self.assertEqual(settings._email_settings("console://")["OPTIONS"], {})
+        # The options are what Django's SMTP backend takes (no connection is opened).
+        from django.core.mail.backends.smtp import EmailBackend
+
+        backend = EmailBackend(alias="default", **options)
+        self.assertEqual(
+            (backend.host, backend.port, backend.username), ("mail.example", 587, "u@x")
+        )
         with self.assertRaises(ImproperlyConfigured):
             settings._email_settings("carrier-pigeon://x")

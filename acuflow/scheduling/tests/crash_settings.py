@@ -2,4 +2,4 @@
 
 from acuflow.settings import *  # noqa: F403
 
-EMAIL_BACKEND = "acuflow.scheduling.tests.crash_backend.FileBackend"
+MAILERS = {"default": {"BACKEND": "acuflow.scheduling.tests.crash_backend.FileBackend"}}
