@@ -22,6 +22,14 @@ class LoginForm(forms.Form):
     )
 
 
+class PasswordLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
 class TokenForm(forms.Form):
     token = forms.RegexField(
         label=_("Code from your authenticator app"),

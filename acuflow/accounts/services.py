@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from acuflow.accounts.models import ApiToken, Clinic, User
 
@@ -20,3 +27,36 @@ def clinic_update(*, clinic: Clinic, data: dict[str, object]) -> Clinic:
     clinic.full_clean()
     clinic.save(update_fields=list(data))
     return clinic
+
+
+def password_link_send(*, user: User, base_url: str, invitation: bool = False) -> bool:
+    """E-mail `user` a one-time link to set their password, in their language (or their
+    clinic's). The link works until the password changes or for PASSWORD_RESET_TIMEOUT
+    (Django's token generator). An invitation says who invited them to which clinic.
+    Inactive users get nothing; returns whether a message was sent."""
+    if not user.is_active:
+        return False
+    membership = getattr(user, "membership", None)
+    clinic = membership.clinic if membership is not None else None
+    language = user.language or (clinic.language if clinic is not None else "") or "en"
+    path = reverse(
+        "accounts:password_set",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {
+        "user": user,
+        "clinic": clinic,
+        "url": base_url.rstrip("/") + path,
+        "invitation": invitation,
+    }
+    with translation.override(language):
+        subject = render_to_string("accounts/email/password_link_subject.txt", context)
+        body = render_to_string("accounts/email/password_link.txt", context)
+    reply_to = [clinic.email] if clinic is not None and clinic.email else None
+    EmailMessage(
+        subject=" ".join(subject.split()), body=body, to=[user.email], reply_to=reply_to
+    ).send()
+    return True

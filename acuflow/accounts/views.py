@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,8 +16,15 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from acuflow.accounts.forms import ClinicSettingsForm, LoginForm, ProfileForm, TokenForm
-from acuflow.accounts.services import clinic_update
+from acuflow.accounts.forms import (
+    ClinicSettingsForm,
+    LoginForm,
+    PasswordLinkForm,
+    ProfileForm,
+    TokenForm,
+)
+from acuflow.accounts.models import User
+from acuflow.accounts.services import clinic_update, password_link_send
 from acuflow.core.decorators import staff_view
 
 
@@ -39,6 +50,32 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request))
         form.add_error(None, _("That email and password do not match an account."))
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+
+
+def password_reset_view(request: HttpRequest) -> HttpResponse:
+    """Ask for a link to set a new password. The answer is the same whether or not the
+    address has an account, so the page tells nobody who works where."""
+    form = PasswordLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
+        if user is not None:
+            password_link_send(user=user, base_url=request.build_absolute_uri("/"))
+        return render(request, "accounts/password_reset_sent.html")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+class PasswordSetView(PasswordResetConfirmView):
+    """The link's page: Django's own view (it moves the token out of the URL into the
+    session before showing the form, and refuses used or expired links)."""
+
+    template_name = "accounts/password_set.html"
+    success_url = reverse_lazy("accounts:login")
+    post_reset_login = False
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is set. Sign in with it now."))
+        return response
 
 
 @require_POST
