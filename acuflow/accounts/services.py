@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from acuflow.accounts.models import ApiToken, Clinic, User
+from acuflow.accounts.models import ApiToken, Clinic, PasswordLinkRequest, User
+
+LINK_WINDOW = dt.timedelta(hours=1)
+LINKS_PER_EMAIL = 3  # password links mailed to one address per window
+LINKS_PER_ADDRESS = 20  # link requests from one client address per window
 
 
 def api_token_for_user(*, user: User) -> ApiToken:
@@ -60,3 +67,22 @@ def password_link_send(*, user: User, base_url: str, invitation: bool = False) -
         subject=" ".join(subject.split()), body=body, to=[user.email], reply_to=reply_to
     ).send()
     return True
+
+
+def password_link_request(*, email: str, client_address: str | None, base_url: str) -> None:
+    """'Forgot your password?': mail a link when the address is an active account and
+    neither the address nor the client asked too often in the last hour. Every request
+    is counted, known address or not, so the limits say nothing about who has an
+    account; the caller shows the same answer in every case."""
+    now = timezone.now()
+    email_hash = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    recent = PasswordLinkRequest.objects.filter(at__gte=now - LINK_WINDOW)
+    for_email = recent.filter(email_hash=email_hash).count()
+    from_client = recent.filter(client_address=client_address).count() if client_address else 0
+    PasswordLinkRequest.objects.create(email_hash=email_hash, client_address=client_address)
+    PasswordLinkRequest.objects.filter(at__lt=now - LINK_WINDOW).delete()  # only the window
+    if for_email >= LINKS_PER_EMAIL or from_client >= LINKS_PER_ADDRESS:
+        return
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is not None:
+        password_link_send(user=user, base_url=base_url)

@@ -23,8 +23,8 @@ from acuflow.accounts.forms import (
     ProfileForm,
     TokenForm,
 )
-from acuflow.accounts.models import User
-from acuflow.accounts.services import clinic_update, password_link_send
+from acuflow.accounts.services import clinic_update, password_link_request
+from acuflow.core.actor import client_address
 from acuflow.core.decorators import staff_view
 
 
@@ -57,9 +57,11 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
     address has an account, so the page tells nobody who works where."""
     form = PasswordLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
-        if user is not None:
-            password_link_send(user=user, base_url=request.build_absolute_uri("/"))
+        password_link_request(
+            email=form.cleaned_data["email"],
+            client_address=client_address(request),
+            base_url=request.build_absolute_uri("/"),
+        )
         return render(request, "accounts/password_reset_sent.html")
     return render(request, "accounts/password_reset.html", {"form": form})
 

@@ -73,6 +73,25 @@ class PasswordLinkTests(AcuflowTestCase):
             self.assertContains(answer, 'id="link-sent"')
         self.assertEqual(mail.outbox, [])
 
+    def test_requests_for_one_address_are_limited_without_telling(self) -> None:
+        from acuflow.accounts.services import LINKS_PER_EMAIL
+
+        answers = [self.ask(self.practitioner.email) for _ in range(LINKS_PER_EMAIL + 2)]
+        self.assertEqual(len(mail.outbox), LINKS_PER_EMAIL)  # the rest are not mailed
+        for answer in answers:
+            self.assertContains(answer, 'id="link-sent"')  # and the page says the same
+
+    def test_one_client_cannot_flood_many_addresses(self) -> None:
+        from acuflow.accounts.services import LINKS_PER_ADDRESS
+
+        for i in range(LINKS_PER_ADDRESS):
+            self.ask(f"guess{i}@nl.example")
+        self.ask(self.practitioner.email)
+        self.assertEqual(mail.outbox, [])
+        other_client = Client(REMOTE_ADDR="192.0.2.7")
+        other_client.post("/password/reset/", {"email": self.practitioner.email})
+        self.assertEqual(len(mail.outbox), 1)
+
     def test_a_weak_password_is_refused_on_the_page(self) -> None:
         self.ask(self.practitioner.email)
         client = Client()
