@@ -48,6 +48,18 @@ def make_staff(
     return user
 
 
+def new_york_day_boundary(clinic: Clinic, practitioner: Practitioner) -> dt.datetime:
+    """Move `clinic` to New York, let `practitioner`'s registration run through 10 March
+    2026, and return 23:30 UTC that day: already 11 March in Amsterdam (the server's
+    zone), still 10 March in New York. Code that takes "today" from the server's zone
+    instead of the clinic's sees an expired registration at that instant."""
+    clinic.timezone = "America/New_York"
+    clinic.save(update_fields=["timezone"])
+    practitioner.registration_expires = dt.date(2026, 3, 10)
+    practitioner.save(update_fields=["registration_expires"])
+    return dt.datetime(2026, 3, 10, 23, 30, tzinfo=dt.UTC)
+
+
 def make_patient(
     clinic: Clinic, given: str = "Anna", family: str = "de Jong", **extra: Any
 ) -> Patient:

@@ -6,7 +6,7 @@ from acuflow.audit.models import AuditEvent
 from acuflow.charting import selectors
 from acuflow.charting.models import Session, SessionDraft
 from acuflow.charting.tests.factories import at, make_course, session_body
-from acuflow.core.testing import AcuflowTestCase, make_staff
+from acuflow.core.testing import AcuflowTestCase, make_staff, new_york_day_boundary
 from acuflow.protocols.models import Course
 
 
@@ -57,16 +57,10 @@ class SessionApiTests(AcuflowTestCase):
         return f"/api/v1/courses/{(course or self.course).pk}/sessions"
 
     def test_registration_is_checked_on_the_clinics_day_not_the_servers(self) -> None:
-        # 23:30 UTC on 10 March: 11 March in Amsterdam (the server's zone), still 10 March
-        # in New York, the clinic's zone. A registration valid through the 10th may chart.
+        # A registration valid through the clinic's today may chart.
         from unittest import mock
 
-        self.clinic.timezone = "America/New_York"
-        self.clinic.save(update_fields=["timezone"])
-        profile = self.owner.practitioner
-        profile.registration_expires = dt.date(2026, 3, 10)
-        profile.save(update_fields=["registration_expires"])
-        instant = dt.datetime(2026, 3, 10, 23, 30, tzinfo=dt.UTC)
+        instant = new_york_day_boundary(self.clinic, self.owner.practitioner)
         with mock.patch("django.utils.timezone.now", return_value=instant):
             response = self.api(
                 self.owner, "POST", self.url(), session_body(started_at=instant.isoformat())

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.urls import reverse
 
-from acuflow.core.testing import AcuflowTestCase
+from acuflow.core.testing import AcuflowTestCase, new_york_day_boundary
 from acuflow.public import rules
 from acuflow.public.models import ClinicProfile, ContactMessage, OpeningHours
 
@@ -46,16 +46,9 @@ class ClinicPageTests(AcuflowTestCase):
         self.assertContains(self.client.get("/es/clinic/test-nl/"), "lunes")
 
     def test_registration_validity_is_judged_on_the_clinics_date(self) -> None:
-        # 23:30 UTC on 10 March: already 11 March in Amsterdam (the server's zone), still
-        # 10 March in New York. A registration valid through the 10th is valid there.
         from unittest import mock
 
-        self.clinic.timezone = "America/New_York"
-        self.clinic.save(update_fields=["timezone"])
-        profile = self.practitioner.practitioner
-        profile.registration_expires = dt.date(2026, 3, 10)
-        profile.save(update_fields=["registration_expires"])
-        instant = dt.datetime(2026, 3, 10, 23, 30, tzinfo=dt.UTC)
+        instant = new_york_day_boundary(self.clinic, self.practitioner.practitioner)
         with mock.patch("django.utils.timezone.now", return_value=instant):
             page = self.client.get("/en/clinic/test-nl/")
         self.assertContains(page, "valid until March 10, 2026")
