@@ -33,6 +33,8 @@ def _attempts(
     *, kind: str, email: str, client_address: str | None, now: dt.datetime
 ) -> tuple[int, int]:
     since = now - rules.THROTTLE_WINDOW
+    # Attempts only count inside the window: older rows are of no use, and would pile up.
+    SignInAttempt.objects.filter(at__lt=since).delete()
     recent = SignInAttempt.objects.filter(at__gte=since)
     for_email = recent.filter(kind=kind, email_hash=email_hash(email))
     if kind == "password":

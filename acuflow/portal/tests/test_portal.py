@@ -70,6 +70,16 @@ class SignInTests(AcuflowTestCase):
         self.assertEqual(self.request_link(client).status_code, 429)
         self.assertEqual(len(mail.outbox), rules.LINKS_PER_EMAIL)
 
+    def test_attempts_older_than_the_window_are_deleted_and_no_longer_count(self) -> None:
+        from acuflow.portal.models import SignInAttempt
+
+        client = Client()
+        for _ in range(rules.LINKS_PER_EMAIL):
+            self.request_link(client)
+        SignInAttempt.objects.update(at=timezone.now() - rules.THROTTLE_WINDOW)
+        self.assertEqual(self.request_link(client).status_code, 200)  # not throttled
+        self.assertEqual(SignInAttempt.objects.count(), 1)  # only the new one is kept
+
     def test_password_sign_in_after_setting_one(self) -> None:
         client = Client()
         self.request_link(client)
