@@ -1,14 +1,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
+if TYPE_CHECKING:
+    from acuflow.accounts.models import Clinic
+
 # Public pages under /nl/, /nb/, ... and the API keep the language they ask for.
 _PREFIXES = {code for code, _name in settings.LANGUAGES} | {"api"}
+
+
+def activate_clinic_zone(clinic: Clinic) -> None:
+    """Show this response's dates and times in `clinic`'s zone: |date and |time convert
+    to the active zone, and TIME_ZONE is only the server's default. Views that serve a
+    clinic without a signed-in staff member call it; UserLanguageMiddleware resets the
+    zone after every response."""
+    timezone.activate(ZoneInfo(clinic.timezone))
 
 
 class UserLanguageMiddleware:
@@ -27,9 +39,7 @@ class UserLanguageMiddleware:
         if user is not None and user.is_authenticated:
             membership = getattr(user, "membership", None)
             if membership is not None:
-                # Dates and times are the clinic's local ones: |date and |time convert to
-                # the active zone, and TIME_ZONE is only the server's default.
-                timezone.activate(ZoneInfo(membership.clinic.timezone))
+                activate_clinic_zone(membership.clinic)
             if not prefixed:
                 language = user.language or (membership.clinic.language if membership else "")
                 if language:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
+from acuflow.accounts.middleware import activate_clinic_zone
 from acuflow.accounts.models import ApiToken
 from acuflow.core.actor import Actor, actor_from_request
 
@@ -28,8 +28,7 @@ class TokenAuth(HttpBearer):
         if membership is not None:
             # "Today" and local days are the clinic's, as on its pages (a session charted
             # at 22:30 in New York is on that day, not the server's next one).
-            # UserLanguageMiddleware resets the zone after the response.
-            timezone.activate(ZoneInfo(membership.clinic.timezone))
+            activate_clinic_zone(membership.clinic)
         return api_token.user
 
 

@@ -3,13 +3,12 @@ the URL prefix (the link is made with the patient's language)."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 
+from acuflow.accounts.middleware import activate_clinic_zone
 from acuflow.core.actor import client_address
 from acuflow.outcomes import catalog, links, selectors
 from acuflow.outcomes.forms import annotate, answers_from_post
@@ -24,8 +23,7 @@ def fill(request: HttpRequest, token: str) -> HttpResponse:
     except links.LinkInvalid as exc:
         status = 410 if exc.reason in {"used", "expired"} else 404
         return render(request, "outcomes/public_gone.html", {"reason": exc.reason}, status=status)
-    # "Works until ..." in the clinic's zone (UserLanguageMiddleware resets it afterwards).
-    timezone.activate(ZoneInfo(link.patient.clinic.timezone))
+    activate_clinic_zone(link.patient.clinic)  # "works until ..." in the clinic's zone
     definition = catalog.get(link.instrument)
     text = None
     if not definition["text_shipped"]:

@@ -4,7 +4,6 @@ view `request.portal_patient` and `request.portal_actor`."""
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -14,6 +13,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from acuflow.accounts.middleware import activate_clinic_zone
 from acuflow.portal import services
 from acuflow.portal.actor import patient_actor
 
@@ -46,7 +46,7 @@ def portal_view(*, optional: bool = False) -> Callable[[View], View]:
             request.portal_session = session  # type: ignore[attr-defined]
             request.portal_patient = patient  # type: ignore[attr-defined]
             request.portal_actor = patient_actor(request, patient)  # type: ignore[attr-defined]
-            timezone.activate(zoneinfo.ZoneInfo(patient.clinic.timezone))
+            activate_clinic_zone(patient.clinic)
             try:
                 return view(request, *args, **kwargs)
             finally:

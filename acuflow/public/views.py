@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -9,6 +7,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from acuflow.accounts.middleware import activate_clinic_zone
 from acuflow.accounts.models import Clinic, Modality
 from acuflow.core.actor import client_address
 from acuflow.core.decorators import staff_view
@@ -30,9 +29,7 @@ def booking_url(clinic: Clinic, language: str) -> str:
 
 def clinic_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     clinic = selectors.clinic_for_public(slug=clinic_slug)
-    # "Valid until" is judged on the clinic's date, and dates shown in its zone
-    # (UserLanguageMiddleware resets the zone after the response).
-    timezone.activate(ZoneInfo(clinic.timezone))
+    activate_clinic_zone(clinic)  # "valid until" is judged on the clinic's date
     language = translation.get_language()
     form = ContactForm(request.POST or None)
     status = 200
@@ -83,7 +80,7 @@ def clinic_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
 
 def clinic_article(request: HttpRequest, clinic_slug: str, slug: str) -> HttpResponse:
     clinic = selectors.clinic_for_public(slug=clinic_slug)
-    timezone.activate(ZoneInfo(clinic.timezone))
+    activate_clinic_zone(clinic)
     article = article_for_public(slug=slug, language=translation.get_language(), clinic=clinic)
     return render_article(request, article, clinic=clinic)
 

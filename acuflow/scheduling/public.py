@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from acuflow.accounts.middleware import activate_clinic_zone
 from acuflow.accounts.models import Clinic, Practitioner
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
@@ -42,9 +43,7 @@ def _clinic(slug: str) -> Clinic:
     clinic = get_object_or_404(Clinic, slug=slug)
     if not selectors.schedule_settings(clinic).online_booking:
         raise Http404("online booking is closed")
-    # Slot and booking times in the clinic's zone (|time converts to the active zone);
-    # UserLanguageMiddleware resets it after the response.
-    timezone.activate(selectors.clinic_zone(clinic))
+    activate_clinic_zone(clinic)  # slot and booking times in the clinic's zone
     return clinic
 
 
@@ -284,7 +283,7 @@ def offer(request: HttpRequest, token: str) -> HttpResponse:
         except services.SchedulingError as exc:
             error = exc.detail
     clinic = found.entry.clinic
-    timezone.activate(selectors.clinic_zone(clinic))
+    activate_clinic_zone(clinic)
     return render(
         request,
         "scheduling/public/offer.html",
