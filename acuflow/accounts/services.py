@@ -69,17 +69,23 @@ def password_link_send(*, user: User, base_url: str, invitation: bool = False) -
     return True
 
 
+def email_hash(email: str) -> str:
+    """An address as throttle tables keep it: hashed, so they say nothing about who is
+    a patient or works where."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
 def password_link_request(*, email: str, client_address: str | None, base_url: str) -> None:
     """'Forgot your password?': mail a link when the address is an active account and
     neither the address nor the client asked too often in the last hour. Every request
     is counted, known address or not, so the limits say nothing about who has an
     account; the caller shows the same answer in every case."""
     now = timezone.now()
-    email_hash = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    hashed = email_hash(email)
     recent = PasswordLinkRequest.objects.filter(at__gte=now - LINK_WINDOW)
-    for_email = recent.filter(email_hash=email_hash).count()
+    for_email = recent.filter(email_hash=hashed).count()
     from_client = recent.filter(client_address=client_address).count() if client_address else 0
-    PasswordLinkRequest.objects.create(email_hash=email_hash, client_address=client_address)
+    PasswordLinkRequest.objects.create(email_hash=hashed, client_address=client_address)
     PasswordLinkRequest.objects.filter(at__lt=now - LINK_WINDOW).delete()  # only the window
     if for_email >= LINKS_PER_EMAIL or from_client >= LINKS_PER_ADDRESS:
         return

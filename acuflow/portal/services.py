@@ -13,6 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from acuflow.accounts.services import email_hash
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.patients.models import Patient
@@ -23,10 +24,6 @@ from acuflow.portal.models import PortalAccount, PortalSession, SignInAttempt, S
 
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def email_hash(email: str) -> str:
-    return _hash(email.strip().lower())
 
 
 def _attempts(
