@@ -145,7 +145,6 @@ def course_book(
         # takes the same lock).
         state = Course.objects.select_for_update().filter(pk=course.pk).values("state").get()
         if state["state"] != CourseState.ACTIVE:
-            course.state = state["state"]
             raise services.SchedulingError(
                 "course_closed", _("This course is closed: it takes no new bookings."), "course"
             )
