@@ -46,6 +46,7 @@ def get_for_actor[M: models.Model](
     if clinical:
         actor.require_clinical()
     if audit:
-        with transaction.atomic():
+        # No savepoint inside a caller's transaction: one INSERT is atomic by itself.
+        with transaction.atomic(savepoint=False):
             audit_record(actor=actor, action=audit, patient=patient(obj), obj=obj)
     return obj
