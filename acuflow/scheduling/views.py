@@ -668,10 +668,8 @@ def course_book(request: HttpRequest, course_id: int) -> HttpResponse:
     )
     plan: list[Any] = []
     booked = False
-    closed = course.state != CourseState.ACTIVE
-    if closed:
-        form = forms.CourseBookForm(None, clinic=actor.clinic)  # nothing to plan or book
-    elif form.is_valid():
+    closed = course.state != CourseState.ACTIVE  # the page then shows no form or plan
+    if not closed and form.is_valid():
         at_time, type_obj = form.cleaned_data["time"], form.cleaned_data["type"]
         if request.method == "POST":
             try:
