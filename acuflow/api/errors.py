@@ -11,9 +11,12 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from acuflow.core.errors import DomainError, domain_status
+
 
 class ApiError(Exception):
-    """Raise from an endpoint or service to answer with a specific status and code."""
+    """Raise from an endpoint (never a service: those raise DomainError) to answer with
+    a specific status and code."""
 
     def __init__(
         self, status: int, code: str, detail: str = "", fields: dict[str, Any] | None = None
@@ -51,6 +54,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ApiError)
     def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
         return error_response(api, request, exc.status, exc.code, exc.detail, exc.fields)
+
+    @api.exception_handler(DomainError)
+    def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return error_response(
+            api, request, domain_status(exc.code), exc.code, exc.message, exc.fields
+        )
 
     @api.exception_handler(NinjaValidationError)
     def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from acuflow.api.errors import ApiError
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.charting import catalogue, rules
 from acuflow.charting.models import Session, SessionDraft
 from acuflow.charting.validation import normalise_site
+from acuflow.core.errors import DomainError
 
 if TYPE_CHECKING:
     from acuflow.accounts.models import Practitioner
@@ -26,16 +26,15 @@ MAX_DRAFT_BYTES = 100_000
 
 
 def practitioner_may_chart(*, actor: Actor, day: dt.date, ims: bool) -> Practitioner:
-    """The acting practitioner, if they may chart this session; else a 403 ApiError."""
+    """The acting practitioner, if they may chart this session; else a 403 DomainError."""
     actor.require_clinical()
     practitioner = actor.practitioner
     if practitioner is None:
-        raise ApiError(
-            403, "not_a_practitioner", _("Only a practitioner with a clinical profile can chart.")
+        raise DomainError(
+            "not_a_practitioner", _("Only a practitioner with a clinical profile can chart.")
         )
     if not practitioner.registration_valid_on(day):
-        raise ApiError(
-            403,
+        raise DomainError(
             "registration_expired",
             _(
                 "Your professional registration expired on %(date)s. Renew it (My account) "
@@ -44,8 +43,7 @@ def practitioner_may_chart(*, actor: Actor, day: dt.date, ims: bool) -> Practiti
             % {"date": practitioner.registration_expires},
         )
     if ims and not practitioner.is_qualified_for("ims"):
-        raise ApiError(
-            403,
+        raise DomainError(
             "practitioner_not_qualified",
             _("IMS sites can only be charted by a practitioner qualified for IMS."),
         )
@@ -62,11 +60,10 @@ def resolve_sites(sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             out.append(resolved)
     if unknown:
-        raise ApiError(
-            422,
+        raise DomainError(
             "unknown_point",
             _("Unknown point code or segment: %(codes)s.") % {"codes": ", ".join(unknown)},
-            {"sites": [f"unknown: {code}" for code in unknown]},
+            fields={"sites": [f"unknown: {code}" for code in unknown]},
         )
     return out
 
@@ -80,11 +77,10 @@ def resolve_home_care(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         out.append({**item, "point": found.code})
     if unknown:
-        raise ApiError(
-            422,
+        raise DomainError(
             "unknown_point",
             _("Unknown point code in home care: %(codes)s.") % {"codes": ", ".join(unknown)},
-            {"home_care": [f"unknown: {code}" for code in unknown]},
+            fields={"home_care": [f"unknown: {code}" for code in unknown]},
         )
     return out
 
@@ -131,7 +127,7 @@ def session_create(
 
     course_require_open(course)  # 409 course_closed: a closed course takes no sessions
     if timezone.is_naive(started_at):
-        raise ApiError(422, "validation_error", _("started_at needs a timezone."))
+        raise DomainError("validation_error", _("started_at needs a timezone."))
     stored_sites = resolve_sites(sites)
     has_ims = any("ims_segment" in s for s in stored_sites)
     local_day = timezone.localtime(started_at).date()
@@ -139,15 +135,14 @@ def session_create(
         actor=actor, day=max(local_day, timezone.localdate()), ims=has_ims
     )
     if not rules.needle_counts_ok(needles_in, needles_out, needle_discrepancy_note):
-        raise ApiError(
-            422,
+        raise DomainError(
             "needle_count_mismatch",
             _(
                 "%(inn)s needles in, %(out)s out: count again, or explain the difference in "
                 "needle_discrepancy_note (a forgotten needle is an adverse event)."
             )
             % {"inn": needles_in, "out": needles_out},
-            {"needle_discrepancy_note": ["required when needles_in and needles_out differ"]},
+            fields={"needle_discrepancy_note": ["required when needles_in and needles_out differ"]},
         )
     session = Session(
         course=course,
@@ -195,7 +190,7 @@ def draft_save(*, actor: Actor, course: Course, data: dict[str, Any]) -> Session
 
     course_require_open(course)
     if len(json.dumps(data)) > MAX_DRAFT_BYTES:
-        raise ApiError(413, "draft_too_large", _("The draft is too large."))
+        raise DomainError("draft_too_large", _("The draft is too large."))
     with transaction.atomic():
         draft, _created = SessionDraft.objects.update_or_create(
             course=course, user=actor.user, defaults={"data": data, "updated_at": timezone.now()}

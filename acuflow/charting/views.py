@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from pydantic import ValidationError
 
-from acuflow.api.errors import ApiError
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.charting import catalogue, rules, selectors, services
@@ -33,6 +32,7 @@ from acuflow.charting.models import (
 )
 from acuflow.charting.schemas import SessionIn
 from acuflow.core.decorators import staff_view
+from acuflow.core.errors import DomainError, domain_status
 from acuflow.protocols.models import CourseState
 
 SEARCH_LIMIT = 12
@@ -156,9 +156,9 @@ def chart(request: HttpRequest, course_id: int) -> HttpResponse:
             )
         except ValidationError as exc:
             errors = _errors_from_pydantic(exc)
-        except ApiError as exc:
-            errors = [exc.detail]
-            status = exc.status
+        except DomainError as exc:
+            errors = [exc.message]
+            status = domain_status(exc.code)
         except Exception as exc:  # django ValidationError from full_clean
             from django.core.exceptions import ValidationError as DjangoValidationError
 
@@ -235,8 +235,10 @@ def draft(request: HttpRequest, course_id: int) -> HttpResponse:
             return JsonResponse({"error": "validation_error", "detail": "an object"}, status=422)
         try:
             saved = services.draft_save(actor=actor, course=course, data=data)
-        except ApiError as exc:
-            return JsonResponse({"error": exc.code, "detail": exc.detail}, status=exc.status)
+        except DomainError as exc:
+            return JsonResponse(
+                {"error": exc.code, "detail": exc.message}, status=domain_status(exc.code)
+            )
         return JsonResponse({"saved_at": saved.updated_at.isoformat()})
     found = selectors.draft_for(course=course, user=actor.user)
     return JsonResponse(

@@ -11,10 +11,10 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from acuflow.api.errors import ApiError
 from acuflow.assessment.services import clinic_today, red_flag_state_of
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.core.errors import DomainError
 from acuflow.protocols import catalogue, rules
 from acuflow.protocols.models import CLOSED_STATES, Course, CourseState, PlannedSession, Protocol
 
@@ -103,7 +103,7 @@ def protocol_copy(*, actor: Actor, protocol: Protocol) -> Protocol:
 def protocol_update(*, actor: Actor, protocol: Protocol, data: dict[str, Any]) -> Protocol:
     actor.require_owner()
     if protocol.clinic_id != actor.clinic.pk:
-        raise ApiError(409, "shipped_protocol", _("Copy a shipped protocol before editing it."))
+        raise DomainError("shipped_protocol", _("Copy a shipped protocol before editing it."))
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -119,10 +119,9 @@ def protocol_update(*, actor: Actor, protocol: Protocol, data: dict[str, Any]) -
 
 # -- courses -------------------------------------------------------------------------
 def practitioner_may_treat(practitioner: Practitioner, *, modality: str, day: dt.date) -> None:
-    """Raise ApiError 403 unless the practitioner may give this modality on `day`."""
+    """Raise DomainError (403 in the API) unless the practitioner may give this modality on `day`."""
     if not practitioner.registration_valid_on(day):
-        raise ApiError(
-            403,
+        raise DomainError(
             "registration_expired",
             _(
                 "The registration of %(name)s expired on %(date)s. Renew it before "
@@ -131,8 +130,7 @@ def practitioner_may_treat(practitioner: Practitioner, *, modality: str, day: dt
             % {"name": practitioner.user.full_name, "date": practitioner.registration_expires},
         )
     if not practitioner.is_qualified_for(modality):
-        raise ApiError(
-            403,
+        raise DomainError(
             "practitioner_not_qualified",
             _("%(name)s is not qualified for %(modality)s.")
             % {"name": practitioner.user.full_name, "modality": modality},
@@ -160,11 +158,10 @@ def course_create(
     if practitioner is None:
         practitioner = actor.practitioner
         if practitioner is None:
-            raise ApiError(
-                422,
+            raise DomainError(
                 "validation_error",
                 _("Choose the practitioner who gives this course."),
-                {"practitioner": [_("Required: you are not a practitioner.")]},
+                fields={"practitioner": [_("Required: you are not a practitioner.")]},
             )
     if practitioner.clinic_id != actor.clinic.pk:
         raise ValueError("practitioner of another clinic")
@@ -172,15 +169,13 @@ def course_create(
     start = start_date or today
     state = red_flag_state_of(assessment)
     if state == "unresolved":
-        raise ApiError(
-            409,
+        raise DomainError(
             "red_flags_unresolved",
             _("Red flags are positive (%(flags)s): record a referral with its outcome first.")
             % {"flags": ", ".join(assessment.red_flags)},
         )
     if state == "referred_out":
-        raise ApiError(
-            409,
+        raise DomainError(
             "red_flags_unresolved",
             _("The patient was referred out because of red flags; no course can start."),
         )
@@ -283,16 +278,15 @@ def course_close(*, actor: Actor, course: Course, state: str, note: str = "") ->
     if course.patient.clinic_id != actor.clinic.pk:
         raise ValueError("course of another clinic")
     if state not in CLOSED_STATES:
-        raise ApiError(
-            422,
+        raise DomainError(
             "validation_error",
             _("Unknown state: choose completed, stopped or referred."),
-            {"state": [_("Choose completed, stopped or referred.")]},
+            fields={"state": [_("Choose completed, stopped or referred.")]},
         )
     with transaction.atomic():
         current = Course.objects.select_for_update().filter(pk=course.pk).values("state").get()
         if current["state"] != CourseState.ACTIVE:
-            raise ApiError(409, "course_closed", _("This course is already closed."))
+            raise DomainError("course_closed", _("This course is already closed."))
         course.state = state
         course.close_note = (note or "").strip()
         course.closed_at = timezone.now()
@@ -306,8 +300,7 @@ def course_close(*, actor: Actor, course: Course, state: str, note: str = "") ->
 def course_require_open(course: Course) -> None:
     """Raise 409 `course_closed` for a course that takes no more sessions."""
     if course.state != CourseState.ACTIVE:
-        raise ApiError(
-            409,
+        raise DomainError(
             "course_closed",
             _("This course is closed (%(state)s): it takes no new sessions.")
             % {"state": course.get_state_display()},

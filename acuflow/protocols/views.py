@@ -13,11 +13,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from acuflow.accounts.models import Modality, Practitioner
-from acuflow.api.errors import ApiError
 from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.assessment.selectors import assessment_get_for_actor
 from acuflow.assessment.services import clinic_today
 from acuflow.core.decorators import staff_view
+from acuflow.core.errors import DomainError, add_to_form
 from acuflow.protocols import selectors, services
 from acuflow.protocols.forms import CourseCloseForm, CourseForm, ProtocolForm
 
@@ -137,8 +137,8 @@ def course_create(request: HttpRequest, assessment_id: int) -> HttpResponse:
                     practitioner=form.cleaned_data["practitioner"],
                     start_date=form.cleaned_data["start_date"],
                 )
-        except ApiError as exc:
-            form.add_error(None, exc.detail)
+        except DomainError as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Course planned."))
             return redirect("protocols:course_detail", course_id=course.pk)
@@ -216,8 +216,8 @@ def course_close(request: HttpRequest, course_id: int) -> HttpResponse:
                 state=form.cleaned_data["state"],
                 note=form.cleaned_data["note"],
             )
-        except ApiError as exc:
-            messages.error(request, exc.detail)
+        except DomainError as exc:
+            messages.error(request, exc.message)
         else:
             messages.success(request, _("Course closed."))
         return redirect("protocols:course_detail", course_id=course.pk)

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from acuflow.accounts.models import Practitioner, Room
-from acuflow.api.errors import ApiError
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.core.errors import DomainError
 from acuflow.patients.models import Consent, ConsentKind, Patient
 from acuflow.scheduling import rules, selectors
 from acuflow.scheduling.models import (
@@ -46,18 +46,15 @@ if TYPE_CHECKING:
 MAX_DAYS_AHEAD = 2 * 365
 
 
-class SchedulingError(ApiError):
-    """A booking that cannot be made. Pages show `detail`; the API answers with it."""
-
-    status_code = 422
+class SchedulingError(DomainError):
+    """A booking that cannot be made. Pages show `detail`; the API answers with it
+    (the status comes from the code, `acuflow.core.errors.DOMAIN_STATUS`)."""
 
     def __init__(self, code: str, detail: str, field: str = "start") -> None:
-        super().__init__(self.status_code, code, detail, {field: [detail]} if field else None)
+        super().__init__(code, detail, field or None)
 
 
 class SlotTaken(SchedulingError):
-    status_code = 409
-
     def __init__(self, detail: str = "") -> None:
         super().__init__("slot_taken", detail or _("This time is already taken."), field="")
 

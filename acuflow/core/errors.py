@@ -1,0 +1,76 @@
+"""Domain errors: what services raise when a request cannot be carried out.
+
+A service never knows about HTTP. It raises `DomainError(code, message, field=...)`;
+the API maps the code to a status in one table (`DOMAIN_STATUS` below),
+and page views show the message as a form error on `field` (or above the form).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# The HTTP status of each domain error code; a code not listed is a 422 (a value the
+# rules refuse). The one table: services never choose a status;
+# the API answers with it and pages that answer an error status use it too.
+DOMAIN_STATUS: dict[str, int] = {
+    "forbidden": 403,
+    "not_a_practitioner": 403,
+    "registration_expired": 403,
+    "practitioner_not_qualified": 403,
+    "not_found": 404,
+    "course_closed": 409,
+    "red_flags_unresolved": 409,
+    "red_flags_not_screened": 409,
+    "referral_decided": 409,
+    "shipped_protocol": 409,
+    "slot_taken": 409,
+    "patient_busy": 409,
+    "draft_too_large": 413,
+}
+
+
+def domain_status(code: str) -> int:
+    return DOMAIN_STATUS.get(code, 422)
+
+
+class DomainError(Exception):
+    """A rule refused the request. `code` is stable (clients depend on it), `message` is
+    in the active language, `field` names the input it is about (None: the whole
+    request). `fields` may carry several field messages at once."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str = "",
+        field: str | None = None,
+        *,
+        fields: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(message or code)
+        self.code = code
+        self.message = message or code.replace("_", " ")
+        self.field = field
+        self.fields: dict[str, list[str]] = dict(fields or {})
+        if field and field not in self.fields:
+            self.fields[field] = [self.message]
+
+    # The API's answer and the page's form error read these.
+    @property
+    def detail(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"DomainError({self.code!r}, {self.message!r}, field={self.field!r})"
+
+
+def add_to_form(form: Any, exc: DomainError) -> None:
+    """Show a domain error on a Django form: on its field when the form has it, else
+    above the form."""
+    placed = False
+    for name, messages in exc.fields.items():
+        target = name if name in getattr(form, "fields", {}) else None
+        for message in messages:
+            form.add_error(target, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
