@@ -8,8 +8,8 @@ from ninja import Query, Router, Schema
 
 from acuflow.accounts.models import Practitioner
 from acuflow.accounts.selectors import practitioner_get_for_actor, practitioner_list
-from acuflow.api.auth import api_actor
-from acuflow.api.schemas import paged
+from acuflow.core.api.auth import api_actor
+from acuflow.core.api.schemas import paged
 
 router = Router(tags=["clinic"])
 

@@ -8,8 +8,8 @@ from django.apps import apps
 from django.urls import path
 from ninja import NinjaAPI
 
-from acuflow.api.auth import StaffSessionAuth, TokenAuth
-from acuflow.api.errors import install_error_handlers
+from acuflow.core.api.auth import StaffSessionAuth, TokenAuth
+from acuflow.core.api.errors import install_error_handlers
 
 api = NinjaAPI(
     title="acuflow API",

@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
-from acuflow.api.auth import api_actor
-from acuflow.api.schemas import StrictIn, paged
 from acuflow.assessment import catalogue, selectors, services
 from acuflow.assessment.models import Assessment, Referral
+from acuflow.core.api.auth import api_actor
+from acuflow.core.api.schemas import StrictIn, paged
 from acuflow.patients.selectors import patient_get_for_actor
 
 router = Router(tags=["assessment"])

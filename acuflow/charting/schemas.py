@@ -9,7 +9,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import model_validator
 
-from acuflow.api.schemas import StrictIn
+from acuflow.core.api.schemas import StrictIn
 
 SideCode = Literal["left", "right", "both", "none"]
 

@@ -8,11 +8,11 @@ from django.http import HttpRequest
 from django.utils import translation
 from ninja import Field, Query, Router, Schema, Status
 
-from acuflow.api.auth import api_actor
-from acuflow.api.errors import ApiError
-from acuflow.api.schemas import StrictIn
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.core.api.auth import api_actor
+from acuflow.core.api.errors import ApiError
+from acuflow.core.api.schemas import StrictIn
 from acuflow.outcomes import catalog, selectors, services
 from acuflow.outcomes.models import Response
 from acuflow.outcomes.scoring import AnswerError

@@ -8,12 +8,12 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import EmailStr, field_validator
 
-from acuflow.api.auth import api_actor
-from acuflow.api.errors import ApiError
-from acuflow.api.schemas import StrictIn, paged
 from acuflow.audit.models import Action
 from acuflow.audit.selectors import audit_events_for_patient
 from acuflow.audit.services import audit_record
+from acuflow.core.api.auth import api_actor
+from acuflow.core.api.errors import ApiError
+from acuflow.core.api.schemas import StrictIn, paged
 from acuflow.patients import selectors, services
 
 router = Router(tags=["patients"])

@@ -8,11 +8,11 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from acuflow.accounts.models import Modality, Practitioner
-from acuflow.api.auth import api_actor
-from acuflow.api.errors import ApiError
-from acuflow.api.schemas import StrictIn, paged
 from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.assessment.models import Assessment
+from acuflow.core.api.auth import api_actor
+from acuflow.core.api.errors import ApiError
+from acuflow.core.api.schemas import StrictIn, paged
 from acuflow.protocols import selectors, services
 from acuflow.protocols.models import Course, Protocol
 

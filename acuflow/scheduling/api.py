@@ -9,11 +9,11 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from acuflow.accounts.models import Clinic, Room
-from acuflow.api.auth import api_actor
-from acuflow.api.errors import ApiError
-from acuflow.api.schemas import StrictIn, paged
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.core.api.auth import api_actor
+from acuflow.core.api.errors import ApiError
+from acuflow.core.api.schemas import StrictIn, paged
 from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.scheduling import selectors, services
 from acuflow.scheduling.models import Appointment, AppointmentType
