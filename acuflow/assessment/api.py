@@ -9,9 +9,10 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from acuflow.assessment import catalogue, selectors, services
+from acuflow.assessment.letters import referral_letter_response
 from acuflow.assessment.models import Assessment, Referral
 from acuflow.core.api.auth import api_actor
-from acuflow.core.api.schemas import StrictIn, paged
+from acuflow.core.api.schemas import ErrorOut, StrictIn, paged
 from acuflow.patients.selectors import patient_get_for_actor
 
 router = Router(tags=["assessment"])
@@ -39,7 +40,9 @@ class AssessmentIn(StrictIn):
     gunn_signs: list[str] = Field(default_factory=list, max_length=20)
     affected_segments: list[str] = Field(default_factory=list, max_length=40)
     ms_domains: list[str] = Field(default_factory=list, max_length=10)
-    red_flags: list[str] = Field(default_factory=list, max_length=10)
+    # Omitted (or null): the screen is still to be done (`not_screened`). A list, even
+    # empty, records the screen with the intake.
+    red_flags: list[str] | None = Field(default=None, max_length=10)
     red_flag_notes: str = Field(default="", max_length=2000)
 
     @field_validator("condition")
@@ -109,22 +112,34 @@ class ReferralIn(StrictIn):
     to: str = Field(min_length=1, max_length=200)
     reason: str = Field(min_length=1, max_length=2000)
     date: dt.date
-    outcome: Literal["cleared", "referred_out"]
+    urgency: Literal["routine", "urgent", "emergency"] = "urgent"
 
     @field_validator("date")
     @classmethod
     def _date(cls, value: dt.date) -> dt.date:
         if value > dt.date.today() + dt.timedelta(days=1):
             raise ValueError("the referral date cannot be in the future")
+        if value < dt.date(1900, 1, 1):
+            raise ValueError("the referral date is too far in the past")
         return value
+
+
+class ReferralOutcomeIn(StrictIn):
+    outcome: Literal["cleared", "treated_elsewhere", "declined"]
+    note: str = Field(default="", max_length=2000)
 
 
 class ReferralOut(Schema):
     id: int
+    assessment: int
     to: str
     reason: str
     date: dt.date
-    outcome: str
+    urgency: str
+    state: Literal["pending", "cleared", "treated_elsewhere", "declined"]
+    outcome: str | None
+    outcome_note: str
+    decided_at: dt.datetime | None
     red_flags: list[str]
     letter_url: str
 
@@ -151,7 +166,8 @@ class AssessmentOut(Schema):
     ms_domains: list[str]
     red_flags: list[str]
     red_flag_notes: str
-    red_flag_state: str
+    red_flag_state: Literal["not_screened", "none_found", "flagged", "referred", "cleared"]
+    red_flags_screened_at: dt.datetime | None
     cleared: bool
     referrals: list[ReferralOut]
 
@@ -184,10 +200,15 @@ class ConditionOut(Schema):
 def _referral_out(r: Referral) -> dict[str, Any]:
     return {
         "id": r.pk,
+        "assessment": r.assessment_id,
         "to": r.to,
         "reason": r.reason,
         "date": r.date,
-        "outcome": r.outcome,
+        "urgency": r.urgency,
+        "state": r.state,
+        "outcome": r.outcome or None,
+        "outcome_note": r.outcome_note,
+        "decided_at": r.decided_at,
         "red_flags": r.red_flags,
         "letter_url": f"/api/v1/referrals/{r.pk}/letter",
     }
@@ -217,7 +238,8 @@ def assessment_out(a: Assessment) -> dict[str, Any]:
         "ms_domains": a.ms_domains,
         "red_flags": a.red_flags,
         "red_flag_notes": a.red_flag_notes,
-        "red_flag_state": services.red_flag_state_of(a),
+        "red_flag_state": a.red_flag_state,
+        "red_flags_screened_at": a.red_flags_screened_at,
         "cleared": a.cleared,
         "referrals": [_referral_out(r) for r in referrals],
     }
@@ -304,7 +326,7 @@ def get_assessment(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
 @router.post(
     "/assessments/{assessment_id}/red-flags",
     response=AssessmentOut,
-    summary="Record the red-flag screen (positive codes)",
+    summary="Record the red-flag screen (positive codes; [] records 'none found')",
 )
 def screen_red_flags(
     request: HttpRequest, assessment_id: int, payload: RedFlagsIn
@@ -322,8 +344,8 @@ def screen_red_flags(
 
 @router.post(
     "/assessments/{assessment_id}/referrals",
-    response={201: ReferralOut},
-    summary="Record a referral and its outcome",
+    response={201: ReferralOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Record a referral (pending until its outcome is recorded)",
 )
 def create_referral(
     request: HttpRequest, assessment_id: int, payload: ReferralIn
@@ -337,14 +359,28 @@ def create_referral(
     return Status(201, _referral_out(referral))
 
 
+@router.post(
+    "/referrals/{referral_id}/outcome",
+    response={200: ReferralOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Record the outcome of a pending referral (once)",
+)
+def decide_referral(
+    request: HttpRequest, referral_id: int, payload: ReferralOutcomeIn
+) -> dict[str, Any]:
+    actor = api_actor(request)
+    referral = selectors.referral_get_for_actor(actor=actor, referral_id=referral_id, audit=None)
+    referral = services.referral_decide(
+        actor=actor, referral=referral, outcome=payload.outcome, note=payload.note
+    )
+    return _referral_out(referral)
+
+
 @router.get(
     "/referrals/{referral_id}/letter",
     response={200: None},
     summary="Referral letter for the GP (PDF, in the clinic's language)",
 )
 def referral_letter(request: HttpRequest, referral_id: int) -> HttpResponse:
-    from acuflow.assessment.letters import referral_letter_response
-
     actor = api_actor(request)
     referral = selectors.referral_get_for_actor(actor=actor, referral_id=referral_id, audit=None)
     return referral_letter_response(actor=actor, referral=referral)

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.assessment import catalogue
-from acuflow.assessment.models import ReferralOutcome
+from acuflow.assessment.models import ReferralOutcome, ReferralUrgency
 
 
 class CodesField(forms.MultipleChoiceField):
@@ -103,12 +103,33 @@ class ReferralForm(forms.Form):
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=ReferralOutcome.choices, widget=forms.RadioSelect
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=ReferralUrgency.choices,
+        initial=ReferralUrgency.URGENT,
+        required=False,
+        widget=forms.RadioSelect,
     )
+
+    def clean_urgency(self) -> str:
+        return self.cleaned_data.get("urgency") or ReferralUrgency.URGENT
 
     def clean_date(self) -> dt.date:
         value: dt.date = self.cleaned_data["date"]
         if value > dt.date.today() + dt.timedelta(days=1):
             raise forms.ValidationError(_("The referral date cannot be in the future."))
+        if value < dt.date(1900, 1, 1):
+            raise forms.ValidationError(_("Enter a date after 1900."))
         return value
+
+
+class ReferralOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=ReferralOutcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note (the reply)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -26,9 +26,24 @@ class Chronicity(models.TextChoices):
     CHRONIC = "chronic", _("Chronic (> 12 weeks)")
 
 
+class RedFlagState(models.TextChoices):
+    NOT_SCREENED = "not_screened", _("Not screened")
+    NONE_FOUND = "none_found", _("Screened: none found")
+    FLAGGED = "flagged", _("Red flag found: refer first")
+    REFERRED = "referred", _("Referred: awaiting the outcome")
+    CLEARED = "cleared", _("Cleared for treatment after referral")
+
+
 class ReferralOutcome(models.TextChoices):
     CLEARED = "cleared", _("Cleared for treatment")
-    REFERRED_OUT = "referred_out", _("Referred out")
+    TREATED_ELSEWHERE = "treated_elsewhere", _("Treated elsewhere")
+    DECLINED = "declined", _("Patient declined the referral")
+
+
+class ReferralUrgency(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    URGENT = "urgent", _("Urgent")
+    EMERGENCY = "emergency", _("Emergency")
 
 
 def _check_codes(values: Any, allowed: set[str], field: str, errors: dict[str, Any]) -> None:
@@ -75,11 +90,20 @@ class Assessment(HeldRelationsModel):
     affected_segments = models.JSONField(_("affected segments"), default=list, blank=True)
     # MS: symptom domains the treatment targets.
     ms_domains = models.JSONField(_("MS symptom domains"), default=list, blank=True)
-    # Positive red flags (codes). Empty list = screened, nothing found.
+    # Positive red flags (codes); meaningful only once screened (red_flags_screened_at).
     red_flags = models.JSONField(_("red flags"), default=list, blank=True)
     red_flag_notes = models.TextField(_("red-flag notes"), blank=True, max_length=2000)
-    # Cached by the services: no positive flag, or the newest referral cleared them all.
-    cleared = models.BooleanField(_("cleared for treatment"), default=True, editable=False)
+    red_flags_screened_at = models.DateTimeField(
+        _("red flags screened at"), null=True, blank=True, editable=False
+    )
+    # Kept by the services from the flags and the referrals (rules.red_flag_state).
+    red_flag_state = models.CharField(
+        _("red-flag state"),
+        max_length=16,
+        choices=RedFlagState.choices,
+        default=RedFlagState.NOT_SCREENED,
+        editable=False,
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -108,6 +132,19 @@ class Assessment(HeldRelationsModel):
     def has_red_flags(self) -> bool:
         return bool(self.red_flags)
 
+    @property
+    def screened(self) -> bool:
+        return self.red_flags_screened_at is not None
+
+    @property
+    def may_start_course(self) -> bool:
+        return self.red_flag_state in rules.MAY_START
+
+    @property
+    def cleared(self) -> bool:
+        """Treatment may go ahead as far as red flags go (none found, or cleared)."""
+        return self.red_flag_state in rules.MAY_START
+
     def clean(self) -> None:
         errors: dict[str, Any] = {}
         if self.condition and self.condition not in catalogue.condition_codes():
@@ -133,15 +170,26 @@ class Assessment(HeldRelationsModel):
 
 
 class Referral(HeldRelationsModel):
-    """A referral made because of red flags, with its outcome. `cleared` means the
-    referrer (usually the GP) saw no contra-indication; `referred_out` means the
-    patient is treated elsewhere, so no course starts from this assessment."""
+    """A referral made because of red flags. It is created `pending` (the outcome
+    empty) and gets its outcome later, when the reply comes: `cleared` (no
+    contra-indication), `treated_elsewhere` (no course from this assessment) or
+    `declined` (the patient did not go: the flags stay unresolved)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="referrals")
     to = models.CharField(_("referred to"), max_length=200)
     reason = models.TextField(_("reason"), max_length=2000)
     date = models.DateField(_("date"))
-    outcome = models.CharField(_("outcome"), max_length=16, choices=ReferralOutcome.choices)
+    urgency = models.CharField(
+        _("urgency"), max_length=12, choices=ReferralUrgency.choices, default=ReferralUrgency.URGENT
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=ReferralOutcome.choices, blank=True
+    )
+    outcome_note = models.TextField(_("note on the outcome"), blank=True, max_length=2000)
+    decided_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The positive flags this referral addressed (a snapshot; flags can change later).
     red_flags = models.JSONField(_("red flags addressed"), default=list, blank=True)
     author = models.ForeignKey(
@@ -157,6 +205,36 @@ class Referral(HeldRelationsModel):
     def __str__(self) -> str:
         return f"{self.to} ({self.date})"
 
+    @property
+    def state(self) -> str:
+        return self.outcome or "pending"
+
     def clean(self) -> None:
         if self.date and self.date > dt.date.today() + dt.timedelta(days=1):
             raise ValidationError({"date": _("The referral date cannot be in the future.")})
+        if self.date and self.date < dt.date(1900, 1, 1):
+            raise ValidationError({"date": _("Enter a date after 1900.")})
+
+
+class ScreenOffer(models.Model):
+    """Red-flag answers the patient gave elsewhere (online booking), offered as the
+    starting values of the patient's next screen. Staff confirm or change them: an
+    offer never counts as a screen by itself."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="red_flag_offers"
+    )
+    red_flags = models.JSONField(default=list, blank=True)  # assessment red-flag codes
+    answers = models.JSONField(default=dict, blank=True)  # the questions as answered
+    source = models.CharField(max_length=20, default="online_booking")
+    answered_at = models.DateTimeField(default=timezone.now)
+    used_by = models.ForeignKey(
+        Assessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-answered_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-answered_at"])]
+
+    def __str__(self) -> str:
+        return f"red-flag answers of patient {self.patient_id} ({self.source})"

@@ -9,7 +9,7 @@ CHRONIC_AFTER_WEEKS = 12
 
 
 def chronicity(onset: dt.date, on: dt.date) -> str:
-    """Back-pain convention (domain.md): acute < 6 weeks, subacute 6-12, chronic > 12.
+    """Back-pain convention (docs/clinical-sources.md, "Chronicity"): acute < 6 weeks, subacute 6-12, chronic > 12.
 
     Whole days count: exactly 6 weeks is subacute, exactly 12 weeks is still subacute,
     12 weeks and a day is chronic.
@@ -22,23 +22,47 @@ def chronicity(onset: dt.date, on: dt.date) -> str:
     return "chronic"
 
 
-def red_flag_state(flags: list[str], referrals: list[tuple[dt.date, int, str, list[str]]]) -> str:
-    """'none' (no positive flag), 'cleared', 'referred_out' or 'unresolved'.
+RED_FLAG_STATES = ("not_screened", "none_found", "flagged", "referred", "cleared")
+REFERRAL_OUTCOMES = ("cleared", "treated_elsewhere", "declined")
+# A course may start only from these states; charting of a running course pauses in
+# the unresolved ones (a flag found during the course).
+MAY_START = frozenset({"none_found", "cleared"})
+UNRESOLVED = frozenset({"flagged", "referred"})
 
-    `referrals` are (date, id, outcome, flags addressed). For each positive flag the
-    newest referral that addressed it decides; a flag no referral addressed is
-    unresolved. Referred out wins over unresolved: that patient is treated elsewhere.
+
+def red_flag_state(
+    *,
+    screened: bool,
+    flags: list[str],
+    referrals: list[tuple[dt.date, int, str, list[str]]],
+) -> str:
+    """The red-flag state of an assessment.
+
+    `referrals` are (date, id, outcome, flags addressed) with outcome "" while pending.
+    `not_screened` until the screen is saved (unknown is not "none found"). For each
+    positive flag the newest referral that addressed it decides: none, or one the
+    patient declined -> `flagged`; pending or treated elsewhere -> `referred`; cleared
+    -> `cleared`. The assessment takes the least resolved state of its flags.
     """
+    if not screened:
+        return "not_screened"
     if not flags:
-        return "none"
+        return "none_found"
     newest: dict[str, tuple[dt.date, int, str]] = {}
-    for date, pk, outcome, addressed in referrals:
+    for date, pk, decided, addressed in referrals:
         for flag in addressed:
             if flag not in newest or (date, pk) > newest[flag][:2]:
-                newest[flag] = (date, pk, outcome)
-    outcomes = [newest[f][2] if f in newest else None for f in flags]
-    if "referred_out" in outcomes:
-        return "referred_out"
-    if None in outcomes:
-        return "unresolved"
+                newest[flag] = (date, pk, decided)
+    states = set()
+    for flag in flags:
+        outcome = newest[flag][2] if flag in newest else None
+        if outcome is None or outcome == "declined":
+            states.add("flagged")
+        elif outcome == "cleared":
+            states.add("cleared")
+        else:  # pending ("") or treated elsewhere
+            states.add("referred")
+    for state in ("flagged", "referred"):
+        if state in states:
+            return state
     return "cleared"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from acuflow.assessment.models import Assessment, Referral
+from acuflow.assessment.models import Assessment, Referral, ScreenOffer
 from acuflow.core.access import get_for_actor
 
 if TYPE_CHECKING:
@@ -53,4 +53,11 @@ def referral_get_for_actor(
         scope="assessment__patient__clinic",
         patient=lambda referral: referral.assessment.patient,
         audit=audit,
+    )
+
+
+def screen_offer_for(patient: Patient) -> ScreenOffer | None:
+    """The patient's newest red-flag answers not yet used by a screen."""
+    return (
+        ScreenOffer.objects.filter(patient=patient, used_by=None).order_by("-answered_at").first()
     )

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from acuflow.assessment import rules
-from acuflow.assessment.models import Assessment, Referral
+from acuflow.assessment import catalogue, rules
+from acuflow.assessment.models import Assessment, Referral, ReferralOutcome, ScreenOffer
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.core.errors import DomainError
 
 if TYPE_CHECKING:
     from acuflow.accounts.models import Practitioner
@@ -30,8 +33,6 @@ LIST_FIELDS = (
 
 
 def clinic_today(actor: Actor) -> dt.date:
-    import zoneinfo
-
     return timezone.now().astimezone(zoneinfo.ZoneInfo(actor.clinic.timezone)).date()
 
 
@@ -40,12 +41,17 @@ def _dedupe(values: list[str]) -> list[str]:
 
 
 def red_flag_state_of(assessment: Assessment) -> str:
+    """The state from the flags and referrals (the stored `red_flag_state` caches it)."""
     referrals = [(r.date, r.pk, r.outcome, r.red_flags) for r in assessment.referrals.all()]
-    return rules.red_flag_state(list(assessment.red_flags), referrals)
+    return rules.red_flag_state(
+        screened=assessment.screened, flags=list(assessment.red_flags), referrals=referrals
+    )
 
 
-def _refresh_cleared(assessment: Assessment) -> None:
-    assessment.cleared = red_flag_state_of(assessment) in {"none", "cleared"}
+def _refresh_state(assessment: Assessment) -> None:
+    # Drop a prefetched list so that a referral saved in this transaction counts.
+    getattr(assessment, "_prefetched_objects_cache", {}).pop("referrals", None)
+    assessment.red_flag_state = red_flag_state_of(assessment)
 
 
 def assessment_create(
@@ -68,6 +74,8 @@ def assessment_create(
     red_flags: list[str] | None = None,
     red_flag_notes: str = "",
 ) -> Assessment:
+    """Record an intake. `red_flags=None` leaves the screen for later (`not_screened`);
+    a list, even empty, records the screen with it."""
     actor.require_clinical()
     if patient.clinic_id != actor.clinic.pk:
         raise ValueError("patient of another clinic")
@@ -89,9 +97,12 @@ def assessment_create(
         affected_segments=_dedupe(affected_segments or []),
         ms_domains=_dedupe(ms_domains or []),
         red_flags=_dedupe(red_flags or []),
+        red_flags_screened_at=None if red_flags is None else timezone.now(),
     )
     assessment.full_clean()
-    assessment.cleared = not assessment.red_flags
+    assessment.red_flag_state = rules.red_flag_state(
+        screened=assessment.screened, flags=assessment.red_flags, referrals=[]
+    )
     with transaction.atomic():
         assessment.save()
         audit_record(actor=actor, action=Action.CREATE, patient=patient, obj=assessment)
@@ -101,16 +112,29 @@ def assessment_create(
 def assessment_screen_red_flags(
     *, actor: Actor, assessment: Assessment, red_flags: list[str], notes: str = ""
 ) -> Assessment:
-    """Record the outcome of the red-flag screen (the positive codes)."""
+    """Record the outcome of the red-flag screen (the positive codes; an empty list is
+    "none found"). The caller holds the assessment row locked. A flag found while a
+    course runs pauses its charting until a referral clears it."""
     actor.require_clinical()
     assessment.red_flags = _dedupe(red_flags)
     assessment.red_flag_notes = notes
+    assessment.red_flags_screened_at = timezone.now()
     assessment.updated_at = timezone.now()
     assessment.full_clean()
     with transaction.atomic():
-        _refresh_cleared(assessment)
+        _refresh_state(assessment)
         assessment.save(
-            update_fields=["red_flags", "red_flag_notes", "cleared", "updated_at", "chronicity"]
+            update_fields=[
+                "red_flags",
+                "red_flag_notes",
+                "red_flags_screened_at",
+                "red_flag_state",
+                "updated_at",
+                "chronicity",
+            ]
+        )
+        ScreenOffer.objects.filter(patient_id=assessment.patient_id, used_by=None).update(
+            used_by=assessment
         )
         audit_record(actor=actor, action=Action.UPDATE, patient=assessment.patient, obj=assessment)
     return assessment
@@ -123,26 +147,76 @@ def referral_create(
     to: str,
     reason: str,
     date: dt.date,
-    outcome: str,
+    urgency: str = "urgent",
 ) -> Referral:
-    """A referral addresses every red flag positive at the time it is recorded."""
+    """A pending referral: it addresses every red flag positive when it is made, and
+    gets its outcome later (`referral_decide`). The caller holds the assessment row
+    locked."""
     actor.require_clinical()
+    if not assessment.screened:
+        raise DomainError(
+            "red_flags_not_screened",
+            _("Save the red-flag screen before recording a referral."),
+        )
     referral = Referral(
         assessment=assessment,
         to=to.strip(),
         reason=reason.strip(),
         date=date,
-        outcome=outcome,
+        urgency=urgency,
+        outcome="",
         red_flags=list(assessment.red_flags),
         author=actor.user,
     )
     referral.full_clean()
     with transaction.atomic():
         referral.save()
-        # Drop a prefetched list so the new referral counts.
-        getattr(assessment, "_prefetched_objects_cache", {}).pop("referrals", None)
-        _refresh_cleared(assessment)
+        _refresh_state(assessment)
         assessment.updated_at = timezone.now()
-        assessment.save(update_fields=["cleared", "updated_at"])
+        assessment.save(update_fields=["red_flag_state", "updated_at"])
         audit_record(actor=actor, action=Action.CREATE, patient=assessment.patient, obj=referral)
     return referral
+
+
+def referral_decide(*, actor: Actor, referral: Referral, outcome: str, note: str = "") -> Referral:
+    """Record the outcome of a pending referral (once). Locks the referral and its
+    assessment; the assessment's red-flag state follows."""
+    actor.require_clinical()
+    if outcome not in ReferralOutcome.values:
+        raise DomainError(
+            "validation_error",
+            _("Choose cleared, treated elsewhere or declined."),
+            "outcome",
+        )
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().filter(pk=referral.pk).values("outcome")
+        if current.get()["outcome"]:
+            raise DomainError("referral_decided", _("This referral already has its outcome."))
+        assessment = Assessment.objects.select_for_update().get(pk=referral.assessment_id)
+        referral.outcome = outcome
+        referral.outcome_note = (note or "").strip()
+        referral.decided_at = timezone.now()
+        referral.decided_by = actor.user
+        referral.full_clean()
+        referral.save(update_fields=["outcome", "outcome_note", "decided_at", "decided_by"])
+        _refresh_state(assessment)
+        assessment.updated_at = timezone.now()
+        assessment.save(update_fields=["red_flag_state", "updated_at"])
+        referral.assessment = assessment
+        audit_record(actor=actor, action=Action.UPDATE, patient=assessment.patient, obj=referral)
+    return referral
+
+
+def screen_offer_record(
+    *, patient: Patient, red_flags: list[str], answers: dict[str, bool], source: str
+) -> ScreenOffer:
+    """Keep a patient's own red-flag answers (online booking) for their next screen.
+    Part of the caller's transaction, which audits the booking."""
+    offer = ScreenOffer(
+        patient=patient,
+        red_flags=_dedupe([f for f in red_flags if f in catalogue.red_flag_codes()]),
+        answers={str(k): bool(v) for k, v in answers.items()},
+        source=source[:20],
+    )
+    offer.save()
+    return offer

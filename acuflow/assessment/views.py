@@ -13,15 +13,24 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from acuflow.assessment import catalogue, rules, selectors, services
-from acuflow.assessment.forms import AssessmentForm, RedFlagForm, ReferralForm
+from acuflow.assessment.forms import (
+    AssessmentForm,
+    RedFlagForm,
+    ReferralForm,
+    ReferralOutcomeForm,
+)
 from acuflow.assessment.letters import referral_letter_response
 from acuflow.assessment.models import Assessment
 from acuflow.core.decorators import staff_view
+from acuflow.core.errors import DomainError
 from acuflow.patients.selectors import patient_get_for_actor
 
 
-def _flag_rows(assessment: Assessment | None = None) -> list[dict[str, Any]]:
+def _flag_rows(
+    assessment: Assessment | None = None, checked: list[str] | None = None
+) -> list[dict[str, Any]]:
     positive = set(assessment.red_flags) if assessment else set()
+    checked_codes = set(checked) if checked is not None else positive
     return [
         {
             "code": f["code"],
@@ -33,6 +42,7 @@ def _flag_rows(assessment: Assessment | None = None) -> list[dict[str, Any]]:
                 for q in f["questions"]
             ],
             "positive": f["code"] in positive,
+            "checked": f["code"] in checked_codes,
         }
         for f in catalogue.red_flags()
     ]
@@ -41,7 +51,7 @@ def _flag_rows(assessment: Assessment | None = None) -> list[dict[str, Any]]:
 def _detail_context(assessment: Assessment) -> dict[str, Any]:
     return {
         "assessment": assessment,
-        "state": services.red_flag_state_of(assessment),
+        "state": assessment.red_flag_state,
         "flags": [f for f in _flag_rows(assessment) if f["positive"]],
         "referrals": list(assessment.referrals.all()),
         "labels": {
@@ -55,6 +65,7 @@ def _detail_context(assessment: Assessment) -> dict[str, Any]:
             )
         },
         "referral_form": ReferralForm(initial={"date": dt.date.today()}),
+        "outcome_form": ReferralOutcomeForm(),
     }
 
 
@@ -117,9 +128,11 @@ def red_flag_screen(request: HttpRequest, assessment_id: int) -> HttpResponse:
             audit=None if request.method == "POST" else "read",
             for_update=request.method == "POST",
         )
+        offer = None if assessment.screened else selectors.screen_offer_for(assessment.patient)
+        initial_flags = offer.red_flags if offer is not None else assessment.red_flags
         form = RedFlagForm(
             request.POST or None,
-            initial={"red_flags": assessment.red_flags, "notes": assessment.red_flag_notes},
+            initial={"red_flags": initial_flags, "notes": assessment.red_flag_notes},
         )
         if request.method == "POST" and form.is_valid():
             assessment = services.assessment_screen_red_flags(
@@ -133,7 +146,9 @@ def red_flag_screen(request: HttpRequest, assessment_id: int) -> HttpResponse:
                 return render(request, "assessment/_referral_step.html", context)
             return redirect("assessment:red_flags", assessment_id=assessment.pk)
     context = _detail_context(assessment)
-    context.update({"form": form, "flag_rows": _flag_rows(assessment)})
+    context.update(
+        {"form": form, "flag_rows": _flag_rows(assessment, initial_flags), "offer": offer}
+    )
     return render(request, "assessment/red_flags.html", context)
 
 
@@ -166,6 +181,31 @@ def referral_create(request: HttpRequest, assessment_id: int) -> HttpResponse:
         )
         template = "assessment/red_flags.html"
     return render(request, template, context)
+
+
+@staff_view(clinical=True)
+def referral_outcome(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Record the outcome of a pending referral (POST only)."""
+    actor = request.actor  # type: ignore[attr-defined]
+    referral = selectors.referral_get_for_actor(actor=actor, referral_id=referral_id, audit=None)
+    if request.method != "POST":
+        return redirect("assessment:red_flags", assessment_id=referral.assessment_id)
+    form = ReferralOutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_decide(
+                actor=actor,
+                referral=referral,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Outcome of the referral recorded."))
+    else:
+        messages.error(request, _("Choose the outcome of the referral."))
+    return redirect("assessment:red_flags", assessment_id=referral.assessment_id)
 
 
 @staff_view(clinical=True)

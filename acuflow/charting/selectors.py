@@ -1,9 +1,8 @@
 """Reads of charted sessions. Every read is scoped to the actor's clinic (404 outside it)
-and audited; `course_session_facts` and `home_care_for_patient` serve other apps."""
+and audited; `home_care_for_patient` serves the portal."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
@@ -13,6 +12,7 @@ from acuflow.audit.models import Action
 from acuflow.charting import catalogue
 from acuflow.charting.models import Session, SessionDraft
 from acuflow.core.access import get_for_actor
+from acuflow.protocols import selectors as protocol_selectors
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
@@ -25,9 +25,7 @@ def course_get_for_actor(
 ) -> Course:
     """The course in the actor's clinic (404 otherwise); clinical roles only (403).
     plan_and_status: patient, assessment, protocol and plan only (enough to chart)."""
-    from acuflow.protocols.selectors import course_get_for_actor as get_course
-
-    return get_course(
+    return protocol_selectors.course_get_for_actor(
         actor=actor,
         course_id=course_id,
         audit=Action.READ if audit else None,
@@ -68,16 +66,6 @@ def drafts_for_user(*, actor: Actor) -> QuerySet[SessionDraft]:
     return SessionDraft.objects.filter(
         user=actor.user, course__patient__clinic=actor.clinic
     ).select_related("course__patient")
-
-
-def course_session_facts(course: Course) -> tuple[int, list[tuple[dt.datetime, int | None]]]:
-    """(sessions done, [(started_at, nrs_before), ...] oldest first) for the course status."""
-    rows = list(
-        Session.objects.filter(course=course)
-        .order_by("started_at", "id")
-        .values_list("started_at", "nrs_before")
-    )
-    return len(rows), [(at, nrs) for at, nrs in rows]
 
 
 def home_care_for_patient(patient: Patient) -> list[dict[str, Any]]:

@@ -1,9 +1,11 @@
 """Writes: charting a session (one transaction with its audit row and the course status
-refresh), and saving / discarding the screen's draft."""
+refresh pushed to protocols under the course lock), and saving / discarding the
+screen's draft."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -16,6 +18,11 @@ from acuflow.charting import catalogue, rules
 from acuflow.charting.models import Session, SessionDraft
 from acuflow.charting.validation import normalise_site
 from acuflow.core.errors import DomainError
+from acuflow.protocols.services import (
+    course_lock_open,
+    course_observation_recorded,
+    course_require_open,
+)
 
 if TYPE_CHECKING:
     from acuflow.accounts.models import Practitioner
@@ -123,9 +130,7 @@ def session_create(
     plan: str = "",
     home_care: list[dict[str, Any]] | None = None,
 ) -> Session:
-    from acuflow.protocols.services import course_require_open
-
-    course_require_open(course)  # 409 course_closed: a closed course takes no sessions
+    course_require_open(course)  # early answer; checked again under the lock below
     if timezone.is_naive(started_at):
         raise DomainError("validation_error", _("started_at needs a timezone."))
     stored_sites = resolve_sites(sites)
@@ -170,13 +175,20 @@ def session_create(
         author=actor.user,
     )
     session.full_clean()
-    from acuflow.protocols.services import course_refresh_status
-
     with transaction.atomic():
+        # Lock first: a close or another save of this course waits, and a course closed
+        # (or paused by a red flag) a moment ago refuses the session (409).
+        course_lock_open(course, charting=True)
         session.save()
         audit_record(actor=actor, action=Action.CREATE, patient=course.patient, obj=session)
         SessionDraft.objects.filter(course=course, user=actor.user).delete()
-        course_refresh_status(course=course)
+        course_observation_recorded(
+            course=course,
+            at=session.started_at,
+            nrs=session.nrs_before,
+            source="session",
+            ref=session.pk,
+        )
     return session
 
 
@@ -184,10 +196,6 @@ def draft_save(*, actor: Actor, course: Course, data: dict[str, Any]) -> Session
     """Upsert the screen's state. Drafts are not clinical records (not audited per
     keystroke); saving the session is. A closed course keeps no drafts (409
     course_closed): they could never become a session."""
-    import json
-
-    from acuflow.protocols.services import course_require_open
-
     course_require_open(course)
     if len(json.dumps(data)) > MAX_DRAFT_BYTES:
         raise DomainError("draft_too_large", _("The draft is too large."))

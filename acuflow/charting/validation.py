@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from acuflow.charting import catalogue, rules
+from acuflow.charting.choices import Adjunct, AdverseEventCode, ImsResponse, Severity, Side
 
 
 def normalise_site(site: dict[str, Any]) -> dict[str, Any] | None:
@@ -41,8 +42,6 @@ def check_lists(
     adverse_events: Any,
     home_care: Any,
 ) -> dict[str, list[str]]:
-    from acuflow.charting.models import Adjunct, AdverseEventCode, ImsResponse, Severity, Side
-
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:

@@ -9,6 +9,7 @@ import zoneinfo
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Min
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -34,6 +35,7 @@ from acuflow.charting.schemas import SessionIn
 from acuflow.core.decorators import staff_view
 from acuflow.core.errors import DomainError, domain_status
 from acuflow.protocols.models import CourseState
+from acuflow.protocols.selectors import courses_on_patient_page
 
 SEARCH_LIMIT = 12
 
@@ -159,11 +161,7 @@ def chart(request: HttpRequest, course_id: int) -> HttpResponse:
         except DomainError as exc:
             errors = [exc.message]
             status = domain_status(exc.code)
-        except Exception as exc:  # django ValidationError from full_clean
-            from django.core.exceptions import ValidationError as DjangoValidationError
-
-            if not isinstance(exc, DjangoValidationError):
-                raise
+        except DjangoValidationError as exc:  # from full_clean
             errors = [str(m) for m in exc.messages]
         else:
             messages.success(request, _("Session saved."))
@@ -314,8 +312,6 @@ def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeStrin
     """Sessions on the patient page: the latest ones and where to chart the next."""
     if not actor.sees_clinical:
         return SafeString("")
-    from acuflow.protocols.selectors import courses_on_patient_page
-
     # The newest page only, with the whole history as figures (one aggregate query): a
     # patient with 1,000 sessions must not render 1,000 rows. The API pages the rest.
     # The rows show who charted and where: no course or protocol joined (each join costs

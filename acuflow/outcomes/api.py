@@ -12,11 +12,12 @@ from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.core.api.auth import api_actor
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import StrictIn
+from acuflow.core.api.schemas import ErrorOut, StrictIn
 from acuflow.outcomes import catalog, selectors, services
 from acuflow.outcomes.models import Response
 from acuflow.outcomes.scoring import AnswerError
 from acuflow.patients.selectors import patient_get_for_actor
+from acuflow.protocols.api import ResponseCode, StatusOut, status_out
 
 router = Router(tags=["outcomes"])
 
@@ -179,6 +180,8 @@ def create_response(
 
 class OutcomesOut(Schema):
     course: dict[str, Any]
+    status: StatusOut = Field(description="The course status, as GET /courses/{id} gives it")
+    response: ResponseCode = Field(description="The pain (NRS) response of the course")
     baseline_nrs: int
     responder_lines: dict[str, float]
     onset_session: int
@@ -191,7 +194,7 @@ class OutcomesOut(Schema):
 
 @router.get(
     "/courses/{course_id}/outcomes",
-    response=OutcomesOut,
+    response={200: OutcomesOut, 404: ErrorOut},
     summary="A course's outcomes: NRS per session, questionnaire scores, thresholds",
 )
 def course_outcomes(request: HttpRequest, course_id: int) -> dict[str, Any]:
@@ -215,6 +218,8 @@ def course_outcomes(request: HttpRequest, course_id: int) -> dict[str, Any]:
             "recommendation": course.recommendation,
             "reason": course.reason,
         },
+        "status": status_out(course, language),
+        "response": course.response,
         "baseline_nrs": data["baseline_nrs"],
         "responder_lines": data["responder_lines"],
         "onset_session": data["onset_session"],

@@ -10,10 +10,12 @@ from typing import Any
 from django.utils import timezone
 
 from acuflow.accounts.models import Clinic
+from acuflow.charting.models import Session
 from acuflow.core.actor import Actor
 from acuflow.outcomes import services
 from acuflow.outcomes.models import Response
-from acuflow.outcomes.selectors import charting_session_model, course_sessions
+from acuflow.outcomes.selectors import course_sessions
+from acuflow.protocols.models import Course
 
 ACTIVITIES = {
     "nl": ["Tuinieren", "Fietsen", "Stofzuigen"],
@@ -27,9 +29,8 @@ def _record(
     actor: Actor, course: Any, instrument: str, answers: Any, at: dt.datetime, row: Any = None
 ) -> None:
     session = None
-    model = charting_session_model()
-    if row is not None and model is not None:
-        session = model.objects.get(pk=row["id"])
+    if row is not None:
+        session = Session.objects.get(pk=row["id"])
     services.response_record(
         actor=actor,
         patient=course.patient,
@@ -81,8 +82,6 @@ def _course_demo(clinic: Clinic, course: Any) -> None:
 
 
 def load(*, clinics: dict[str, Clinic]) -> None:
-    from acuflow.protocols.models import Course
-
     for clinic in clinics.values():
         courses = (
             Course.objects.filter(patient__clinic=clinic)

@@ -18,9 +18,11 @@ from django.utils import timezone, translation
 
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.charting.models import Session
 from acuflow.core.actor import Actor
 from acuflow.outcomes import catalog
 from acuflow.outcomes.models import InstrumentText, Response, ResponseLink, Source
+from acuflow.outcomes.services import response_record
 
 if TYPE_CHECKING:
     from acuflow.patients.models import Patient
@@ -130,12 +132,7 @@ def link_from_token(token: str, *, for_update: bool = False) -> ResponseLink:
 def session_for_link(link: ResponseLink) -> Any:
     if link.session_ref is None:
         return None
-    from acuflow.outcomes.selectors import charting_session_model
-
-    model = charting_session_model()
-    if model is None:
-        return None
-    return model.objects.filter(pk=link.session_ref, patient_id=link.patient_id).first()
+    return Session.objects.filter(pk=link.session_ref, patient_id=link.patient_id).first()
 
 
 def link_submit(
@@ -148,8 +145,6 @@ def link_submit(
 ) -> Response:
     """Record the patient's answers and use the link up, in one transaction: a second
     submit (or a race of two) finds the link used. Raises LinkInvalid or AnswerError."""
-    from acuflow.outcomes.services import response_record
-
     with transaction.atomic():
         link = link_from_token(token, for_update=True)
         response = response_record(

@@ -3,17 +3,17 @@ clinic (404 outside it) and reads of a patient's data are audited."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.db.models import QuerySet
 from django.http import Http404
 
 from acuflow.audit.models import Action
+from acuflow.charting.models import Session
 from acuflow.outcomes import catalog
 from acuflow.outcomes.models import InstrumentText, Response
 from acuflow.outcomes.scoring import responder_class
+from acuflow.protocols import selectors as protocol_selectors
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
@@ -21,15 +21,7 @@ if TYPE_CHECKING:
     from acuflow.protocols.models import Course
 
 RESPONDER_FRACTIONS = (0.3, 0.5)
-
-
-def charting_session_model() -> Any:
-    """charting.Session when the charting app is installed (it may land after outcomes)."""
-    if not apps.is_installed("acuflow.charting"):
-        return None
-    from acuflow.charting.models import Session
-
-    return Session
+NRS_INSTRUMENTS = {"nrs"}
 
 
 def course_get_for_actor(
@@ -41,19 +33,14 @@ def course_get_for_actor(
 ) -> Course:
     """The course in the actor's clinic, or Http404; clinical roles only (403 otherwise).
     plan_and_status: patient, assessment, protocol and plan only (the outcome page)."""
-    from acuflow.protocols.selectors import course_get_for_actor as get_course
-
-    return get_course(
+    return protocol_selectors.course_get_for_actor(
         actor=actor, course_id=course_id, audit=audit, plan_and_status=plan_and_status
     )
 
 
-def session_get_for_course(*, course: Course, session_id: int) -> Any:
-    """A charted session of this course, or Http404 (also when charting is not installed)."""
-    model = charting_session_model()
-    session = None
-    if model is not None:
-        session = model.objects.filter(pk=session_id, course=course).first()
+def session_get_for_course(*, course: Course, session_id: int) -> Session:
+    """A charted session of this course, or Http404."""
+    session = Session.objects.filter(pk=session_id, course=course).first()
     if session is None:
         raise Http404("session not found")
     return session
@@ -67,23 +54,10 @@ def responses_for_course(course: Course) -> list[Response]:
     return list(Response.objects.filter(course=course).order_by("recorded_at", "id"))
 
 
-def course_nrs_observations(course: Course) -> list[tuple[dt.datetime, int]]:
-    """Usual-pain NRS (0..10) from the NRS questionnaires of the course, oldest first."""
-    rows = (
-        Response.objects.filter(course=course, instrument="nrs")
-        .order_by("recorded_at", "id")
-        .values_list("recorded_at", "answers")
-    )
-    return [(at, int(answers["usual"])) for at, answers in rows if "usual" in answers]
-
-
 def course_sessions(course: Course) -> list[dict[str, Any]]:
     """The charted sessions of the course in order, numbered from 1."""
-    model = charting_session_model()
-    if model is None:
-        return []
     rows = (
-        model.objects.filter(course=course)
+        Session.objects.filter(course=course)
         .order_by("started_at", "id")
         .values("id", "started_at", "nrs_before", "nrs_after")
     )
@@ -156,9 +130,14 @@ def course_outcomes(course: Course, *, language: str) -> dict[str, Any]:
         entry["baseline"] = first
         entry["latest"] = last
         entry["change"] = round(last - first, 1)
-        entry["responder"] = (
-            responder_class(catalog.get(code), first, last) if len(points) > 1 else ""
-        )
+        if code in NRS_INSTRUMENTS:
+            # The course's pain response: one definition (protocols.outcome), judged
+            # against the assessment's baseline with every follow-up score.
+            entry["responder"] = course.response
+        else:
+            entry["responder"] = (
+                responder_class(catalog.get(code), first, last) if len(points) > 1 else ""
+            )
     return {
         "course": course,
         "baseline_nrs": baseline,

@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.core.errors import DomainError
 from acuflow.outcomes import catalog, scoring
 from acuflow.outcomes.models import InstrumentText, Response, Source
+from acuflow.protocols.services import course_lock_open, course_observation_recorded
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
@@ -25,13 +27,11 @@ if TYPE_CHECKING:
 NRS_INSTRUMENTS = {"nrs"}
 
 
-def _refresh_course(course: Course) -> None:
-    """The protocols app recomputes the course's cached status from all pain scores."""
-    from acuflow.protocols import services as protocol_services
-
-    refresh = getattr(protocol_services, "course_refresh_status", None)
-    if refresh is not None:
-        refresh(course=course)
+def usual_pain(instrument: str, answers: dict[str, Any]) -> int | None:
+    """The usual-pain score (0..10) of an NRS questionnaire, the course's measure."""
+    if instrument not in NRS_INSTRUMENTS or "usual" not in answers:
+        return None
+    return int(answers["usual"])
 
 
 def response_record(
@@ -79,12 +79,32 @@ def response_record(
         recorded_at=recorded_at or now,
     )
     response.full_clean()
+    pain = usual_pain(instrument, result.answers)
     with transaction.atomic():
+        if course is not None and pain is not None:
+            # A pain score changes the course: lock it first (a closed course keeps its
+            # final status and takes the score as a record only).
+            course_locked = _lock_course(course)
         response.save()
         audit_record(actor=actor, action=Action.CREATE, patient=patient, obj=response)
-        if course is not None and instrument in NRS_INSTRUMENTS:
-            _refresh_course(course)
+        if course is not None and pain is not None and course_locked:
+            course_observation_recorded(
+                course=course,
+                at=response.recorded_at,
+                nrs=pain,
+                source="questionnaire",
+                ref=response.pk,
+            )
     return response
+
+
+def _lock_course(course: Course) -> bool:
+    """Lock the course row; True when it is open (its status follows new scores)."""
+    try:
+        course_lock_open(course)
+    except DomainError:
+        return False
+    return True
 
 
 def instrument_text_load(

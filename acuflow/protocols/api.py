@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -12,7 +12,8 @@ from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.assessment.models import Assessment
 from acuflow.core.api.auth import api_actor
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import StrictIn, paged
+from acuflow.core.api.schemas import ErrorOut, StrictIn, paged
+from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.protocols import selectors, services
 from acuflow.protocols.models import Course, Protocol
 
@@ -24,6 +25,9 @@ LangText = dict[str, str]
 class SourceOut(Schema):
     citation: str
     supports: str = ""
+    kind: str = Field(
+        default="research", description="research, clinic (a clinic's experience) or default"
+    )
 
 
 class ProtocolOut(Schema):
@@ -40,6 +44,9 @@ class ProtocolOut(Schema):
     review_session: int
     max_sessions: int
     single_session_onset_days: int | None
+    onset_days: int | None
+    review_days: int | None
+    other_instrument: str
     home_care: str
     expectations: str
     sources: list[SourceOut]
@@ -57,6 +64,7 @@ class ProtocolList(Schema):
 class SourceIn(StrictIn):
     citation: str = Field(min_length=3, max_length=500)
     supports: str = Field(default="", max_length=1000)
+    kind: Literal["research", "clinic", "default"] = "research"
 
 
 class ProtocolPatchIn(StrictIn):
@@ -69,6 +77,9 @@ class ProtocolPatchIn(StrictIn):
     review_session: int | None = Field(default=None, ge=1, le=60)
     max_sessions: int | None = Field(default=None, ge=1, le=100)
     single_session_onset_days: int | None = Field(default=None, ge=1, le=365)
+    onset_days: int | None = Field(default=None, ge=1, le=365)
+    review_days: int | None = Field(default=None, ge=1, le=730)
+    other_instrument: Literal["", "psfs", "ms_diary", "peg"] | None = None
     home_care: dict[str, str] | None = None
     expectations: dict[str, str] | None = None
     sources: list[SourceIn] | None = Field(default=None, min_length=1, max_length=20)
@@ -92,6 +103,9 @@ def protocol_out(p: Protocol) -> dict[str, Any]:
         "review_session": p.review_session,
         "max_sessions": p.max_sessions,
         "single_session_onset_days": p.single_session_onset_days,
+        "onset_days": p.onset_days,
+        "review_days": p.review_days,
+        "other_instrument": p.other_instrument,
         "home_care": assessment_catalogue.text(p.home_care),
         "expectations": assessment_catalogue.text(p.expectations),
         "sources": p.sources,
@@ -155,7 +169,13 @@ def patch_protocol(
 ) -> dict[str, Any]:
     actor = api_actor(request)
     data = payload.dict(exclude_unset=True)
-    nullable = {"cadence_max_days", "lasting_session", "single_session_onset_days"}
+    nullable = {
+        "cadence_max_days",
+        "lasting_session",
+        "single_session_onset_days",
+        "onset_days",
+        "review_days",
+    }
     nulls = sorted(k for k, v in data.items() if v is None and k not in nullable)
     if nulls:
         raise ApiError(
@@ -188,17 +208,61 @@ class PlannedOut(Schema):
     date: dt.date
 
 
+ResponseCode = Literal[
+    "not_measured",
+    "not_assessable_by_nrs",
+    "worse",
+    "none",
+    "minimal",
+    "moderate",
+    "substantial",
+]
+RecommendationCode = Literal["measure", "continue", "review", "stop_or_refer", "complete"]
+
+
 class StatusOut(Schema):
     sessions_done: int
     expected_sessions: int
+    first_session_at: dt.datetime | None
     baseline_nrs: int
-    latest_nrs: int | None
+    latest_nrs: int | None = Field(
+        description="Newest usual-pain score before needling at a session after the first, "
+        "or an NRS questionnaire after the first session; null when none"
+    )
     latest_nrs_at: dt.datetime | None
-    change_pct: float | None
-    response: str
-    recommendation: str
+    latest_nrs_stale: bool = Field(
+        description="The score is older than the protocol's longest interval before the "
+        "latest session"
+    )
+    change_points: int | None = Field(description="baseline - latest (positive is better)")
+    change_pct: float | None = Field(description="change_points / baseline x 100")
+    response: ResponseCode
+    recommendation: RecommendationCode
     reason: str
     reason_text: str
+    patient_text: str
+    source: str
+
+
+def status_out(c: Course, language: str | None = None) -> dict[str, Any]:
+    """The course status as every channel shows it (course API, outcomes API)."""
+    return {
+        "sessions_done": c.sessions_done,
+        "expected_sessions": c.expected_sessions,
+        "first_session_at": c.first_session_at,
+        "baseline_nrs": c.assessment.baseline_nrs,
+        "latest_nrs": c.latest_nrs,
+        "latest_nrs_at": c.latest_nrs_at,
+        "latest_nrs_stale": c.latest_nrs_stale,
+        "change_points": c.change_points,
+        "change_pct": c.change_pct,
+        "response": c.response,
+        "recommendation": c.recommendation,
+        "reason": c.reason,
+        "reason_text": c.reason_text(language),
+        "patient_text": c.patient_text(language),
+        "source": c.rule_source(language),
+    }
 
 
 class CourseOut(Schema):
@@ -214,10 +278,16 @@ class CourseOut(Schema):
     close_note: str
     modality: str
     cadence_days: int
+    cadence_max_days: int | None
     expected_sessions: int
     onset_session: int
+    lasting_session: int | None
     review_session: int
     max_sessions: int
+    onset_days: int | None
+    review_days: int | None
+    single_session: bool
+    other_instrument: str
     planned_sessions: list[PlannedOut]
     status: StatusOut
 
@@ -241,25 +311,20 @@ def course_out(c: Course) -> dict[str, Any]:
         "close_note": c.close_note,
         "modality": c.modality,
         "cadence_days": c.cadence_days,
+        "cadence_max_days": c.cadence_max_days,
         "expected_sessions": c.expected_sessions,
         "onset_session": c.onset_session,
+        "lasting_session": c.lasting_session,
         "review_session": c.review_session,
         "max_sessions": c.max_sessions,
+        "onset_days": c.onset_days,
+        "review_days": c.review_days,
+        "single_session": c.single_session,
+        "other_instrument": c.other_instrument,
         "planned_sessions": [
             {"number": p.number, "date": p.date} for p in c.planned_sessions.all()
         ],
-        "status": {
-            "sessions_done": c.sessions_done,
-            "expected_sessions": c.expected_sessions,
-            "baseline_nrs": c.assessment.baseline_nrs,
-            "latest_nrs": c.latest_nrs,
-            "latest_nrs_at": c.latest_nrs_at,
-            "change_pct": c.change_pct,
-            "response": c.response,
-            "recommendation": c.recommendation,
-            "reason": c.reason,
-            "reason_text": c.reason_text(),
-        },
+        "status": status_out(c),
     }
 
 
@@ -271,10 +336,11 @@ def _unknown(field: str, what: str) -> ApiError:
 
 @router.post(
     "/courses",
-    response={201: CourseOut},
+    response={201: CourseOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Start a treatment course",
     description=(
-        '409 `{"error": "red_flags_unresolved"}` while a red flag has no referral that '
+        '409 `{"error": "red_flags_not_screened"}` until the assessment\'s red-flag screen '
+        "is saved; 409 `red_flags_unresolved` while a red flag has no referral that "
         'cleared it; 403 `{"error": "practitioner_not_qualified"}` for a practitioner '
         "without the protocol's modality; 403 `registration_expired`."
     ),
@@ -313,7 +379,11 @@ def create_course(request: HttpRequest, payload: CourseIn) -> Status[dict[str, A
     return Status(201, course_out(course))
 
 
-@router.get("/courses/{course_id}", response=CourseOut, summary="A course: plan and status")
+@router.get(
+    "/courses/{course_id}",
+    response={200: CourseOut, 404: ErrorOut},
+    summary="A course: plan and status",
+)
 def get_course(request: HttpRequest, course_id: int) -> dict[str, Any]:
     actor = api_actor(request)
     course = selectors.course_get_for_actor(actor=actor, course_id=course_id, plan_and_status=True)
@@ -327,7 +397,7 @@ class CourseCloseIn(StrictIn):
 
 @router.post(
     "/courses/{course_id}/close",
-    response=CourseOut,
+    response={200: CourseOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Close a course (completed, stopped or referred)",
     description=(
         "422 for an unknown state; 409 `course_closed` when the course is already closed. "
@@ -348,11 +418,63 @@ def list_courses(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
-    from acuflow.patients.selectors import patient_get_for_actor
-
     actor = api_actor(request)
     patient = patient_get_for_actor(
         actor=actor, patient_id=patient_id, clinical=True, object_type="protocols.course_list"
     )
     items, count = paged(selectors.courses_for_patient(actor=actor, patient=patient), limit, offset)
     return {"items": [course_out(c) for c in items], "count": count}
+
+
+class ThresholdValues(Schema):
+    minimal_pct: int
+    moderate_pct: int
+    substantial_pct: int
+    important_points: int
+    worse_points: int
+    worse_pct: int
+    assessable_from: int
+
+
+class ThresholdsOut(Schema):
+    values: ThresholdValues = Field(description="What the clinic's courses are judged by")
+    default: ThresholdValues = Field(description="The shipped default")
+    sources: list[SourceOut]
+    customised: bool
+    note: str
+    updated_at: dt.datetime | None
+
+
+class ThresholdsPatchIn(StrictIn):
+    minimal_pct: int | None = Field(default=None, ge=1, le=100)
+    moderate_pct: int | None = Field(default=None, ge=1, le=100)
+    substantial_pct: int | None = Field(default=None, ge=1, le=100)
+    important_points: int | None = Field(default=None, ge=1, le=10)
+    worse_points: int | None = Field(default=None, ge=1, le=10)
+    worse_pct: int | None = Field(default=None, ge=1, le=100)
+    assessable_from: int | None = Field(default=None, ge=1, le=10)
+    note: str = Field(default="", max_length=2000)
+
+
+@router.get(
+    "/outcome-thresholds",
+    response={200: ThresholdsOut},
+    summary="The responder thresholds of the clinic, with the shipped default and its source",
+)
+def get_thresholds(request: HttpRequest) -> dict[str, Any]:
+    actor = api_actor(request)
+    return selectors.thresholds_overview(clinic_id=actor.clinic.pk)
+
+
+@router.patch(
+    "/outcome-thresholds",
+    response={200: ThresholdsOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Set the clinic's responder thresholds (owners); active courses are rejudged",
+)
+def patch_thresholds(request: HttpRequest, payload: ThresholdsPatchIn) -> dict[str, Any]:
+    actor = api_actor(request)
+    data = payload.dict(exclude_unset=True)
+    note = data.pop("note", "")
+    values = {k: v for k, v in data.items() if v is not None}
+    services.outcome_thresholds_update(actor=actor, values=values, note=note)
+    return selectors.thresholds_overview(clinic_id=actor.clinic.pk)

@@ -153,18 +153,25 @@ def load(*, clinics: dict[str, Clinic]) -> None:
                 gunn_signs=case.get("gunn"),
                 affected_segments=case.get("segments"),
                 ms_domains=case.get("ms"),
-                red_flags=case.get("flags"),
+                red_flags=case.get("flags", []),  # the demo screens every intake
             )
             if "referral" in case:
                 to, reason, outcome = case["referral"]
-                assessment_services.referral_create(
+                referral = assessment_services.referral_create(
                     actor=actor,
                     assessment=assessment,
                     to=to,
                     reason=reason,
                     date=assessed_on + dt.timedelta(days=1),
-                    outcome=outcome,
                 )
+                if outcome:
+                    assessment_services.referral_decide(
+                        actor=actor,
+                        referral=referral,
+                        outcome={"referred_out": "treated_elsewhere"}.get(outcome, outcome),
+                        note="",
+                    )
+                    assessment.refresh_from_db()
             if "course" in case:
                 protocol = Protocol.objects.filter(
                     clinic=None, condition=case["condition"], modality=case["course"][0]

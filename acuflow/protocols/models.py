@@ -16,26 +16,40 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Modality
+from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.core.models import HeldRelationsModel
+from acuflow.protocols import catalogue, outcome
+from acuflow.protocols.outcome_texts import (
+    OTHER_INSTRUMENT_LABELS,
+    RECOMMENDATION_LABELS,
+    RESPONSE_LABELS,
+    patient_text,
+    reason_text,
+)
 
 
 class Response(models.TextChoices):
-    NONE = "none", _("No response (< 10 %)")
-    MINIMAL = "minimal", _("Minimal (10-30 %)")
-    MODERATE = "moderate", _("Moderate (30-50 %)")
-    SUBSTANTIAL = "substantial", _("Substantial (>= 50 %)")
-    WORSE = "worse", _("Worse")
+    """The responder classes of protocols.outcome (labels in outcome_texts)."""
+
+    NOT_MEASURED = "not_measured", RESPONSE_LABELS["not_measured"]
+    NOT_ASSESSABLE = "not_assessable_by_nrs", RESPONSE_LABELS["not_assessable_by_nrs"]
+    WORSE = "worse", RESPONSE_LABELS["worse"]
+    NONE = "none", RESPONSE_LABELS["none"]
+    MINIMAL = "minimal", RESPONSE_LABELS["minimal"]
+    MODERATE = "moderate", RESPONSE_LABELS["moderate"]
+    SUBSTANTIAL = "substantial", RESPONSE_LABELS["substantial"]
 
 
 class Recommendation(models.TextChoices):
-    CONTINUE = "continue", _("Continue")
-    REVIEW = "review", _("Review the plan")
-    COMPLETE = "complete", _("Course can be completed")
-    STOP_OR_REFER = "stop_or_refer", _("Stop or refer")
+    MEASURE = "measure", RECOMMENDATION_LABELS["measure"]
+    CONTINUE = "continue", RECOMMENDATION_LABELS["continue"]
+    REVIEW = "review", RECOMMENDATION_LABELS["review"]
+    COMPLETE = "complete", RECOMMENDATION_LABELS["complete"]
+    STOP_OR_REFER = "stop_or_refer", RECOMMENDATION_LABELS["stop_or_refer"]
 
 
 class CourseState(models.TextChoices):
@@ -104,6 +118,27 @@ class Protocol(models.Model):
     single_session_onset_days = models.PositiveSmallIntegerField(
         _("one session may suffice when onset is within (days)"), null=True, blank=True
     )
+    # Time as well as counts: first improvement and the review are judged no earlier
+    # than this many days after the first session (IMS: about 21 days of healing).
+    onset_days = models.PositiveSmallIntegerField(
+        _("first improvement judged from day"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    review_days = models.PositiveSmallIntegerField(
+        _("review (stop rule) from day"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+    )
+    # The measure that judges the course when the pain score cannot (baseline 0-2, MS).
+    other_instrument = models.CharField(
+        _("other outcome measure"),
+        max_length=20,
+        blank=True,
+        choices=[(k, v) for k, v in OTHER_INSTRUMENT_LABELS.items()],
+    )
     home_care = models.JSONField(_("home-care advice"), default=dict, blank=True)
     expectations = models.JSONField(_("what the patient can expect"), default=dict, blank=True)
     sources = models.JSONField(_("sources"), default=list)
@@ -136,15 +171,13 @@ class Protocol(models.Model):
         return self.clinic_id is None
 
     def label(self, lang: str | None = None) -> str:
-        from acuflow.assessment.catalogue import text
-
-        return text(self.name, lang) if self.name else f"{self.condition} / {self.modality}"
+        if not self.name:
+            return f"{self.condition} / {self.modality}"
+        return assessment_catalogue.text(self.name, lang)
 
     def clean(self) -> None:
-        from acuflow.assessment import catalogue
-
         errors: dict[str, Any] = {}
-        if self.condition not in catalogue.condition_codes():
+        if self.condition not in assessment_catalogue.condition_codes():
             errors["condition"] = _("Unknown condition.")
         if self.modality not in Modality.values:
             errors["modality"] = _("Unknown modality.")
@@ -158,6 +191,24 @@ class Protocol(models.Model):
             value = getattr(self, field)
             if value and self.max_sessions and value > self.max_sessions:
                 errors[field] = _("Cannot be after the maximum number of sessions.")
+        if (
+            self.onset_session
+            and self.review_session
+            and self.onset_session > self.review_session
+            and "onset_session" not in errors
+        ):
+            errors["onset_session"] = _("First improvement cannot be expected after the review.")
+        if (
+            self.lasting_session
+            and self.onset_session
+            and self.lasting_session < self.onset_session
+            and "lasting_session" not in errors
+        ):
+            errors["lasting_session"] = _(
+                "A lasting effect cannot be expected before the first improvement."
+            )
+        if self.onset_days and self.review_days and self.onset_days > self.review_days:
+            errors["onset_days"] = _("Cannot be after the review day.")
         if (
             self.cadence_max_days
             and self.cadence_days
@@ -195,16 +246,34 @@ class Course(HeldRelationsModel):
     # The protocol's numbers at the start of the course (the agreed plan).
     modality = models.CharField(_("modality"), max_length=24, choices=Modality.choices)
     cadence_days = models.PositiveSmallIntegerField(_("days between sessions"))
+    cadence_max_days = models.PositiveSmallIntegerField(
+        _("longest allowed interval (days)"), null=True, blank=True
+    )
     expected_sessions = models.PositiveSmallIntegerField(_("expected sessions"))
     onset_session = models.PositiveSmallIntegerField(_("first improvement expected by session"))
+    lasting_session = models.PositiveSmallIntegerField(
+        _("lasting effect expected by session"), null=True, blank=True
+    )
     review_session = models.PositiveSmallIntegerField(_("review at session"))
     max_sessions = models.PositiveSmallIntegerField(_("maximum sessions"))
-    # Status, recomputed by services.course_refresh_status after every session or score.
+    onset_days = models.PositiveSmallIntegerField(
+        _("first improvement judged from day"), null=True, blank=True
+    )
+    review_days = models.PositiveSmallIntegerField(_("review from day"), null=True, blank=True)
+    # One session may suffice: the protocol allows it and the pain began recently.
+    single_session = models.BooleanField(_("one session may suffice"), default=False)
+    other_instrument = models.CharField(_("other outcome measure"), max_length=20, blank=True)
+    # Status, recomputed by services.course_observation_recorded under the course lock.
     sessions_done = models.PositiveSmallIntegerField(default=0)
+    first_session_at = models.DateTimeField(null=True, blank=True)
     latest_nrs = models.PositiveSmallIntegerField(null=True, blank=True)
     latest_nrs_at = models.DateTimeField(null=True, blank=True)
+    latest_nrs_stale = models.BooleanField(default=False)
+    change_points = models.SmallIntegerField(null=True, blank=True)
     change_pct = models.FloatField(null=True, blank=True)
-    response = models.CharField(max_length=12, choices=Response.choices, default=Response.NONE)
+    response = models.CharField(
+        max_length=24, choices=Response.choices, default=Response.NOT_MEASURED
+    )
     recommendation = models.CharField(
         max_length=16, choices=Recommendation.choices, default=Recommendation.CONTINUE
     )
@@ -246,22 +315,159 @@ class Course(HeldRelationsModel):
     def baseline_nrs(self) -> int:
         return self.assessment.baseline_nrs
 
+    def plan(self) -> outcome.Plan:
+        """The frozen numbers that judge this course's outcome."""
+        return outcome.Plan(
+            expected_sessions=self.expected_sessions,
+            onset_session=self.onset_session,
+            review_session=self.review_session,
+            max_sessions=self.max_sessions,
+            cadence_days=self.cadence_days,
+            cadence_max_days=self.cadence_max_days,
+            lasting_session=self.lasting_session,
+            onset_days=self.onset_days,
+            review_days=self.review_days,
+            single_session=self.single_session,
+            other_instrument=self.other_instrument,
+        )
+
+    def status(self) -> outcome.Status:
+        """The stored status as the outcome model's value."""
+        days = None
+        if self.first_session_at and self.status_updated_at:
+            days = max(0, (self.status_updated_at - self.first_session_at).days)
+        return outcome.Status(
+            sessions_done=self.sessions_done,
+            first_session_at=self.first_session_at,
+            days_since_first=days,
+            baseline_nrs=self.assessment.baseline_nrs,
+            latest_nrs=self.latest_nrs,
+            latest_nrs_at=self.latest_nrs_at,
+            latest_nrs_stale=self.latest_nrs_stale,
+            change_points=self.change_points,
+            change_pct=self.change_pct,
+            response=self.response,
+            recommendation=self.recommendation,
+            reason=self.reason,
+        )
+
     def reason_text(self, language: str | None = None) -> str:
-        """The reason in words: in `language` when given (a report in the patient's
-        language), else in the active language (a staff page)."""
-        from django.utils import translation
-
-        from acuflow.protocols.rules import reason_text
-
+        """The reason in staff words: in `language` when given, else the active one."""
         with translation.override(language or translation.get_language()):
-            return reason_text(
-                self.reason,
-                sessions_done=self.sessions_done,
-                change_pct=self.change_pct,
-                review_session=self.review_session,
-                onset_session=self.onset_session,
-                expected_sessions=self.expected_sessions,
+            return reason_text(self.status(), self.plan())
+
+    def patient_text(self, language: str | None = None) -> str:
+        """The status in the patient's words (portal, progress report)."""
+        with translation.override(language or translation.get_language()):
+            return patient_text(self.status(), self.plan())
+
+    def rule_source(self, language: str | None = None) -> str:
+        """Where the rule behind the current reason comes from (shown beside it)."""
+        basis = outcome.REASON_BASIS.get(self.reason, "")
+        if basis == "protocol":
+            return _protocol_source(self.protocol, language)
+        if basis == "thresholds":
+            return str(_("Responder thresholds: %(source)s")) % {
+                "source": "; ".join(s["citation"] for s in shipped_thresholds()["sources"])
+            }
+        if basis == "measurement":
+            return str(_("Measure usual pain before needling: %(source)s")) % {
+                "source": "; ".join(s["citation"] for s in shipped_thresholds()["sources"])
+            }
+        return ""
+
+
+def _protocol_source(protocol: Protocol, language: str | None) -> str:
+    """The protocol's sources, each marked as research or a clinic's experience."""
+    parts = []
+    for source in protocol.sources or []:
+        citation = str(source.get("citation", "")) if isinstance(source, dict) else str(source)
+        if not citation:
+            continue
+        kind = source.get("kind") if isinstance(source, dict) else None
+        if kind == "clinic":
+            parts.append(
+                str(_("%(citation)s (a clinic's experience, not research)"))
+                % {"citation": citation}
             )
+        elif kind == "default":
+            parts.append(
+                str(_("%(citation)s (acuflow's default, to be confirmed by the clinic)"))
+                % {"citation": citation}
+            )
+        else:
+            parts.append(citation)
+    return "; ".join(parts)
+
+
+def shipped_thresholds() -> dict[str, Any]:
+    """The shipped responder thresholds with their sources (data file)."""
+    return catalogue.outcome_thresholds()
+
+
+class CourseObservation(models.Model):
+    """What charting (a session, with usual pain before needling) and outcomes (an NRS
+    questionnaire) report to the course. The course status is computed from these
+    rows only, so protocols never reads the recording apps' tables."""
+
+    class Source(models.TextChoices):
+        SESSION = "session", _("Session")
+        QUESTIONNAIRE = "questionnaire", _("Questionnaire")
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="observations")
+    source = models.CharField(max_length=16, choices=Source.choices)
+    ref = models.PositiveBigIntegerField(help_text="id of the session or response")
+    at = models.DateTimeField()
+    nrs = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["course", "at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "ref"], name="course_observation_once"),
+            models.CheckConstraint(
+                condition=Q(nrs__isnull=True) | Q(nrs__lte=10), name="course_observation_nrs"
+            ),
+        ]
+        indexes = [models.Index(fields=["course", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.ref} ({self.at:%Y-%m-%d})"
+
+    def value(self) -> outcome.Observation:
+        return outcome.Observation(at=self.at, nrs=self.nrs, source=self.source)
+
+
+class ClinicOutcomeThresholds(models.Model):
+    """A clinic's own responder thresholds; without a row the shipped ones apply."""
+
+    clinic = models.OneToOneField(
+        "accounts.Clinic", on_delete=models.CASCADE, related_name="outcome_thresholds"
+    )
+    minimal_pct = models.PositiveSmallIntegerField(_("minimal improvement (%)"))
+    moderate_pct = models.PositiveSmallIntegerField(_("moderate improvement (%)"))
+    substantial_pct = models.PositiveSmallIntegerField(_("substantial improvement (%)"))
+    important_points = models.PositiveSmallIntegerField(_("important change (NRS points)"))
+    worse_points = models.PositiveSmallIntegerField(_("worse: rise of (NRS points)"))
+    worse_pct = models.PositiveSmallIntegerField(_("worse: rise of (%)"))
+    assessable_from = models.PositiveSmallIntegerField(_("lowest baseline judged by the NRS"))
+    note = models.TextField(_("why the clinic changed them"), blank=True, max_length=2000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outcome thresholds")
+        verbose_name_plural = _("outcome thresholds")
+
+    def __str__(self) -> str:
+        return f"thresholds of clinic {self.clinic_id}"
+
+    def value(self) -> outcome.Thresholds:
+        return outcome.Thresholds(**{f: getattr(self, f) for f in outcome.Thresholds.FIELDS})
 
 
 class PlannedSession(models.Model):

@@ -8,7 +8,14 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from acuflow.core.access import get_for_actor, object_id
-from acuflow.protocols.models import Course, PlannedSession, Protocol
+from acuflow.protocols import catalogue, outcome
+from acuflow.protocols.models import (
+    ClinicOutcomeThresholds,
+    Course,
+    CourseObservation,
+    PlannedSession,
+    Protocol,
+)
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
@@ -73,6 +80,17 @@ def course_get_for_actor(
     return course
 
 
+def course_sessions_observed(course: Course) -> list[dict[str, Any]]:
+    """The course's sessions as charting reported them, oldest first: time and usual
+    pain before needling."""
+    rows = (
+        CourseObservation.objects.filter(course=course, source="session")
+        .order_by("at", "id")
+        .values_list("at", "nrs")
+    )
+    return [{"at": at, "nrs": nrs} for at, nrs in rows]
+
+
 def courses_for_patient(*, actor: Actor, patient: Patient) -> QuerySet[Course]:
     actor.require_clinical()
     return _course_qs().filter(patient=patient, patient__clinic=actor.clinic)
@@ -107,3 +125,28 @@ def courses_needing_attention(*, actor: Actor) -> QuerySet[Course]:
         )
         .order_by("-status_updated_at", "-id")
     )
+
+
+def shipped_thresholds() -> outcome.Thresholds:
+    return outcome.Thresholds(**catalogue.outcome_thresholds()["values"])
+
+
+def thresholds_for(clinic_id: int) -> outcome.Thresholds:
+    """The clinic's responder thresholds, or the shipped ones."""
+    row = ClinicOutcomeThresholds.objects.filter(clinic_id=clinic_id).first()
+    return row.value() if row is not None else shipped_thresholds()
+
+
+def thresholds_overview(*, clinic_id: int) -> dict[str, Any]:
+    """The clinic's values beside the shipped default and its sources."""
+    row = ClinicOutcomeThresholds.objects.filter(clinic_id=clinic_id).first()
+    shipped = catalogue.outcome_thresholds()
+    values = row.value() if row is not None else shipped_thresholds()
+    return {
+        "values": {f: getattr(values, f) for f in outcome.Thresholds.FIELDS},
+        "default": dict(shipped["values"]),
+        "sources": list(shipped["sources"]),
+        "customised": row is not None,
+        "note": row.note if row is not None else "",
+        "updated_at": row.updated_at if row is not None else None,
+    }

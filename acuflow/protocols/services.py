@@ -1,26 +1,41 @@
 """Writes of protocols and courses. Each clinical write is one transaction with its
-audit row; `course_refresh_status` recomputes a course's cached status."""
+audit row.
+
+The course status is pushed, never pulled: charting and outcomes call
+`course_observation_recorded` (a session, a pain score) inside their transaction after
+`course_lock_open`, and the status is recomputed from protocols' own observation rows
+by the outcome model (protocols/outcome.py). Protocols imports neither app."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from acuflow.assessment.services import clinic_today, red_flag_state_of
+from acuflow.assessment import rules as assessment_rules
+from acuflow.assessment.catalogue import red_flag_label
+from acuflow.assessment.models import Assessment
+from acuflow.assessment.services import clinic_today
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.core.errors import DomainError
-from acuflow.protocols import catalogue, rules
-from acuflow.protocols.models import CLOSED_STATES, Course, CourseState, PlannedSession, Protocol
+from acuflow.protocols import catalogue, outcome, rules
+from acuflow.protocols.models import (
+    CLOSED_STATES,
+    ClinicOutcomeThresholds,
+    Course,
+    CourseObservation,
+    CourseState,
+    PlannedSession,
+    Protocol,
+)
+from acuflow.protocols.selectors import thresholds_for
 
 if TYPE_CHECKING:
     from acuflow.accounts.models import Practitioner
-    from acuflow.assessment.models import Assessment
     from acuflow.core.actor import Actor
 
 PROTOCOL_FIELDS = (
@@ -35,6 +50,9 @@ PROTOCOL_FIELDS = (
     "review_session",
     "max_sessions",
     "single_session_onset_days",
+    "onset_days",
+    "review_days",
+    "other_instrument",
     "home_care",
     "expectations",
     "sources",
@@ -147,9 +165,10 @@ def course_create(
 ) -> Course:
     """Plan a course from an assessment and a protocol (numbers frozen at the start).
 
-    Refused (409 red_flags_unresolved) while a positive red flag has no referral that
-    cleared it; 403 when the practitioner's registration expired or they are not
-    qualified for the protocol's modality."""
+    Refused with `red_flags_not_screened` until the screen is saved and with
+    `red_flags_unresolved` while a positive flag has no referral that cleared it (the
+    assessment row is locked while this is checked); `registration_expired` or
+    `practitioner_not_qualified` for the practitioner."""
     actor.require_clinical()
     if assessment.patient.clinic_id != actor.clinic.pk:
         raise ValueError("assessment of another clinic")
@@ -167,19 +186,11 @@ def course_create(
         raise ValueError("practitioner of another clinic")
     today = clinic_today(actor)
     start = start_date or today
-    state = red_flag_state_of(assessment)
-    if state == "unresolved":
-        raise DomainError(
-            "red_flags_unresolved",
-            _("Red flags are positive (%(flags)s): record a referral with its outcome first.")
-            % {"flags": ", ".join(assessment.red_flags)},
-        )
-    if state == "referred_out":
-        raise DomainError(
-            "red_flags_unresolved",
-            _("The patient was referred out because of red flags; no course can start."),
-        )
     practitioner_may_treat(practitioner, modality=protocol.modality, day=max(start, today))
+    single = bool(
+        protocol.single_session_onset_days is not None
+        and (start - assessment.onset_date).days <= protocol.single_session_onset_days
+    )
     course = Course(
         patient=assessment.patient,
         assessment=assessment,
@@ -188,15 +199,29 @@ def course_create(
         start_date=start,
         modality=protocol.modality,
         cadence_days=protocol.cadence_days,
+        cadence_max_days=protocol.cadence_max_days,
         expected_sessions=protocol.expected_sessions,
         onset_session=protocol.onset_session,
+        lasting_session=protocol.lasting_session,
         review_session=protocol.review_session,
         max_sessions=protocol.max_sessions,
+        onset_days=protocol.onset_days,
+        review_days=protocol.review_days,
+        single_session=single,
+        other_instrument=protocol.other_instrument,
         author=actor.user,
     )
-    _apply_status(course, sessions_done=0, latest=None)
+    _apply_status(course, [], outcome.DEFAULT_THRESHOLDS)
     course.full_clean()
     with transaction.atomic():
+        state = (
+            Assessment.objects.select_for_update()
+            .filter(pk=assessment.pk)
+            .values_list("red_flag_state", flat=True)
+            .get()
+        )
+        assessment.red_flag_state = state
+        require_red_flags_resolved(assessment, starting=True)
         course.save()
         PlannedSession.objects.bulk_create(
             PlannedSession(course=course, number=i + 1, date=day)
@@ -208,32 +233,59 @@ def course_create(
     return course
 
 
+def require_red_flags_resolved(assessment: Assessment, *, starting: bool) -> None:
+    """409 unless the assessment's red flags let treatment go ahead. A course cannot
+    start unscreened; a running course (from before screens were recorded) is not
+    stopped for that, only for a flag that is found and not cleared."""
+    state = assessment.red_flag_state
+    if state == "not_screened" and starting:
+        raise DomainError(
+            "red_flags_not_screened",
+            _("Screen for red flags and save the screen before planning a course."),
+        )
+    if state in assessment_rules.UNRESOLVED:
+        raise DomainError(
+            "red_flags_unresolved",
+            _(
+                "A red flag is recorded and not cleared (%(flags)s): refer first and record "
+                "the referral's outcome."
+            )
+            % {"flags": ", ".join(red_flag_label(f) for f in assessment.red_flags)},
+        )
+
+
 def _apply_status(
-    course: Course, *, sessions_done: int, latest: tuple[dt.datetime, int] | None
-) -> rules.CourseStatus:
-    status = rules.course_status(
-        sessions_done=sessions_done,
-        expected_sessions=course.expected_sessions,
-        onset_session=course.onset_session,
-        review_session=course.review_session,
+    course: Course, observations: list[outcome.Observation], thresholds: outcome.Thresholds
+) -> outcome.Status:
+    status = outcome.course_status(
+        plan=course.plan(),
         baseline_nrs=course.assessment.baseline_nrs,
-        latest_nrs=latest[1] if latest else None,
+        observations=observations,
+        thresholds=thresholds,
     )
     course.sessions_done = status.sessions_done
+    course.first_session_at = status.first_session_at
     course.latest_nrs = status.latest_nrs
-    course.latest_nrs_at = latest[0] if latest else None
+    course.latest_nrs_at = status.latest_nrs_at
+    course.latest_nrs_stale = status.latest_nrs_stale
+    course.change_points = status.change_points
     course.change_pct = status.change_pct
     course.response = status.response
     course.recommendation = status.recommendation
     course.reason = status.reason
-    course.status_updated_at = timezone.now()
+    # The status is judged at the newest observation; the course's own time otherwise.
+    newest = max((o.at for o in observations), default=None)
+    course.status_updated_at = newest or timezone.now()
     return status
 
 
 STATUS_FIELDS = [
     "sessions_done",
+    "first_session_at",
     "latest_nrs",
     "latest_nrs_at",
+    "latest_nrs_stale",
+    "change_points",
     "change_pct",
     "response",
     "recommendation",
@@ -242,31 +294,102 @@ STATUS_FIELDS = [
 ]
 
 
-def course_facts(course: Course) -> tuple[int, list[tuple[dt.datetime, int | None]]]:
-    """(sessions done, [(when, usual-pain NRS)]) from charting and outcomes, if installed."""
-    sessions_done = 0
-    observations: list[tuple[dt.datetime, int | None]] = []
-    if apps.is_installed("acuflow.charting"):
-        from acuflow.charting.selectors import course_session_facts  # type: ignore[import-not-found,unused-ignore]
-
-        sessions_done, session_nrs = course_session_facts(course)
-        observations.extend(session_nrs)
-    if apps.is_installed("acuflow.outcomes"):
-        from acuflow.outcomes.selectors import course_nrs_observations  # type: ignore[import-not-found,unused-ignore]
-
-        observations.extend(course_nrs_observations(course))
-    return sessions_done, observations
-
-
-def course_refresh_status(*, course: Course) -> Course:
-    """Recompute and save the status fields. Called by charting after every saved
-    session and by outcomes after every questionnaire with a pain NRS."""
-    sessions_done, observations = course_facts(course)
-    _apply_status(
-        course, sessions_done=sessions_done, latest=rules.newest_observation(observations)
+def course_lock_open(course: Course, *, charting: bool = False) -> None:
+    """Lock the course row for a write that changes it (a session, a pain score, a
+    booking) and check, under the lock, that it is still open: 409 `course_closed`
+    even when a close committed a moment earlier. `charting`: also 409
+    `red_flags_unresolved` while a red flag found during the course is not cleared.
+    Call inside the caller's transaction."""
+    row = (
+        Course.objects.select_for_update(of=("self",))
+        .filter(pk=course.pk)
+        .values("state", "sessions_done", "assessment__red_flag_state")
+        .get()
     )
+    course.state = row["state"]
+    course.sessions_done = row["sessions_done"]
+    course.assessment.red_flag_state = row["assessment__red_flag_state"]
+    course_require_open(course)
+    if charting:
+        require_red_flags_resolved(course.assessment, starting=False)
+
+
+def course_observation_recorded(
+    *, course: Course, at: dt.datetime, nrs: int | None, source: str, ref: int
+) -> Course:
+    """What charting (source "session", nrs = usual pain before needling) and outcomes
+    (source "questionnaire") report after saving. Call inside the caller's transaction
+    after `course_lock_open`; recomputes and saves the status."""
+    if source not in outcome.SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+    CourseObservation.objects.create(course=course, source=source, ref=ref, at=at, nrs=nrs)
+    return course_refresh_status(course=course)
+
+
+def course_refresh_status(
+    *, course: Course, thresholds: outcome.Thresholds | None = None
+) -> Course:
+    """Recompute and save the status fields from the course's observations."""
+    if thresholds is None:
+        thresholds = thresholds_for(course.patient.clinic_id)
+    observations = [o.value() for o in CourseObservation.objects.filter(course=course)]
+    _apply_status(course, observations, thresholds)
     course.save(update_fields=STATUS_FIELDS)
     return course
+
+
+def outcome_thresholds_update(
+    *, actor: Actor, values: dict[str, int], note: str = ""
+) -> ClinicOutcomeThresholds:
+    """Set the clinic's responder thresholds (owner) and rejudge its active courses,
+    which are locked first. 422 with the field for values that do not hold together."""
+    actor.require_owner()
+    current = thresholds_for(actor.clinic.pk)
+    unknown = set(values) - set(outcome.Thresholds.FIELDS)
+    if unknown:
+        raise DomainError("validation_error", _("Unknown field."), sorted(unknown)[0])
+    merged = outcome.Thresholds(
+        **{f: int(values.get(f, getattr(current, f))) for f in outcome.Thresholds.FIELDS}
+    )
+    problems = merged.problems()
+    if problems:
+        words = {
+            "between_1_and_100": _("Give a number from 1 to 100."),
+            "between_1_and_10": _("Give a number from 1 to 10."),
+            "above_minimal": _("Must be above the minimal threshold."),
+            "above_moderate": _("Must be above the moderate threshold."),
+        }
+        raise DomainError(
+            "validation_error",
+            "; ".join(f"{k}: {words[v]}" for k, v in problems.items()),
+            fields={k: [str(words[v])] for k, v in problems.items()},
+        )
+    with transaction.atomic():
+        row = (
+            ClinicOutcomeThresholds.objects.select_for_update().filter(clinic=actor.clinic).first()
+        )
+        created = row is None
+        if row is None:
+            row = ClinicOutcomeThresholds(clinic=actor.clinic)
+        for f in outcome.Thresholds.FIELDS:
+            setattr(row, f, getattr(merged, f))
+        row.note = (note or "").strip()[:2000]
+        row.updated_by = actor.user
+        row.updated_at = timezone.now()
+        row.full_clean()
+        row.save()
+        audit_record(
+            actor=actor, action=Action.CREATE if created else Action.UPDATE, patient=None, obj=row
+        )
+        courses = list(
+            Course.objects.select_for_update(of=("self",))
+            .select_related("assessment", "patient")
+            .filter(patient__clinic=actor.clinic, state=CourseState.ACTIVE)
+            .order_by("pk")
+        )
+        for course in courses:
+            course_refresh_status(course=course, thresholds=merged)
+    return row
 
 
 def course_close(*, actor: Actor, course: Course, state: str, note: str = "") -> Course:

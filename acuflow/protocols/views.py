@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -148,18 +147,10 @@ def course_create(request: HttpRequest, assessment_id: int) -> HttpResponse:
         {
             "form": form,
             "assessment": assessment,
-            "cleared": assessment.cleared,
+            "cleared": assessment.may_start_course,
+            "red_flag_state": assessment.red_flag_state,
         },
     )
-
-
-def _done_sessions(course: Any) -> list[dict[str, Any]]:
-    if not apps.is_installed("acuflow.charting"):
-        return []
-    from acuflow.charting.selectors import course_session_facts  # type: ignore[import-not-found,unused-ignore]
-
-    _count, facts = course_session_facts(course)
-    return [{"at": at, "nrs": nrs} for at, nrs in sorted(facts, key=lambda f: f[0])]
 
 
 @staff_view(clinical=True)
@@ -168,7 +159,7 @@ def course_detail(
 ) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     course = selectors.course_get_for_actor(actor=actor, course_id=course_id)
-    done = _done_sessions(course)
+    done = selectors.course_sessions_observed(course)
     planned = list(course.planned_sessions.all())
     rows = []
     for i, p in enumerate(planned):
@@ -182,12 +173,12 @@ def course_detail(
             "course": course,
             "rows": rows,
             "reason": course.reason_text(),
+            "rule_source": course.rule_source(),
+            "patient_text": course.patient_text(),
+            "paused": course.state == "active"
+            and course.assessment.red_flag_state in ("flagged", "referred"),
             "home_care": assessment_catalogue.text(course.protocol.home_care),
-            "single_session": bool(
-                course.protocol.single_session_onset_days
-                and (course.start_date - course.assessment.onset_date).days
-                < course.protocol.single_session_onset_days
-            ),
+            "single_session": course.single_session,
             "expectations": assessment_catalogue.text(course.protocol.expectations),
             "close_form": close_form or CourseCloseForm(initial=_suggested_close(course)),
         },

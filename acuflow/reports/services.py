@@ -71,6 +71,9 @@ def report_context(course: Course, *, kind: str, language: str) -> dict[str, Any
         "expectations": _text(course.protocol.expectations, language),
         "home_care": _text(course.protocol.home_care, language),
         "reason": course.reason_text(language),
+        "patient_text": course.patient_text(language),
+        "red_flag_state": assessment.red_flag_state,
+        "worse_pct": abs(course.change_pct) if course.change_pct is not None else None,
         "gp_consent": _consent_given(patient, "gp_letters"),
     }
 

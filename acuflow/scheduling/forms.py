@@ -241,6 +241,17 @@ RED_FLAG_QUESTIONS = [
     ("night_pain", _("Does the pain wake you at night and stay, whatever position you lie in?")),
 ]
 
+# Which red flag of the staff screen (assessment/data/red_flags.json) each plain-words
+# question asks about: a "yes" is offered as that flag on the patient's next screen.
+RED_FLAG_CODES = {
+    "bladder_bowel": "cauda_equina",
+    "leg_weakness": "cauda_equina",
+    "cancer_weight": "malignancy",
+    "fever": "infection",
+    "injury": "fracture",
+    "night_pain": "malignancy",
+}
+
 ONSET = [
     ("acute", _("Less than 6 weeks")),
     ("subacute", _("6 to 12 weeks")),

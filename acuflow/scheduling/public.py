@@ -23,13 +23,14 @@ from django.utils.translation import gettext as _
 
 from acuflow.accounts.middleware import activate_clinic_zone
 from acuflow.accounts.models import Clinic, Practitioner
+from acuflow.assessment.services import screen_offer_record
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.core.actor import Actor, client_address
 from acuflow.patients.models import Patient
 from acuflow.patients.services import patient_create
 from acuflow.scheduling import rules, selectors, services
-from acuflow.scheduling.forms import OnlineBookingForm
+from acuflow.scheduling.forms import RED_FLAG_CODES, OnlineBookingForm
 from acuflow.scheduling.models import AppointmentType, BookingRequest, Source, WaitlistOffer
 
 MIN_FILL_SECONDS = 3
@@ -206,6 +207,12 @@ def _submit(request: HttpRequest, clinic: Clinic, form: OnlineBookingForm) -> Bo
             )
             intake.full_clean()
             intake.save()
+            screen_offer_record(
+                patient=patient,
+                red_flags=[RED_FLAG_CODES[k] for k, yes in red_flags.items() if yes],
+                answers=red_flags,
+                source="online_booking",
+            )
             audit_record(actor=actor, action=Action.CREATE, patient=patient, obj=intake)
     except services.SchedulingError as exc:
         if exc.code == "slot_taken":

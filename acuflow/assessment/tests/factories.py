@@ -15,6 +15,7 @@ def make_assessment(actor: Actor, patient: Patient, **extra: Any) -> Assessment:
         "condition": "chronic_low_back_pain",
         "onset_date": dt.date.today() - dt.timedelta(days=200),
         "baseline_nrs": 7,
+        "red_flags": [],  # screened, none found; pass red_flags=None for "not screened"
     }
     fields.update(extra)
     return services.assessment_create(actor=actor, patient=patient, **fields)

@@ -36,7 +36,7 @@ class AssessmentApiTests(AcuflowTestCase):
         body = response.json()
         self.assertEqual(
             (body["chronicity"], body["red_flags"], body["cleared"], body["red_flag_state"]),
-            ("acute", ["fracture"], False, "unresolved"),
+            ("acute", ["fracture"], False, "flagged"),
         )
         self.assertEqual((body["icd10"], body["icd11"]), ("M54.5", "ME84.2"))
         assessment = Assessment.objects.get(pk=body["id"])
@@ -103,31 +103,94 @@ class AssessmentApiTests(AcuflowTestCase):
         a = make_assessment(self.actor(self.owner), self.patient)
         self.assertError(self.api(self.other, "GET", f"/api/v1/assessments/{a.pk}"), 404)
 
-    def test_referral_with_outcome_clears_the_assessment(self) -> None:
+    def test_a_referral_is_pending_until_its_outcome_clears_the_assessment(self) -> None:
         a = make_assessment(self.actor(self.owner), self.patient, red_flags=["infection"])
         self.assertFalse(a.cleared)
         response = self.api(
             self.owner,
             "POST",
             f"/api/v1/assessments/{a.pk}/referrals",
-            {"to": "GP practice", "reason": "Fever", "date": str(TODAY), "outcome": "cleared"},
+            {"to": "GP practice", "reason": "Fever", "date": str(TODAY), "urgency": "routine"},
         )
         self.assertEqual(response.status_code, 201, response.content)
-        self.assertEqual(response.json()["red_flags"], ["infection"])
+        referral = response.json()
+        self.assertEqual(
+            (referral["red_flags"], referral["state"], referral["outcome"], referral["urgency"]),
+            (["infection"], "pending", None, "routine"),
+        )
+        body = self.api(self.owner, "GET", f"/api/v1/assessments/{a.pk}").json()
+        self.assertEqual((body["cleared"], body["red_flag_state"]), (False, "referred"))
+        url = f"/api/v1/referrals/{referral['id']}/outcome"
+        decided = self.api(self.owner, "POST", url, {"outcome": "cleared", "note": "GP: viral"})
+        self.assertEqual(decided.status_code, 200, decided.content)
+        self.assertEqual(
+            (decided.json()["state"], decided.json()["outcome_note"]), ("cleared", "GP: viral")
+        )
         a.refresh_from_db()
         self.assertTrue(a.cleared)
         body = self.api(self.owner, "GET", f"/api/v1/assessments/{a.pk}").json()
         self.assertEqual((body["cleared"], body["red_flag_state"]), (True, "cleared"))
+        # the outcome is recorded once
+        self.assertError(
+            self.api(self.owner, "POST", url, {"outcome": "declined"}), 409, "referral_decided"
+        )
+        # each step is audited
+        self.assertEqual(
+            AuditEvent.objects.filter(
+                object_type="assessment.referral", object_id=str(referral["id"])
+            ).count(),
+            2,
+        )
+
+    def test_a_declined_referral_leaves_the_flag_unresolved(self) -> None:
+        a = make_assessment(self.actor(self.owner), self.patient, red_flags=["fracture"])
+        referral = self.api(
+            self.owner,
+            "POST",
+            f"/api/v1/assessments/{a.pk}/referrals",
+            {"to": "GP", "reason": "Fall", "date": str(TODAY)},
+        ).json()
+        self.api(
+            self.owner,
+            "POST",
+            f"/api/v1/referrals/{referral['id']}/outcome",
+            {"outcome": "declined"},
+        )
+        body = self.api(self.owner, "GET", f"/api/v1/assessments/{a.pk}").json()
+        self.assertEqual(body["red_flag_state"], "flagged")
 
     def test_referral_bad_input(self) -> None:
         a = make_assessment(self.actor(self.owner), self.patient, red_flags=["infection"])
         url = f"/api/v1/assessments/{a.pk}/referrals"
-        good = {"to": "GP", "reason": "Fever", "date": str(TODAY), "outcome": "cleared"}
-        for field, value in (("outcome", "maybe"), ("date", str(TODAY + dt.timedelta(days=5)))):
+        good = {"to": "GP", "reason": "Fever", "date": str(TODAY)}
+        for field, value in (
+            ("urgency", "maybe"),
+            ("date", str(TODAY + dt.timedelta(days=5))),
+            ("date", "0001-01-01"),
+            ("outcome", "cleared"),  # the outcome comes later, never with the referral
+        ):
             answer = self.assertError(
                 self.api(self.owner, "POST", url, {**good, field: value}), 422
             )
             self.assertIn(field, answer["fields"])
+        referral = self.api(self.owner, "POST", url, good).json()
+        answer = self.assertError(
+            self.api(
+                self.owner,
+                "POST",
+                f"/api/v1/referrals/{referral['id']}/outcome",
+                {"outcome": "referred_out"},
+            ),
+            422,
+        )
+        self.assertIn("outcome", answer["fields"])
+
+    def test_an_intake_without_a_screen_is_not_screened(self) -> None:
+        body = self.api(self.practitioner, "POST", self.url(), intake()).json()
+        self.assertEqual((body["red_flag_state"], body["cleared"]), ("not_screened", False))
+        self.assertIsNone(body["red_flags_screened_at"])
+        body = self.api(self.practitioner, "POST", self.url(), intake(red_flags=[])).json()
+        self.assertEqual(body["red_flag_state"], "none_found")
 
     def test_red_flag_screen_updates_the_flags(self) -> None:
         a = make_assessment(self.actor(self.owner), self.patient)
@@ -137,7 +200,7 @@ class AssessmentApiTests(AcuflowTestCase):
         answer = self.assertError(self.api(self.owner, "POST", url, {"red_flags": ["nope"]}), 422)
         self.assertIn("red_flags", answer["fields"])
         body = self.api(self.owner, "POST", url, {"red_flags": []}).json()
-        self.assertTrue(body["cleared"])
+        self.assertEqual((body["cleared"], body["red_flag_state"]), (True, "none_found"))
 
     def test_red_flag_catalogue_has_staff_and_patient_wording_in_each_language(self) -> None:
         for lang in ("nl", "nb", "en", "es"):
@@ -168,12 +231,7 @@ class AssessmentApiTests(AcuflowTestCase):
             self.owner,
             "POST",
             f"/api/v1/assessments/{a.pk}/referrals",
-            {
-                "to": "Huisarts",
-                "reason": "Retention",
-                "date": str(TODAY),
-                "outcome": "referred_out",
-            },
+            {"to": "Huisarts", "reason": "Retention", "date": str(TODAY), "urgency": "emergency"},
         ).json()
         response = self.api(self.owner, "GET", referral["letter_url"])
         self.assertEqual(response.status_code, 200)

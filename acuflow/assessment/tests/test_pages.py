@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from acuflow.assessment.models import Assessment, Referral
+from acuflow.assessment.services import screen_offer_record
 from acuflow.assessment.tests.factories import make_assessment
 from acuflow.core.testing import AcuflowTestCase
 
@@ -78,20 +79,51 @@ class IntakePageTests(EnglishPagesTestCase):
         self.assertNotContains(partial, "Plan a treatment course")
         partial = client.post(
             f"/assessments/{a.pk}/referrals/",
-            {"to": "GP", "reason": "Fall", "date": str(TODAY), "outcome": "cleared"},
+            {"to": "GP", "reason": "Fall", "date": str(TODAY), "urgency": "urgent"},
             HTTP_HX_REQUEST="true",
         )
-        self.assertContains(partial, "Plan a treatment course")
-        self.assertEqual(Referral.objects.get().red_flags, ["fracture"])
+        # pending: the outcome is recorded when the reply comes, not with the referral
+        self.assertContains(partial, "Pending")
+        self.assertNotContains(partial, "Plan a treatment course")
+        referral = Referral.objects.get()
+        self.assertEqual((referral.red_flags, referral.outcome), (["fracture"], ""))
+        answer = client.post(
+            f"/assessments/referrals/{referral.pk}/outcome/",
+            {"outcome": "cleared", "note": "X-ray: no fracture"},
+        )
+        self.assertRedirects(answer, f"/assessments/{a.pk}/red-flags/")
         a.refresh_from_db()
         self.assertTrue(a.cleared)
+        self.assertContains(
+            client.get(f"/assessments/{a.pk}/red-flags/"), "Plan a treatment course"
+        )
+
+    def test_an_unscreened_intake_offers_no_course_and_shows_the_booking_answers(self) -> None:
+        a = make_assessment(self.actor(self.owner), self.patient, red_flags=None)
+        client = self.client_for(self.owner)
+        detail = client.get(f"/assessments/{a.pk}/")
+        self.assertContains(detail, "Not screened yet")
+        self.assertNotContains(detail, 'id="start-course"')
+        form = client.get(f"/courses/new/{a.pk}/")
+        self.assertContains(form, 'id="not-screened"')
+        self.assertNotContains(form, "Plan the course</button>")
+        # answers the patient gave when booking online are offered as starting values
+        screen_offer_record(
+            patient=self.patient,
+            red_flags=["malignancy"],
+            answers={"night_pain": True},
+            source="online_booking",
+        )
+        screen = client.get(f"/assessments/{a.pk}/red-flags/")
+        self.assertContains(screen, 'id="booking-answers"')
+        self.assertContains(screen, 'value="malignancy" checked')
 
     def test_referral_letter_download(self) -> None:
         a = make_assessment(self.actor(self.owner), self.patient, red_flags=["infection"])
         client = self.client_for(self.owner)
         client.post(
             f"/assessments/{a.pk}/referrals/",
-            {"to": "GP", "reason": "Fever", "date": str(TODAY), "outcome": "referred_out"},
+            {"to": "GP", "reason": "Fever", "date": str(TODAY)},
         )
         r = Referral.objects.get()
         response = client.get(f"/assessments/referrals/{r.pk}/letter.pdf")

@@ -7,7 +7,7 @@ from acuflow.charting import selectors
 from acuflow.charting.models import Session, SessionDraft
 from acuflow.charting.tests.factories import at, make_course, session_body
 from acuflow.core.testing import AcuflowTestCase, make_staff, new_york_day_boundary
-from acuflow.protocols.models import Course
+from acuflow.protocols.models import Course, CourseObservation
 
 
 class PointsApiTests(AcuflowTestCase):
@@ -269,9 +269,8 @@ class SessionApiTests(AcuflowTestCase):
         self.assertEqual(course.sessions_done, 3)
         self.assertEqual(course.latest_nrs, 3)
         self.assertIsNotNone(course.status_updated_at)
-        done, facts = selectors.course_session_facts(course)
-        self.assertEqual(done, 3)
-        self.assertEqual([nrs for _at, nrs in facts], [6, 5, 3])
+        reported = CourseObservation.objects.filter(course=course).order_by("at")
+        self.assertEqual([(o.source, o.nrs) for o in reported], [("session", n) for n in (6, 5, 3)])
 
     def test_a_refused_session_leaves_the_course_status_alone(self) -> None:
         self.api(self.owner, "POST", self.url(), session_body(needles_in=4, needles_out=3))

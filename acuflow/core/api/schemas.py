@@ -20,3 +20,12 @@ class Page(Schema):
 def paged(qs: Any, limit: int, offset: int) -> tuple[list[Any], int]:
     """One COUNT and one page query, whatever the size of the table."""
     return list(qs[offset : offset + limit]), qs.count()
+
+
+class ErrorOut(Schema):
+    """Every error answer: a stable code, a text in the request's language, and for
+    invalid values the messages per field."""
+
+    error: str
+    detail: str
+    fields: dict[str, list[str]] | None = None

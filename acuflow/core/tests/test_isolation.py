@@ -65,7 +65,6 @@ def _referral(tc: Any) -> Any:
         to="GP",
         reason="Trauma",
         date=dt.date.today(),
-        outcome="cleared",
     )
 
 
@@ -159,8 +158,8 @@ BODIES: dict[tuple[str, str], Maker] = {
         "to": "GP",
         "reason": "Trauma",
         "date": "2025-01-02",
-        "outcome": "cleared",
     },
+    ("POST", "/api/v1/referrals/{referral_id}/outcome"): lambda tc: {"outcome": "cleared"},
     ("PATCH", "/api/v1/protocols/{protocol_id}"): lambda tc: {"notes": "local"},
     ("POST", "/api/v1/courses/{course_id}/sessions"): lambda tc: {
         "started_at": "2025-03-01T09:30:00+01:00",

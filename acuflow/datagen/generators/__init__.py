@@ -34,6 +34,7 @@ class Context:
     clinics: list[ClinicSpec]
     protocols: dict[tuple[str, str], ProtocolSpec] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    thresholds: Any = None  # the outcome model's thresholds (set by the courses generator)
 
     def at(self, clinic: ClinicSpec, day: dt.date, slot: int = 0, minutes: int = 0) -> dt.datetime:
         """A slot of the clinic day as an aware datetime in the clinic's timezone."""
@@ -101,6 +102,7 @@ def all_generators() -> list[Generator]:
         appointments.AppointmentsGenerator,
         sessions.SessionsGenerator,
         outcomes.OutcomesGenerator,
+        courses.ObservationsGenerator,
         audit.AuditGenerator,
     ]
     return [cls() for cls in classes if cls.available()]

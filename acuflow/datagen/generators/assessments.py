@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from acuflow.assessment.rules import red_flag_state
 from acuflow.datagen.generators import Context, Generator
 from acuflow.datagen.story import PatientStory
+
+# The story speaks of referrals "referred out"; the record says where they went.
+OUTCOMES = {"cleared": "cleared", "referred_out": "treated_elsewhere"}
 
 COMPLAINTS = {
     "chronic_low_back_pain": "Low back pain for months, worse after sitting.",
@@ -68,19 +72,39 @@ class AssessmentsGenerator(Generator):
                 ms_domains=episode.ms_domains,
                 red_flags=episode.red_flags,
                 red_flag_notes="",
-                cleared=episode.cleared,
+                red_flags_screened_at=at,
+                red_flag_state=red_flag_state(
+                    screened=True,
+                    flags=episode.red_flags,
+                    referrals=[
+                        (
+                            episode.referral[0],
+                            1,
+                            OUTCOMES[episode.referral[1]],
+                            episode.red_flags,
+                        )
+                    ]
+                    if episode.referral is not None
+                    else [],
+                ),
                 created_at=at,
                 updated_at=at,
             )
             if episode.referral is not None:
                 day, outcome = episode.referral
+                outcome = OUTCOMES[outcome]
+                decided = ctx.at(story.clinic, day, 18)
                 self.referrals.add(
                     id=self.referrals.next_id(),
                     assessment_id=episode.id,
                     to=REFERRAL_TO[episode.red_flags[0]],
                     reason="Red flag on screening: " + ", ".join(episode.red_flags),
                     date=day,
+                    urgency="urgent",
                     outcome=outcome,
+                    outcome_note="",
+                    decided_at=decided,
+                    decided_by_id=author,
                     red_flags=episode.red_flags,
                     author_id=author,
                     created_at=ctx.at(story.clinic, day, 18),

@@ -6,12 +6,13 @@ import datetime as dt
 
 from acuflow.datagen.generators import Context, Generator
 from acuflow.datagen.story import CoursePlan, EpisodePlan, PatientStory, ProtocolSpec
+from acuflow.protocols import outcome
+from acuflow.protocols.models import Protocol
+from acuflow.protocols.selectors import shipped_thresholds
 
 
 def load_protocols() -> dict[tuple[str, str], ProtocolSpec]:
     """The shipped protocols by (condition, modality); the story follows their numbers."""
-    from acuflow.protocols.models import Protocol
-
     found: dict[tuple[str, str], ProtocolSpec] = {}
     for p in Protocol.objects.filter(clinic__isnull=True, active=True).order_by("id"):
         found.setdefault(
@@ -31,27 +32,54 @@ def load_protocols() -> dict[tuple[str, str], ProtocolSpec]:
     return found
 
 
-def status(episode: EpisodePlan, course: CoursePlan) -> dict:
-    latest = course.sessions[-1].nrs_before if course.sessions else None
-    try:
-        from acuflow.protocols.rules import course_status
+def observations(
+    story: PatientStory, episode: EpisodePlan, course: CoursePlan, ctx: Context
+) -> list[tuple[str, int, outcome.Observation]]:
+    """What charting and outcomes report to the course: (source, plan index or the
+    response plan's position, observation). Times as the sessions and responses get."""
+    out: list[tuple[str, int, outcome.Observation]] = []
+    for i, plan in enumerate(course.sessions):
+        at = ctx.at(story.clinic, plan.day, plan.slot, 5)
+        out.append(("session", i, outcome.Observation(at=at, nrs=plan.nrs_before)))
+    by_number = {s.number: s for s in course.sessions}
+    for i, response in enumerate(episode.responses):
+        if response.instrument != "nrs" or "usual" not in response.answers:
+            continue
+        session = by_number.get(response.session_number) if response.session_number else None
+        at = ctx.at(story.clinic, response.day, session.slot if session else 0, -10)
+        obs = outcome.Observation(at=at, nrs=int(response.answers["usual"]), source="questionnaire")
+        out.append(("questionnaire", i, obs))
+    return out
 
-        result = course_status(
-            sessions_done=len(course.sessions),
-            expected_sessions=course.protocol.expected,
-            onset_session=course.protocol.onset,
-            review_session=course.protocol.review,
-            baseline_nrs=episode.baseline,
-            latest_nrs=latest,
-        )
-        return {
-            "change_pct": result.change_pct,
-            "response": result.response,
-            "recommendation": result.recommendation,
-            "reason": result.reason,
-        }
-    except ImportError:  # pragma: no cover - protocols without rules
-        return {}
+
+def status(story: PatientStory, episode: EpisodePlan, course: CoursePlan, ctx: Context) -> dict:
+    """The course status by the outcome model, from what the course observed."""
+    p = course.protocol
+    plan = outcome.Plan(
+        expected_sessions=p.expected,
+        onset_session=p.onset,
+        review_session=p.review,
+        max_sessions=max(p.max, len(course.planned)),
+        cadence_days=p.cadence,
+    )
+    result = outcome.course_status(
+        plan=plan,
+        baseline_nrs=episode.baseline,
+        observations=[o for _s, _i, o in observations(story, episode, course, ctx)],
+        thresholds=ctx.thresholds,
+    )
+    return {
+        "sessions_done": result.sessions_done,
+        "first_session_at": result.first_session_at,
+        "latest_nrs": result.latest_nrs,
+        "latest_nrs_at": result.latest_nrs_at,
+        "latest_nrs_stale": result.latest_nrs_stale,
+        "change_points": result.change_points,
+        "change_pct": result.change_pct,
+        "response": result.response,
+        "recommendation": result.recommendation,
+        "reason": result.reason,
+    }
 
 
 class CoursesGenerator(Generator):
@@ -60,6 +88,7 @@ class CoursesGenerator(Generator):
 
     def setup(self, ctx: Context) -> None:
         ctx.protocols.update(load_protocols())
+        ctx.thresholds = shipped_thresholds()
         self.courses = ctx.writer.table(self.model("protocols.Course"))
         self.planned = ctx.writer.table(self.model("protocols.PlannedSession"))
 
@@ -86,13 +115,10 @@ class CoursesGenerator(Generator):
                 onset_session=p.onset,
                 review_session=p.review,
                 max_sessions=max(p.max, len(course.planned)),
-                sessions_done=len(course.sessions),
-                latest_nrs=last.nrs_before if last else None,
-                latest_nrs_at=ctx.at(story.clinic, last.day, last.slot) if last else None,
                 status_updated_at=ctx.at(story.clinic, last.day, last.slot, 25) if last else None,
                 author_id=course.practitioner.user_id,
                 created_at=created,
-                **status(episode, course),
+                **status(story, episode, course, ctx),
             )
             for number, day in enumerate(course.planned, start=1):
                 self.planned.add(
@@ -100,4 +126,37 @@ class CoursesGenerator(Generator):
                 )
 
 
-__all__ = ["CoursesGenerator", "load_protocols", "dt"]
+__all__ = ["CoursesGenerator", "ObservationsGenerator", "load_protocols", "dt"]
+
+
+class ObservationsGenerator(Generator):
+    """What charting and outcomes report to each course (protocols' observation rows),
+    once the sessions and responses have their ids."""
+
+    name = "course observations"
+    models = ("protocols.CourseObservation",)
+
+    def setup(self, ctx: Context) -> None:
+        self.rows = ctx.writer.table(self.model("protocols.CourseObservation"))
+
+    def emit(self, story: PatientStory, ctx: Context) -> None:
+        for episode in story.episodes:
+            course = episode.course
+            if course is None or not course.id:
+                continue
+            for source, index, obs in observations(story, episode, course, ctx):
+                if source == "session":
+                    ref = course.sessions[index].id
+                else:
+                    ref = episode.responses[index].id
+                if not ref:
+                    continue
+                self.rows.add(
+                    id=self.rows.next_id(),
+                    course_id=course.id,
+                    source=source,
+                    ref=ref,
+                    at=obs.at,
+                    nrs=obs.nrs,
+                    created_at=obs.at,
+                )

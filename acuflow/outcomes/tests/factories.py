@@ -3,13 +3,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from acuflow.assessment.tests.factories import make_assessment
+from acuflow.charting.models import Session
 from acuflow.core.actor import Actor
 from acuflow.patients.models import Patient
 from acuflow.protocols import services as protocol_services
 from acuflow.protocols.models import Course, Protocol
+from acuflow.protocols.services import course_lock_open, course_observation_recorded
 
 
 def make_course(
@@ -28,10 +31,9 @@ def make_course(
 
 
 def make_session(course: Course, *, days_ago: int, before: int | None, after: int | None) -> Any:
-    """A charted session straight in the table (the charting services are not under test)."""
-    from acuflow.charting.models import Session
-
-    return Session.objects.create(
+    """A charted session straight in the table (the charting services are not under
+    test), reported to its course as charting does."""
+    session = Session.objects.create(
         course=course,
         patient=course.patient,
         practitioner=course.practitioner,
@@ -42,3 +44,9 @@ def make_session(course: Course, *, days_ago: int, before: int | None, after: in
         needles_in=0,
         needles_out=0,
     )
+    with transaction.atomic():
+        course_lock_open(course)
+        course_observation_recorded(
+            course=course, at=session.started_at, nrs=before, source="session", ref=session.pk
+        )
+    return session

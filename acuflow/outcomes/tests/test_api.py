@@ -8,8 +8,9 @@ from django.utils import timezone
 from acuflow.audit.models import AuditEvent
 from acuflow.core.testing import AcuflowTestCase
 from acuflow.outcomes.models import Response
-from acuflow.outcomes.selectors import course_nrs_observations
 from acuflow.outcomes.tests.factories import make_course, make_session
+from acuflow.protocols import services
+from acuflow.protocols.models import CourseObservation
 
 
 def odi(values: list[int | None]) -> dict[str, int | None]:
@@ -125,20 +126,41 @@ class ResponseApiTests(AcuflowTestCase):
 
     def test_nrs_for_a_course_refreshes_the_course_status_in_the_same_transaction(self) -> None:
         course = make_course(self.actor(self.owner), self.patient, baseline_nrs=8)
-        with mock.patch("acuflow.protocols.services.course_refresh_status", wraps=None) as refresh:
+        make_session(course, days_ago=2, before=8, after=6)
+        with mock.patch(
+            "acuflow.outcomes.services.course_observation_recorded",
+            wraps=services.course_observation_recorded,
+        ) as reported:
             self.post({"instrument": "nrs", "answers": {"usual": 3}, "course": course.pk})
-        refresh.assert_called_once()
-        self.assertEqual(refresh.call_args.kwargs["course"].pk, course.pk)
+        reported.assert_called_once()
+        self.assertEqual(
+            (reported.call_args.kwargs["course"].pk, reported.call_args.kwargs["nrs"]),
+            (course.pk, 3),
+        )
+        course.refresh_from_db()
+        self.assertEqual((course.latest_nrs, course.response), (3, "substantial"))
+        # a non-NRS questionnaire reports nothing to the course
+        with mock.patch("acuflow.outcomes.services.course_observation_recorded") as reported:
+            self.post(
+                {
+                    "instrument": "peg",
+                    "answers": {"pain": 1, "enjoyment": 1, "activity": 1},
+                    "course": course.pk,
+                }
+            )
+        reported.assert_not_called()
+
+    def test_an_nrs_before_the_first_session_is_not_a_follow_up(self) -> None:
+        course = make_course(self.actor(self.owner), self.patient, baseline_nrs=8)
         self.post({"instrument": "nrs", "answers": {"usual": 3}, "course": course.pk})
         course.refresh_from_db()
-        self.assertEqual(course.latest_nrs, 3)
-        self.assertEqual(course.response, "substantial")
+        self.assertEqual((course.latest_nrs, course.response), (None, "not_measured"))
 
     def test_a_failing_status_refresh_leaves_no_response_behind(self) -> None:
         course = make_course(self.actor(self.owner), self.patient)
         with (
             mock.patch(
-                "acuflow.protocols.services.course_refresh_status", side_effect=RuntimeError
+                "acuflow.outcomes.services.course_observation_recorded", side_effect=RuntimeError
             ),
             self.assertRaises(RuntimeError),
         ):
@@ -168,7 +190,7 @@ class ResponseApiTests(AcuflowTestCase):
         )
         self.assertError(resp, 404)
 
-    def test_course_nrs_observations_are_usual_pain_oldest_first(self) -> None:
+    def test_nrs_questionnaires_report_usual_pain_to_the_course(self) -> None:
         course = make_course(self.actor(self.owner), self.patient)
         earlier = (timezone.now() - dt.timedelta(days=3)).isoformat()
         self.post({"instrument": "nrs", "answers": {"usual": 4, "worst": 9}, "course": course.pk})
@@ -187,7 +209,10 @@ class ResponseApiTests(AcuflowTestCase):
                 "course": course.pk,
             }
         )
-        self.assertEqual([nrs for _at, nrs in course_nrs_observations(course)], [6, 4])
+        reported = CourseObservation.objects.filter(course=course).order_by("at")
+        self.assertEqual(
+            [(o.source, o.nrs) for o in reported], [("questionnaire", 6), ("questionnaire", 4)]
+        )
 
 
 class OutcomesApiTests(AcuflowTestCase):

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
-from acuflow.assessment.catalogue import red_flag_codes
+from django.db import transaction
+from django.utils import timezone
+
+from acuflow.assessment.catalogue import red_flag_codes, red_flag_label
 from acuflow.assessment.tests.factories import make_assessment
 from acuflow.audit.models import AuditEvent
 from acuflow.core.testing import AcuflowTestCase, make_staff
@@ -132,22 +134,48 @@ class CourseApiTests(AcuflowTestCase):
             answer = self.assertError(
                 self.start(self.owner, assessment=a.pk), 409, "red_flags_unresolved"
             )
-            self.assertIn(code, answer["detail"])
-            self.api(
+            self.assertIn(red_flag_label(code), answer["detail"])
+            referral = self.api(
                 self.owner,
                 "POST",
                 f"/api/v1/assessments/{a.pk}/referrals",
-                {"to": "GP", "reason": code, "date": str(TODAY), "outcome": "cleared"},
+                {"to": "GP", "reason": code, "date": str(TODAY)},
+            ).json()
+            self.assertEqual(referral["state"], "pending")
+            # pending: still no course
+            self.assertError(self.start(self.owner, assessment=a.pk), 409, "red_flags_unresolved")
+            decided = self.api(
+                self.owner,
+                "POST",
+                f"/api/v1/referrals/{referral['id']}/outcome",
+                {"outcome": "cleared", "note": "GP: no contra-indication"},
             )
+            self.assertEqual(decided.json()["state"], "cleared")
             self.assertEqual(self.start(self.owner, assessment=a.pk).status_code, 201, code)
+
+    def test_an_unscreened_assessment_starts_no_course(self) -> None:
+        a = make_assessment(self.actor(self.owner), self.patient, red_flags=None)
+        self.assertEqual(
+            self.api(self.owner, "GET", f"/api/v1/assessments/{a.pk}").json()["red_flag_state"],
+            "not_screened",
+        )
+        self.assertError(self.start(self.owner, assessment=a.pk), 409, "red_flags_not_screened")
+        self.api(self.owner, "POST", f"/api/v1/assessments/{a.pk}/red-flags", {"red_flags": []})
+        self.assertEqual(self.start(self.owner, assessment=a.pk).status_code, 201)
 
     def test_a_patient_referred_out_gets_no_course(self) -> None:
         a = make_assessment(self.actor(self.owner), self.patient, red_flags=["malignancy"])
-        self.api(
+        referral = self.api(
             self.owner,
             "POST",
             f"/api/v1/assessments/{a.pk}/referrals",
-            {"to": "Oncology", "reason": "History", "date": str(TODAY), "outcome": "referred_out"},
+            {"to": "Oncology", "reason": "History", "date": str(TODAY)},
+        ).json()
+        self.api(
+            self.owner,
+            "POST",
+            f"/api/v1/referrals/{referral['id']}/outcome",
+            {"outcome": "treated_elsewhere"},
         )
         self.assertError(self.start(self.owner, assessment=a.pk), 409, "red_flags_unresolved")
         self.assertFalse(Course.objects.exists())
@@ -218,26 +246,38 @@ class CourseApiTests(AcuflowTestCase):
             ).exists()
         )
 
-    def test_refresh_status_uses_the_newest_score_from_sessions_and_questionnaires(self) -> None:
+    def test_the_status_follows_what_charting_and_outcomes_report(self) -> None:
         course = Course.objects.get(pk=self.start(self.owner).json()["id"])
-        t = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
-        facts = (6, [(t, 7), (t + dt.timedelta(days=7), None), (t + dt.timedelta(days=14), 6)])
-        questionnaire = [(t + dt.timedelta(days=15), 5)]
-        with mock.patch.object(
-            services, "course_facts", return_value=(facts[0], facts[1] + questionnaire)
-        ):
-            services.course_refresh_status(course=course)
+        t = timezone.now() - dt.timedelta(days=40)
+        reported = [
+            ("session", t, 7),
+            ("session", t + dt.timedelta(days=7), None),
+            ("session", t + dt.timedelta(days=14), 6),
+            ("session", t + dt.timedelta(days=21), None),
+            ("session", t + dt.timedelta(days=28), None),
+            ("questionnaire", t + dt.timedelta(days=29), 5),
+            ("session", t + dt.timedelta(days=35), None),
+        ]
+        for ref, (source, at, nrs) in enumerate(reported, start=1):
+            with transaction.atomic():
+                services.course_lock_open(course)
+                services.course_observation_recorded(
+                    course=course, at=at, nrs=nrs, source=source, ref=ref
+                )
         course.refresh_from_db()
+        # baseline 7 (the assessment) -> 5 from the questionnaire: 28.6 %, 2 points
         self.assertEqual(
-            (course.sessions_done, course.latest_nrs, course.latest_nrs_at, course.response),
-            (6, 5, t + dt.timedelta(days=15), "minimal"),
+            (course.sessions_done, course.latest_nrs, course.response),
+            (6, 5, "minimal"),
         )
-        # minimal response at the review session (6): this method probably does not suit
-        self.assertEqual(
-            (course.recommendation, course.reason), ("stop_or_refer", "no_response_at_review")
-        )
-        body = self.api(self.owner, "GET", f"/api/v1/courses/{course.pk}").json()
-        self.assertEqual(body["status"]["change_pct"], 28.6)
+        # at the review session (6) a minimal response is discussed, not stopped
+        self.assertEqual((course.recommendation, course.reason), ("review", "minimal_at_review"))
+        body = self.api(self.owner, "GET", f"/api/v1/courses/{course.pk}").json()["status"]
+        self.assertEqual((body["change_pct"], body["change_points"]), (28.6, 2))
+        self.assertFalse(body["latest_nrs_stale"])
+        self.assertIn("Dworkin", self.api(self.owner, "GET", "/api/v1/outcome-thresholds").text)
+        self.assertTrue(body["reason_text"] and body["patient_text"] and body["source"])
+        self.assertIn("experience", body["source"])  # the stop rule is a clinic's claim
 
     def test_course_endpoint_has_a_constant_query_count(self) -> None:
         course_id = self.start(self.owner).json()["id"]

@@ -47,6 +47,20 @@ class IntakeToCourseBrowserTests(BrowserTestCase):
         page.check("input[name=contributing_factors][value=heavy_lifting]")
         page.click("text=Save and screen for red flags")
 
+        # Not screened yet: no course can be planned from here or from the course form.
+        page.wait_for_selector("#red-flag-form")
+        self.assertIn("Not screened yet", page.inner_text("#flag-state"))
+        self.assertEqual(page.locator("#start-course").count(), 0)
+        assessment = Assessment.objects.get()
+        self.assertEqual(assessment.red_flag_state, "not_screened")
+        page.goto(f"{self.live_server_url}/assessments/{assessment.pk}/")
+        self.assertTrue(page.locator("#flag-state").is_visible())
+        self.assertEqual(page.locator("#start-course").count(), 0)
+        page.goto(f"{self.live_server_url}/courses/new/{assessment.pk}/")
+        self.assertTrue(page.locator("#not-screened").is_visible())
+        self.assertEqual(page.locator("#course-form button[type=submit]").count(), 0)
+        page.goto(f"{self.live_server_url}/assessments/{assessment.pk}/red-flags/")
+
         # Red-flag screen: a positive flag hides the course button and asks for a referral.
         page.wait_for_selector("#red-flag-form")
         page.check("input[name=red_flags][value=fracture]")
@@ -56,8 +70,13 @@ class IntakeToCourseBrowserTests(BrowserTestCase):
         self.assertEqual(page.locator("#start-course").count(), 0)
         page.fill("#referral-form [name=to]", "GP practice")
         page.fill("#referral-form [name=reason]", "Fall with osteoporosis: X-ray")
-        page.check("#referral-form input[name=outcome][value=cleared]")
         page.click("#referral-form button[type=submit]")
+        # pending until the reply: still no course
+        page.wait_for_selector(".referral-outcome")
+        self.assertIn("Referred", page.inner_text("#flag-state"))
+        self.assertEqual(page.locator("#start-course").count(), 0)
+        page.check(".referral-outcome input[name=outcome][value=cleared]")
+        page.click(".referral-outcome button[type=submit]")
         page.wait_for_selector("#start-course")
         self.assertIn("cleared", page.inner_text("#flag-state"))
         assessment = Assessment.objects.get()
