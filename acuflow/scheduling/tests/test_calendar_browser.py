@@ -17,6 +17,7 @@ from acuflow.core.actor import Actor
 from acuflow.core.browser import BrowserTestCase
 from acuflow.core.testing import make_patient
 from acuflow.scheduling import services
+from acuflow.scheduling.calendar_layout import PX_PER_MINUTE
 from acuflow.scheduling.selectors import appointment_type_by_code
 from acuflow.scheduling.tests.helpers import AMS, at, next_weekday, weekday_hours
 
@@ -120,7 +121,7 @@ class CalendarInEveryLanguageBrowserTests(BrowserTestCase):
                     # At its time on the hour scale, inside its column.
                     local = start.astimezone(AMS)
                     mark = page.locator(".cal-hour", has_text=f"{local.hour:02d}:00")
-                    expected = mark.bounding_box()["y"] + local.minute * 1.2
+                    expected = mark.bounding_box()["y"] + local.minute * PX_PER_MINUTE
                     self.assertAlmostEqual(box["y"], expected, delta=3)
                     column = bodies.nth(0 if view == "day" else local.weekday()).bounding_box()
                     self.assertGreaterEqual(box["x"], column["x"])
