@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from acuflow.accounts.models import ApiToken, Clinic, Location, Membership, Practitioner, Room, User
 from acuflow.core.actor import Actor
 from acuflow.patients.models import Patient
+from acuflow.patients.names import family_sort_key
 
 PASSWORD = "correct horse battery staple"
 
@@ -72,6 +73,7 @@ def make_patient(
         "phone_digits": "31612345678",
     }
     fields.update(extra)
+    fields.setdefault("family_sort", family_sort_key(family))
     return Patient.objects.create(clinic=clinic, given_name=given, family_name=family, **fields)
 
 

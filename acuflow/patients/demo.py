@@ -8,6 +8,7 @@ from typing import Any
 
 from acuflow.accounts.models import Clinic
 from acuflow.patients.models import Consent, Patient
+from acuflow.patients.names import family_sort_key
 
 NAMES: dict[str, dict[str, Any]] = {
     "nl": {
@@ -158,6 +159,7 @@ def load(*, clinics: dict[str, Clinic]) -> None:
                     "email": f"{email}{i}@patients.example",
                     "phone": phone,
                     "phone_digits": "".join(ch for ch in phone if ch.isdigit()),
+                    "family_sort": family_sort_key(family),
                 },
             )
             if created:

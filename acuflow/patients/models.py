@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic, phone_validator
 from acuflow.core.models import HeldRelationsModel
+from acuflow.patients.names import family_sort_key, parse_name_search
+from acuflow.patients.search import parse_search_date
 
 
 class Sex(models.TextChoices):
@@ -24,14 +26,18 @@ class PatientQuerySet(models.QuerySet["Patient"]):
         return self.filter(clinic=clinic)
 
     def search(self, text: str) -> PatientQuerySet:
-        """Name (any part), birth date (YYYY-MM-DD or DD-MM-YYYY) or phone digits."""
-        from acuflow.patients.selectors import parse_search_date
-
+        """Name ("Bram de Vries", "de Vries, Bram", any part of either name), birth date
+        (YYYY-MM-DD or DD-MM-YYYY) or phone digits."""
         text = text.strip()
         if not text:
             return self
+        words = parse_name_search(text)
         query = Q()
-        for word in text.split():
+        for word in words.family:
+            query &= Q(family_name__icontains=word)
+        for word in words.given:
+            query &= Q(given_name__icontains=word)
+        for word in words.either:
             query &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
         if (day := parse_search_date(text)) is not None:
             query |= Q(birth_date=day)
@@ -52,6 +58,9 @@ class Patient(models.Model):
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
     # Digits only, so a search for "0612345678" finds "+31 6 1234 5678" style entries too.
     phone_digits = models.CharField(max_length=32, blank=True, editable=False)
+    # The family name's main part without its prefix ("boer" for "de Boer"): lists sort
+    # on it, as Dutch lists file "de Boer" under B. Kept by set_derived_fields().
+    family_sort = models.CharField(max_length=100, blank=True, editable=False)
     address = models.TextField(_("address"), blank=True, max_length=500)
     notes = models.TextField(_("notes"), blank=True, max_length=5000)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -60,11 +69,13 @@ class Patient(models.Model):
     objects = PatientQuerySet.as_manager()
 
     class Meta:
-        ordering = ["family_name", "given_name", "id"]
+        ordering = ["family_sort", "given_name", "family_name", "id"]
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
         indexes = [
-            models.Index(fields=["clinic", "family_name", "given_name"]),
+            models.Index(
+                fields=["clinic", "family_sort", "given_name"], name="patient_clinic_sort_idx"
+            ),
             models.Index(fields=["clinic", "birth_date"]),
         ]
 
@@ -74,6 +85,12 @@ class Patient(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    def set_derived_fields(self) -> None:
+        """Refresh the fields kept from others (call before saving a new or changed name
+        or phone): the phone's digits and the family name's sort key."""
+        self.phone_digits = "".join(ch for ch in self.phone if ch.isdigit())
+        self.family_sort = family_sort_key(self.family_name)
 
     def age_on(self, day) -> int:  # type: ignore[no-untyped-def]
         years = day.year - self.birth_date.year

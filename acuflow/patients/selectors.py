@@ -3,7 +3,6 @@ record: it scopes to the actor's clinic (404 outside it) and audits the read."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -16,15 +15,6 @@ from acuflow.audit.services import audit_record
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
     from acuflow.patients.models import Patient
-
-
-def parse_search_date(text: str) -> dt.date | None:
-    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def patient_list(*, actor: Actor, q: str = "") -> QuerySet[Patient]:

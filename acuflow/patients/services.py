@@ -28,10 +28,6 @@ PATIENT_FIELDS = (
 )
 
 
-def _digits(phone: str) -> str:
-    return "".join(ch for ch in phone if ch.isdigit())
-
-
 def patient_create(
     *,
     actor: Actor,
@@ -57,7 +53,7 @@ def patient_create(
         address=address,
         notes=notes,
     )
-    patient.phone_digits = _digits(patient.phone)
+    patient.set_derived_fields()
     patient.full_clean()
     with transaction.atomic():
         patient.save()
@@ -73,11 +69,11 @@ def patient_update(*, actor: Actor, patient: Patient, data: dict[str, Any]) -> P
         setattr(
             patient, field, value.strip() if isinstance(value, str) and field != "notes" else value
         )
-    patient.phone_digits = _digits(patient.phone)
+    patient.set_derived_fields()
     patient.updated_at = timezone.now()
     patient.full_clean()
     with transaction.atomic():
-        patient.save(update_fields=[*data.keys(), "phone_digits", "updated_at"])
+        patient.save(update_fields=[*data.keys(), "phone_digits", "family_sort", "updated_at"])
         audit_record(actor=actor, action=Action.UPDATE, patient=patient, obj=patient)
     return patient
 

@@ -27,7 +27,7 @@ from acuflow.audit.services import audit_record
 from acuflow.core.decorators import staff_view
 from acuflow.patients.models import Patient
 from acuflow.patients.selectors import patient_get_for_actor
-from acuflow.scheduling import forms, ics, rules, selectors, services
+from acuflow.scheduling import calendar_layout, forms, ics, rules, selectors, services
 from acuflow.scheduling.models import (
     Appointment,
     AppointmentType,
@@ -37,8 +37,6 @@ from acuflow.scheduling.models import (
     WaitlistEntry,
     WorkingHours,
 )
-
-PX_PER_MINUTE = 1.2
 
 
 def _day(text: str | None, zone: Any) -> dt.date:
@@ -113,31 +111,18 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
         for offset in range((last - first).days + 1):
             d = first + dt.timedelta(days=offset)
             columns.append({"day": d, "practitioner": practitioner, "label": d})
-    hours = [8, 18]
-    for ws in windows.values():
-        for w in ws:
-            hours[0] = min(hours[0], w.start.astimezone(zone).hour)
-            local_end = w.end.astimezone(zone)
-            hours[1] = max(hours[1], local_end.hour + (1 if local_end.minute else 0))
-    for a in appointments:
-        hours[0] = min(hours[0], a.start.astimezone(zone).hour)
-        local_end = a.end.astimezone(zone)
-        hours[1] = max(hours[1], min(24, local_end.hour + 1))
-    top_minutes = hours[0] * 60
-
-    def position(s: dt.datetime, e: dt.datetime) -> dict[str, float]:
-        ls, le = s.astimezone(zone), e.astimezone(zone)
-        minute = ls.hour * 60 + ls.minute - top_minutes
-        length = max(10, int((e - s).total_seconds() // 60))
-        del le
-        return {"top": round(minute * PX_PER_MINUTE, 1), "height": round(length * PX_PER_MINUTE, 1)}
+    grid = calendar_layout.Grid.around(
+        [(w.start, w.end) for ws in windows.values() for w in ws]
+        + [(a.start, a.end) for a in appointments],
+        zone=zone,
+    )
 
     # What each block shows, worked out here: the grid is the calendar's hot loop, and
     # Python does it several times faster than template tags (the template escapes).
     open_url = _url_for_pk("scheduling:appointment")
     move_url = _url_for_pk("scheduling:move")
 
-    def block(a: Appointment) -> dict[str, Any]:
+    def block(a: Appointment, box: calendar_layout.Box) -> dict[str, Any]:
         local_start = a.start.astimezone(zone)
         details = [a.type.name]
         if practitioner is None:
@@ -156,20 +141,22 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
             "time": local_start.strftime("%H:%M"),
             "patient": a.patient.full_name,
             "details": " · ".join(details),
-            **position(a.start, a.end),
+            "style": box.style,
         }
 
     for col in columns:
         col_day = col["day"]
         who = col["practitioner"]
-        col["items"] = [
-            block(a)
+        shown_here = [
+            a
             for a in appointments
             if a.start.astimezone(zone).date() == col_day
             and (who is None or a.practitioner_id == who.pk)
         ]
+        boxes = grid.place_all([(a.start, a.end) for a in shown_here], day=col_day)
+        col["items"] = [block(a, box) for a, box in zip(shown_here, boxes, strict=True)]
         col["windows"] = [
-            position(w.start, w.end)
+            grid.place(w.start, w.end, day=col_day).style
             for p_id, ws in windows.items()
             if who is None or p_id == who.pk
             for w in ws
@@ -189,14 +176,12 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
         "practitioners": practitioners,
         "locations": locations,
         "columns": columns,
-        "hour_marks": [
-            {"hour": h, "top": round((h * 60 - top_minutes) * PX_PER_MINUTE, 1)}
-            for h in range(hours[0], hours[1])
-        ],
-        "grid_height": round((hours[1] - hours[0]) * 60 * PX_PER_MINUTE, 1),
-        "top_minutes": top_minutes,
-        "px_per_minute": PX_PER_MINUTE,
-        "step": step,
+        # Numbers for HTML come as strings from calendar_layout: printed by the template
+        # they would be localised (720,0 in Dutch) and CSS would drop them.
+        "hour_marks": grid.hour_marks(),
+        "grid_style": grid.height_style,
+        **grid.data_attributes,
+        "step": str(step),
         "tz": clinic.timezone,
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from acuflow.datagen.generators import Context, Generator
 from acuflow.datagen.story import PatientStory
+from acuflow.patients.names import family_sort_key
 
 
 class PatientsGenerator(Generator):
@@ -24,6 +25,7 @@ class PatientsGenerator(Generator):
             clinic_id=clinic.id,
             given_name=story.given,
             family_name=story.family,
+            family_sort=family_sort_key(story.family),
             birth_date=story.birth_date,
             sex=story.sex,
             language=clinic.language,
