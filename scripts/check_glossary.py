@@ -29,9 +29,12 @@ from pathlib import Path
 
 import polib
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_messages import LANGUAGES, ROOT  # noqa: E402
+
 GLOSSARY_DIR = ROOT / "docs" / "glossary"
-GLOSSARY_LANGUAGES = ("nl", "nb", "es")
+# English is the source language; every other language needs its glossary.
+GLOSSARY_LANGUAGES = tuple(lang for lang in LANGUAGES if lang != "en")
 # %(clinic)s, {name}: names of values, not English words.
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|\{\w+\}")
 
