@@ -16,12 +16,14 @@ two Markdown tables:
 For every app's locale/<lang>/LC_MESSAGES/django.po, each msgid is searched for the
 English terms (whole words, plural -s allowed; a longer term such as "cleared for
 treatment" hides the shorter "cleared" inside it). A msgstr that uses a forbidden
-variant, or lacks the required word, is reported. Run by `make test`; give language
+variant, or lacks the required word, is reported. The shipped patient articles and
+protocol texts are held to the "*" rows (words no text may use). Run by `make test`; give language
 codes as arguments to check only those.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -171,6 +173,33 @@ def check_entry(glossary: Glossary, msgid: str, msgstrs: list[str]) -> list[str]
     return sorted(set(problems))
 
 
+def shipped_texts(language: str) -> list[tuple[str, str]]:
+    """(where, text) of the patient articles and protocol texts shipped in a language."""
+    found = [
+        (str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))
+        for path in sorted((ROOT / "acuflow" / "info" / "content").glob(f"*/{language}.md"))
+    ]
+    protocols = ROOT / "acuflow" / "protocols" / "data" / "protocols.json"
+    if protocols.exists():
+        for protocol in json.loads(protocols.read_text(encoding="utf-8")).get("protocols", []):
+            for field in ("name", "expectations", "home_care"):
+                text = protocol.get(field, {}).get(language)
+                if text:
+                    found.append((f"protocols.json {protocol.get('key')} {field}", text))
+    return found
+
+
+def check_text(glossary: Glossary, text: str) -> list[str]:
+    """The words no text may use (the "*" rows), for prose that has no msgid."""
+    return [
+        f"uses {variant!r}, write {term.use!r}"
+        for term in glossary.terms
+        if not term.english
+        for variant in term.forbidden
+        if _forbidden_re(variant).search(text)
+    ]
+
+
 def catalogs(language: str) -> list[Path]:
     return sorted((ROOT / "acuflow").glob(f"*/locale/{language}/LC_MESSAGES/django.po"))
 
@@ -197,6 +226,9 @@ def main(languages: list[str]) -> int:
                 for problem in check_entry(glossary, entry.msgid, msgstrs):
                     problems.append(f"{rel}: {entry.msgid[:60]!r}: {problem}")
                 checked += 1
+        for where, text in shipped_texts(language):
+            problems += [f"{where}: {problem}" for problem in check_text(glossary, text)]
+            checked += 1
     for problem in problems:
         print(problem)
     print(f"glossary: {checked} messages checked, {len(problems)} problems")

@@ -85,6 +85,14 @@ class GlossaryCheckTests(SimpleTestCase):
         self.assertEqual(self.check("with %(course)s", "met %(course)s"), [])
         self.assertEqual(self.check("course_id is missing", "course_id ontbreekt"), [])
 
+    def test_prose_is_held_to_the_words_no_text_may_use(self) -> None:
+        self.assertEqual(
+            len(check_glossary.check_text(self.glossary, "Zie je bij de volgende keer")), 1
+        )
+        self.assertEqual(
+            check_glossary.check_text(self.glossary, "Tot de volgende behandeling"), []
+        )
+
     def test_the_shipped_glossaries_parse_and_name_the_core_terms(self) -> None:
         for language in check_glossary.GLOSSARY_LANGUAGES:
             text = (check_glossary.GLOSSARY_DIR / f"{language}.md").read_text(encoding="utf-8")
