@@ -140,6 +140,12 @@ def _forbidden_re(variant: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(variant)}(?!\w)", re.I)
 
 
+def _instead(term: Term) -> str:
+    if term.english:
+        return f"write {term.use!r}"
+    return "which the glossary allows nowhere (see its Terms table for the word to use)"
+
+
 def terms_in(msgid: str, terms: list[Term]) -> list[Term]:
     """The terms whose English form occurs in msgid; a longer match hides a shorter one."""
     msgid = PLACEHOLDER.sub(" ", msgid)
@@ -166,7 +172,7 @@ def check_entry(glossary: Glossary, msgid: str, msgstrs: list[str]) -> list[str]
                 continue
             used = [v for v in term.forbidden if _forbidden_re(v).search(msgstr)]
             for variant in used:
-                problems.append(f"{term.label!r}: uses {variant!r}, write {term.use!r}")
+                problems.append(f"{term.label!r}: uses {variant!r}, {_instead(term)}")
             lacking = term.required and term.required.lower() not in msgstr.lower()
             if term.english and lacking and not used:
                 problems.append(f"{term.label!r}: lacks {term.required!r}, write {term.use!r}")
@@ -192,7 +198,7 @@ def shipped_texts(language: str) -> list[tuple[str, str]]:
 def check_text(glossary: Glossary, text: str) -> list[str]:
     """The words no text may use (the "*" rows), for prose that has no msgid."""
     return [
-        f"uses {variant!r}, write {term.use!r}"
+        f"uses {variant!r}, {_instead(term)}"
         for term in glossary.terms
         if not term.english
         for variant in term.forbidden
