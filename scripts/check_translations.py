@@ -1,4 +1,5 @@
-"""Fail when a catalog is missing, stale, untranslated or fuzzy (nl, nb, en, es)."""
+"""Fail when a catalog is missing, stale, untranslated or fuzzy, or keeps a "#|"
+previous-msgid marker (nl, nb, en, es)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,13 @@ def main() -> int:
                 problems.append(f"{rel}: no {lang} catalog (run: make messages)")
                 continue
             po = polib.pofile(str(path))
+            # A "#|" line is the msgid a fuzzy match was made from: the translation may
+            # still render the old text ("Consent recorded." came out as "consent record").
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if line.startswith("#|"):
+                    problems.append(
+                        f"{rel} [{lang}] line {number}: previous-msgid marker left in: {line[:70]!r}"
+                    )
             for entry in po.untranslated_entries():
                 problems.append(f"{rel} [{lang}] untranslated: {entry.msgid[:70]!r}")
             for entry in po.fuzzy_entries():

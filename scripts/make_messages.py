@@ -69,6 +69,10 @@ def fill_english(path: Path) -> None:
             entry.msgstr = entry.msgid
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        # English is filled from the msgid, so the fuzzy match's old msgid means nothing.
+        entry.previous_msgid = None
+        entry.previous_msgid_plural = None
+        entry.previous_msgctxt = None
     po.save()
 
 

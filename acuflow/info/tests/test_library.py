@@ -19,7 +19,7 @@ class LibraryFileTests(SimpleTestCase):
             "en": "Stop rule",
             "nl": "Stopregel",
             "nb": "Stoppregel",
-            "es": "Regla de parada",
+            "es": "Criterio de suspensión",
         }
         for article in library_articles():
             self.assertTrue(article.title and article.summary, article)

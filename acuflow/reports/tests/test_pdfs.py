@@ -128,8 +128,8 @@ class ReportPdfTests(AcuflowTestCase):
         self.assertIn("Voortgangsverslag", progress)
         letter = pdf_text(self.get("gp-letter").content)
         self.assertIn("Geachte collega", letter)
-        self.assertIn("rode vlaggen", letter.lower())
-        self.assertIn("Ontslagverslag", pdf_text(self.get("discharge").content))
+        self.assertIn("alarmsignalen", letter.lower())
+        self.assertIn("Eindverslag", pdf_text(self.get("discharge").content))
 
     def test_the_gp_letter_holds_assessment_red_flag_screen_and_recommendation(self) -> None:
         self.patient.language = "en"
