@@ -44,6 +44,37 @@ class CourseCloseForm(forms.Form):
     )
 
 
+SOURCE_KINDS = ("research", "clinic", "default")
+
+
+class ThresholdsForm(forms.Form):
+    """A clinic's responder thresholds (the outcome model's numbers)."""
+
+    minimal_pct = forms.IntegerField(label=_("Minimal improvement (%)"), min_value=1, max_value=100)
+    moderate_pct = forms.IntegerField(
+        label=_("Moderate improvement (%)"), min_value=1, max_value=100
+    )
+    substantial_pct = forms.IntegerField(
+        label=_("Substantial improvement (%)"), min_value=1, max_value=100
+    )
+    important_points = forms.IntegerField(
+        label=_("An important change is also at least (NRS points)"), min_value=1, max_value=10
+    )
+    worse_points = forms.IntegerField(
+        label=_("Worse: pain rises by (NRS points)"), min_value=1, max_value=10
+    )
+    worse_pct = forms.IntegerField(label=_("Worse: or by (%)"), min_value=1, max_value=100)
+    assessable_from = forms.IntegerField(
+        label=_("Lowest baseline the pain score can judge (NRS)"), min_value=1, max_value=10
+    )
+    note = forms.CharField(
+        label=_("Why your clinic uses these numbers"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ProtocolForm(forms.ModelForm):
     """Edit a clinic copy. Texts per language are separate fields; sources one per line
     as 'citation | what it supports'; the point set as codes separated by spaces."""
@@ -51,7 +82,10 @@ class ProtocolForm(forms.ModelForm):
     sources_text = forms.CharField(
         label=_("Sources"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One per line: citation | what it supports."),
+        help_text=_(
+            "One per line: citation | what it supports | kind (research, clinic or default). "
+            "Without a kind a source counts as a clinic's experience, never as research."
+        ),
     )
     point_set_text = forms.CharField(
         label=_("Point set"),
@@ -70,6 +104,9 @@ class ProtocolForm(forms.ModelForm):
             "review_session",
             "max_sessions",
             "single_session_onset_days",
+            "onset_days",
+            "review_days",
+            "other_instrument",
             "notes",
             "active",
         ]
@@ -93,7 +130,8 @@ class ProtocolForm(forms.ModelForm):
                     initial=(getattr(p, field) or {}).get(code, ""),
                 )
         self.fields["sources_text"].initial = "\n".join(
-            f"{s.get('citation', '')} | {s.get('supports', '')}".rstrip(" |") for s in p.sources
+            " | ".join((s.get("citation", ""), s.get("supports", ""), s.get("kind", "research")))
+            for s in p.sources
         )
         self.fields["point_set_text"].initial = " ".join(p.point_set)
 
@@ -102,8 +140,10 @@ class ProtocolForm(forms.ModelForm):
         for line in self.cleaned_data["sources_text"].splitlines():
             if not line.strip():
                 continue
-            citation, _sep, supports = line.partition("|")
-            sources.append({"citation": citation.strip(), "supports": supports.strip()})
+            parts = [part.strip() for part in line.split("|")]
+            citation, supports = parts[0], parts[1] if len(parts) > 1 else ""
+            kind = parts[2] if len(parts) > 2 and parts[2] in SOURCE_KINDS else "clinic"
+            sources.append({"citation": citation, "supports": supports, "kind": kind})
         if not sources:
             raise forms.ValidationError(_("Every protocol names at least one source."))
         return sources

@@ -5,6 +5,7 @@ from acuflow.protocols import views
 app_name = "protocols"
 urlpatterns = [
     path("protocols/", views.protocol_list, name="list"),
+    path("protocols/thresholds/", views.outcome_thresholds, name="thresholds"),
     path("protocols/<int:protocol_id>/", views.protocol_detail, name="detail"),
     path("protocols/<int:protocol_id>/copy/", views.protocol_copy, name="copy"),
     path("protocols/<int:protocol_id>/edit/", views.protocol_edit, name="edit"),

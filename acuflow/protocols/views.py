@@ -18,7 +18,8 @@ from acuflow.assessment.services import clinic_today
 from acuflow.core.decorators import staff_view
 from acuflow.core.errors import DomainError, add_to_form
 from acuflow.protocols import selectors, services
-from acuflow.protocols.forms import CourseCloseForm, CourseForm, ProtocolForm
+from acuflow.protocols.forms import CourseCloseForm, CourseForm, ProtocolForm, ThresholdsForm
+from acuflow.protocols.outcome import Thresholds
 
 
 @staff_view()
@@ -234,4 +235,48 @@ def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeStrin
     courses = selectors.courses_on_patient_page(request=request, actor=actor, patient=patient)
     return mark_safe(
         render_to_string("protocols/_patient_section.html", {"courses": courses}, request=request)
+    )
+
+
+@staff_view(clinical=True)
+def outcome_thresholds(request: HttpRequest) -> HttpResponse:
+    """The clinic's responder thresholds beside the shipped default and its sources;
+    owners change them (the clinic's active courses are judged again)."""
+    actor = request.actor  # type: ignore[attr-defined]
+    overview = selectors.thresholds_overview(clinic_id=actor.clinic.pk)
+    form = ThresholdsForm(
+        request.POST or None, initial={**overview["values"], "note": overview["note"]}
+    )
+    if request.method == "POST":
+        actor.require_owner()
+        if form.is_valid():
+            values = {f: form.cleaned_data[f] for f in Thresholds.FIELDS}
+            try:
+                services.outcome_thresholds_update(
+                    actor=actor, values=values, note=form.cleaned_data["note"]
+                )
+            except DomainError as exc:
+                add_to_form(form, exc)
+            else:
+                messages.success(request, _("Thresholds saved. Active courses were judged again."))
+                return redirect("protocols:thresholds")
+    rows = [
+        {
+            "field": form[f],
+            "value": overview["values"][f],
+            "default": overview["default"][f],
+            "changed": overview["values"][f] != overview["default"][f],
+        }
+        for f in Thresholds.FIELDS
+    ]
+    return render(
+        request,
+        "protocols/thresholds.html",
+        {
+            "form": form,
+            "rows": rows,
+            "overview": overview,
+            "may_edit": actor.is_owner,
+        },
+        status=422 if request.method == "POST" else 200,
     )

@@ -230,3 +230,57 @@ class SingleSessionNoteTests(EnglishPagesTestCase):
             course = services.course_create(actor=self.actor(self.ims), assessment=a, protocol=ims)
             page = client.get(f"/courses/{course.pk}/")
             (self.assertContains if shown else self.assertNotContains)(page, 'id="single-session"')
+
+
+class ThresholdsPageTests(EnglishPagesTestCase):
+    def test_owners_set_the_thresholds_beside_the_default_and_courses_follow(self) -> None:
+        course = make_course(self.actor(self.owner), self.patient, baseline_nrs=8)
+        client = self.client_for(self.owner)
+        page = client.get("/protocols/thresholds/")
+        self.assertContains(page, "Dworkin")
+        self.assertContains(page, "Ostelo")
+        values = {
+            "minimal_pct": 10,
+            "moderate_pct": 40,
+            "substantial_pct": 60,
+            "important_points": 2,
+            "worse_points": 2,
+            "worse_pct": 30,
+            "assessable_from": 3,
+            "note": "Stricter, as agreed in our quality circle",
+        }
+        bad = client.post("/protocols/thresholds/", {**values, "moderate_pct": 5})
+        self.assertEqual(bad.status_code, 422)
+        self.assertContains(bad, "Must be above the minimal threshold.", status_code=422)
+        self.assertRedirects(
+            client.post("/protocols/thresholds/", values), "/protocols/thresholds/"
+        )
+        page = client.get("/protocols/thresholds/")
+        self.assertContains(page, "changed")
+        self.assertContains(page, "quality circle")
+        course.refresh_from_db()
+        self.assertIsNotNone(course.status_updated_at)
+        # practitioners read them; only owners change them
+        self.assertEqual(
+            self.client_for(self.practitioner).get("/protocols/thresholds/").status_code, 200
+        )
+        refused = self.client_for(self.practitioner).post("/protocols/thresholds/", values)
+        self.assertEqual(refused.status_code, 403)
+        self.assertEqual(
+            self.api(self.owner, "GET", "/api/v1/outcome-thresholds").json()["values"][
+                "moderate_pct"
+            ],
+            40,
+        )
+        answer = self.assertError(
+            self.api(
+                self.practitioner, "PATCH", "/api/v1/outcome-thresholds", {"moderate_pct": 35}
+            ),
+            403,
+        )
+        self.assertEqual(answer["error"], "forbidden")
+        answer = self.assertError(
+            self.api(self.owner, "PATCH", "/api/v1/outcome-thresholds", {"substantial_pct": 20}),
+            422,
+        )
+        self.assertIn("substantial_pct", answer["fields"])
