@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from acuflow.patients.models import Patient
     from acuflow.protocols.models import Course
 
-RESPONDER_FRACTIONS = (0.3, 0.5)
 NRS_INSTRUMENTS = {"nrs"}
 
 
@@ -96,6 +95,7 @@ def course_outcomes(course: Course, *, language: str) -> dict[str, Any]:
     sessions = course_sessions(course)
     responses = responses_for_course(course)
     baseline = course.assessment.baseline_nrs
+    t = protocol_selectors.thresholds_for(course.patient.clinic_id)
     instruments: dict[str, dict[str, Any]] = {}
     for response in responses:
         definition = catalog.get(response.instrument)
@@ -141,8 +141,13 @@ def course_outcomes(course: Course, *, language: str) -> dict[str, Any]:
     return {
         "course": course,
         "baseline_nrs": baseline,
+        # The clinic's moderate and substantial thresholds (the outcome model's numbers);
+        # the NRS must also drop by `important_points`, so a line never sits above that.
         "responder_lines": {
-            f"{int(f * 100)}": round(baseline * (1 - f), 2) for f in RESPONDER_FRACTIONS
+            str(pct): round(
+                max(0.0, min(baseline * (1 - pct / 100), baseline - t.important_points)), 2
+            )
+            for pct in (t.moderate_pct, t.substantial_pct)
         },
         "onset_session": course.onset_session,
         "review_session": course.review_session,
