@@ -22,6 +22,14 @@ class SettingsParsingTests(SimpleTestCase):
             with self.assertRaises(ImproperlyConfigured):
                 settings.envint("X_NUM", "1")
 
+    def test_session_idle_minutes_must_be_a_positive_whole_number(self) -> None:
+        for bad in ("0", "-5", "half an hour", "30.5"):
+            with mock.patch.dict(os.environ, {"SESSION_IDLE_MINUTES": bad}):
+                with self.assertRaises(ImproperlyConfigured):
+                    settings.envpositive("SESSION_IDLE_MINUTES", "30")
+        with mock.patch.dict(os.environ, {"SESSION_IDLE_MINUTES": "45"}):
+            self.assertEqual(settings.envpositive("SESSION_IDLE_MINUTES", "30"), 45)
+
     def test_email_url(self) -> None:
         conf = settings._email_settings("smtp://u%40x:p@mail.example:587?tls=1")
         self.assertEqual(conf["BACKEND"], "django.core.mail.backends.smtp.EmailBackend")
