@@ -5,6 +5,7 @@ A bad value stops start-up with a clear message instead of running half-configur
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from datetime import timedelta
@@ -95,6 +96,30 @@ def _email_settings(url: str) -> dict[str, object]:
             "use_tls": query.get("tls", ["0"])[0] in {"1", "true"},
         }
     return {"BACKEND": backends[parsed.scheme], "OPTIONS": options}
+
+
+CACHE_TABLE = "acuflow_cache"
+
+
+def _cache_settings(url: str) -> dict[str, object]:
+    """CACHE_URL (or REDIS_URL): redis://host:6379/0, rediss://... for Redis; empty or
+    db:// for the database table. The cache holds the throttle's counts, so it must be
+    shared by every worker process: no per-process memory cache."""
+    scheme = urlparse(url).scheme if url else "db"
+    if scheme == "db" and url in {"", "db://"}:
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Room for every live throttle ticket: culling would forget attempts.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    if scheme in {"redis", "rediss"}:
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured(
+                "CACHE_URL/REDIS_URL names Redis: install its client (pip install redis)"
+            )
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"CACHE_URL must be db:// or redis://host:port/db, not {url!r}")
 
 
 DEBUG = envbool("DEBUG", "false")
@@ -196,6 +221,12 @@ elif "TEST_DATABASE_NAME" in os.environ:
     _db.setdefault("TEST", {})["NAME"] = os.environ["TEST_DATABASE_NAME"]
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Rate limits (acuflow.core.throttle) count in this cache, shared by all workers.
+CACHES = {
+    "default": _cache_settings(
+        (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "").strip()
+    )
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
