@@ -45,6 +45,7 @@ from acuflow.accounts.models import User
 PENDING = "acuflow.pending"  # {"user": pk, "backend": path, "owed": Owed, "at": epoch}
 STARTED = "acuflow.started"  # epoch seconds of the completed sign-in
 SEEN = "acuflow.seen"  # epoch seconds of the last request (updated at most once a minute)
+ENDED = "acuflow.ended"  # why the last session ended: "idle" or "lifetime" (shown at sign-in)
 PENDING_LIFETIME = dt.timedelta(minutes=10)
 SEEN_RESOLUTION = 60  # seconds: no session write on every request
 
@@ -133,14 +134,17 @@ def second_factor_given(request: HttpRequest, device: Device) -> None:
 # -- every request with a session -------------------------------------------------------
 
 
-def _expired(request: HttpRequest, now: float) -> bool:
+def _expired(request: HttpRequest, now: float) -> str:
+    """Why the session is over ("idle", "lifetime"), or "" while it is not."""
     started = request.session.get(STARTED)
     seen = request.session.get(SEEN)
     if started is None or seen is None:
-        return False  # signed in before these stamps existed: stamped below
-    idle = settings.SESSION_IDLE_MINUTES * 60
-    absolute = settings.SESSION_ABSOLUTE_HOURS * 3600
-    return now - seen > idle or now - started > absolute
+        return ""  # signed in before these stamps existed: stamped below
+    if now - started > settings.SESSION_ABSOLUTE_HOURS * 3600:
+        return "lifetime"
+    if now - seen > settings.SESSION_IDLE_MINUTES * 60:
+        return "idle"
+    return ""
 
 
 def _demote(request: HttpRequest, user: User, owed: Owed) -> None:
@@ -165,8 +169,9 @@ class GateMiddleware:
         user = request.user
         if user.is_authenticated:
             now = _now()
-            if _expired(request, now):
+            if ended := _expired(request, now):
                 logout(request)
+                request.session[ENDED] = ended
             else:
                 owed = second_factor_owed(user, verified=user.is_verified())  # type: ignore[union-attr,attr-defined]
                 if owed is not None:

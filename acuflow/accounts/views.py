@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, logout
 from django.contrib.auth.views import PasswordResetConfirmView, redirect_to_login
@@ -61,7 +62,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
             gate.pending_begin(request, user, owed)
             return _next_step(owed, _next_url(request))
         form.add_error(None, _("That email and password do not match an account."))
-    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+    context = {"form": form, "next": _next_url(request), "ended": _ended_notice(request)}
+    return render(request, "accounts/login.html", context)
+
+
+def _ended_notice(request: HttpRequest) -> str:
+    ended = request.session.pop(gate.ENDED, "") if request.method == "GET" else ""
+    if ended == "idle":
+        return _("You were signed out after %(minutes)d minutes without activity.") % {
+            "minutes": settings.SESSION_IDLE_MINUTES
+        }
+    if ended == "lifetime":
+        return _("You were signed out: a session lasts at most %(hours)d hours.") % {
+            "hours": settings.SESSION_ABSOLUTE_HOURS
+        }
+    return ""
 
 
 def password_reset_view(request: HttpRequest) -> HttpResponse:

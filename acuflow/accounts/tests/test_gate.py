@@ -222,6 +222,9 @@ class SessionLifetimeTests(GateTestCase):
             response = client.get(reverse("patients:list"))
             self.assertTrue(response["Location"].startswith(reverse("accounts:login")))
             self.assertNotIn("_auth_user_id", client.session)
+            page = client.get(response["Location"])
+            self.assertContains(page, 'id="session-ended"')
+            self.assertContains(page, "30 minutes")
 
     @override_settings(SESSION_IDLE_MINUTES=5)
     def test_the_idle_timeout_is_a_setting(self) -> None:
@@ -241,3 +244,4 @@ class SessionLifetimeTests(GateTestCase):
         with clock(start + dt.timedelta(hours=12, minutes=1)):
             self.assertEqual(client.get("/api/v1/patients").status_code, 401)
             self.assertNotIn("_auth_user_id", client.session)
+            self.assertContains(client.get(reverse("accounts:login")), "12 hours")
