@@ -164,7 +164,7 @@ def setup_view(request: HttpRequest) -> HttpResponse:
         gate.sign_in(request, user, device)
         messages.success(request, _("Two-factor authentication is on."))
         return redirect(_next_url(request))
-    return render(request, "accounts/two_factor.html", context)
+    return render(request, "accounts/two_factor.html", {**context, "pending": True})
 
 
 @staff_view()
