@@ -5,6 +5,7 @@ A bad value stops start-up with a clear message instead of running half-configur
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from datetime import timedelta
@@ -34,6 +35,13 @@ def envint(name: str, default: str) -> int:
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}")
+
+
+def envpositive(name: str, default: str) -> int:
+    value = envint(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be 1 or more, not {value!r}")
+    return value
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -90,6 +98,30 @@ def _email_settings(url: str) -> dict[str, object]:
     return {"BACKEND": backends[parsed.scheme], "OPTIONS": options}
 
 
+CACHE_TABLE = "acuflow_cache"
+
+
+def _cache_settings(url: str) -> dict[str, object]:
+    """CACHE_URL (or REDIS_URL): redis://host:6379/0, rediss://... for Redis; empty or
+    db:// for the database table. The cache holds the throttle's counts, so it must be
+    shared by every worker process: no per-process memory cache."""
+    scheme = urlparse(url).scheme if url else "db"
+    if scheme == "db" and url in {"", "db://"}:
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Room for every live throttle ticket: culling would forget attempts.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    if scheme in {"redis", "rediss"}:
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured(
+                "CACHE_URL/REDIS_URL names Redis: install its client (pip install redis)"
+            )
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"CACHE_URL must be db:// or redis://host:port/db, not {url!r}")
+
+
 DEBUG = envbool("DEBUG", "false")
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
@@ -138,6 +170,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "acuflow.accounts.gate.GateMiddleware",  # signed in = both factors; idle timeout
     "acuflow.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -188,6 +221,12 @@ elif "TEST_DATABASE_NAME" in os.environ:
     _db.setdefault("TEST", {})["NAME"] = os.environ["TEST_DATABASE_NAME"]
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Rate limits (acuflow.core.throttle) count in this cache, shared by all workers.
+CACHES = {
+    "default": _cache_settings(
+        (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "").strip()
+    )
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -243,6 +282,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MAILERS = {"default": _email_settings(os.environ.get("EMAIL_URL", "console://"))}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "acuflow <noreply@acuflow.example>")
 
+# Staff sessions end after SESSION_IDLE_MINUTES without a request and at most
+# SESSION_ABSOLUTE_HOURS after sign-in (acuflow.accounts.gate).
+SESSION_IDLE_MINUTES = envpositive("SESSION_IDLE_MINUTES", "30")
+SESSION_ABSOLUTE_HOURS = 12
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "false")

@@ -2,12 +2,15 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from acuflow.accounts.views import admin_login_view
 from acuflow.core.views import healthz
 
 # Staff pages and the API: the language follows the user (or Accept-Language).
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("acuflow.api.urls")),
+    # One sign-in for staff: the admin's goes through /login/ (lockout, second factor).
+    path("admin/login/", admin_login_view),
     path("admin/", admin.site.urls),
     path("patients/", include("acuflow.patients.urls")),
     path("calendar/", include("acuflow.scheduling.urls")),

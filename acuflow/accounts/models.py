@@ -208,19 +208,3 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token for {self.user}"
-
-
-class PasswordLinkRequest(models.Model):
-    """A request for a password link, counted to stop floods of mail to one address
-    (the address is stored hashed: the table says nothing about who works where)."""
-
-    email_hash = models.CharField(max_length=64, db_index=True)
-    client_address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(default=djtz.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("password link request")
-        verbose_name_plural = _("password link requests")
-
-    def __str__(self) -> str:
-        return f"password link request {self.pk}"

@@ -1,22 +1,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from acuflow.accounts.models import ApiToken, Clinic, PasswordLinkRequest, User
+from acuflow.accounts.models import ApiToken, Clinic, User
+from acuflow.core import throttle
 
-LINK_WINDOW = dt.timedelta(hours=1)
-LINKS_PER_EMAIL = 3  # password links mailed to one address per window
-LINKS_PER_ADDRESS = 20  # link requests from one client address per window
+# Password links mailed to one address, and link requests from one client address.
+LINKS_PER_EMAIL = throttle.Rate("password-link-email", 3, dt.timedelta(hours=1))
+LINKS_PER_ADDRESS = throttle.Rate("password-link-address", 20, dt.timedelta(hours=1))
 
 
 def api_token_for_user(*, user: User) -> ApiToken:
@@ -69,26 +69,16 @@ def password_link_send(*, user: User, base_url: str, invitation: bool = False) -
     return True
 
 
-def email_hash(email: str) -> str:
-    """An address as throttle tables keep it: hashed, so they say nothing about who is
-    a patient or works where."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
-
-
 def password_link_request(*, email: str, client_address: str | None, base_url: str) -> None:
     """'Forgot your password?': mail a link when the address is an active account and
     neither the address nor the client asked too often in the last hour. Every request
     is counted, known address or not, so the limits say nothing about who has an
     account; the caller shows the same answer in every case."""
-    now = timezone.now()
-    hashed = email_hash(email)
-    recent = PasswordLinkRequest.objects.filter(at__gte=now - LINK_WINDOW)
-    for_email = recent.filter(email_hash=hashed).count()
-    from_client = recent.filter(client_address=client_address).count() if client_address else 0
-    PasswordLinkRequest.objects.create(email_hash=hashed, client_address=client_address)
-    PasswordLinkRequest.objects.filter(at__lt=now - LINK_WINDOW).delete()  # only the window
-    if for_email >= LINKS_PER_EMAIL or from_client >= LINKS_PER_ADDRESS:
+    email = email.strip().lower()
+    for_email = throttle.attempt(LINKS_PER_EMAIL, email)
+    from_client = throttle.attempt(LINKS_PER_ADDRESS, client_address)
+    if not (for_email.allowed and from_client.allowed):
         return
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is not None:
         password_link_send(user=user, base_url=base_url)

@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("login/verify/", views.verify_view, name="verify"),
+    path("login/setup/", views.setup_view, name="setup"),
     path("logout/", views.logout_view, name="logout"),
     path("password/reset/", views.password_reset_view, name="password_reset"),
     path("password/set/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_set"),

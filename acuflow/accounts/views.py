@@ -3,19 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
-from django.contrib.auth.views import PasswordResetConfirmView
+from django.contrib.auth import authenticate, logout
+from django.contrib.auth.views import PasswordResetConfirmView, redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from acuflow.accounts import gate
 from acuflow.accounts.forms import (
     ClinicSettingsForm,
     LoginForm,
@@ -23,6 +24,7 @@ from acuflow.accounts.forms import (
     ProfileForm,
     TokenForm,
 )
+from acuflow.accounts.models import User
 from acuflow.accounts.services import clinic_update, password_link_request
 from acuflow.core.actor import client_address
 from acuflow.core.decorators import staff_view
@@ -35,7 +37,14 @@ def _next_url(request: HttpRequest) -> str:
     return "/"
 
 
+def _next_step(owed: gate.Owed, next_url: str) -> HttpResponse:
+    step = "accounts:verify" if owed == gate.Owed.VERIFY else "accounts:setup"
+    return redirect_to_login(next_url, step)
+
+
 def login_view(request: HttpRequest) -> HttpResponse:
+    """The one sign-in form (the admin's sign-in redirects here). A right password signs
+    in only when no second factor is owed; otherwise it starts the pending half-step."""
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = authenticate(
@@ -46,10 +55,28 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if getattr(request, "axes_locked_out", False):
             return render(request, "accounts/locked.html", status=429)
         if user is not None:
-            login(request, user)
-            return redirect(_next_url(request))
+            owed = gate.second_factor_owed(user, verified=False)
+            if owed is None:
+                gate.sign_in(request, user)
+                return redirect(_next_url(request))
+            gate.pending_begin(request, user, owed)
+            return _next_step(owed, _next_url(request))
         form.add_error(None, _("That email and password do not match an account."))
-    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+    context = {"form": form, "next": _next_url(request), "ended": _ended_notice(request)}
+    return render(request, "accounts/login.html", context)
+
+
+def _ended_notice(request: HttpRequest) -> str:
+    ended = request.session.pop(gate.ENDED, "") if request.method == "GET" else ""
+    if ended == "idle":
+        return _("You were signed out after %(minutes)d minutes without activity.") % {
+            "minutes": settings.SESSION_IDLE_MINUTES
+        }
+    if ended == "lifetime":
+        return _("You were signed out: a session lasts at most %(hours)d hours.") % {
+            "hours": settings.SESSION_ABSOLUTE_HOURS
+        }
+    return ""
 
 
 def password_reset_view(request: HttpRequest) -> HttpResponse:
@@ -87,24 +114,23 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 def verify_view(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect("accounts:login")
+    """Second step of sign-in: the code from the authenticator app."""
+    user = gate.pending_user(request)
+    if user is None or gate.pending_owed(request) != gate.Owed.VERIFY:
+        return redirect_to_login(_next_url(request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["token"])
+        device = match_token(user, form.cleaned_data["token"])
         if device is not None:
-            otp_login(request, device)
+            gate.sign_in(request, user, device)
             return redirect(_next_url(request))
         form.add_error("token", _("That code is not right. Codes change every 30 seconds."))
     return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request)})
 
 
-@staff_view()
-def two_factor_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if confirmed is not None:
-        return render(request, "accounts/two_factor.html", {"enabled": True})
+def _enrolment(request: HttpRequest, user: User) -> tuple[TOTPDevice | None, dict[str, Any]]:
+    """Show a new authenticator's QR code and confirm it with its first code. Returns
+    the device once confirmed, and the page's context."""
     device, _created = TOTPDevice.objects.get_or_create(
         user=user, confirmed=False, defaults={"name": "authenticator"}
     )
@@ -113,16 +139,52 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            otp_login(request, device)
-            messages.success(request, _("Two-factor authentication is on."))
-            return redirect("accounts:profile")
+            return device, {}
         form.add_error("token", _("That code is not right. Codes change every 30 seconds."))
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4)
-    return render(
-        request,
-        "accounts/two_factor.html",
-        {"enabled": False, "form": form, "qr": qr, "secret": device.bin_key.hex()},
-    )
+    membership = getattr(user, "membership", None)
+    return None, {
+        "enabled": False,
+        "form": form,
+        "qr": qr,
+        "secret": device.bin_key.hex(),
+        "required": membership is not None and membership.clinic.require_2fa,
+        "next": _next_url(request),
+    }
+
+
+def setup_view(request: HttpRequest) -> HttpResponse:
+    """Second step of sign-in for staff of a clinic that requires two factors and who
+    have no authenticator yet: enrol one; its first code completes the sign-in."""
+    user = gate.pending_user(request)
+    if user is None or gate.pending_owed(request) != gate.Owed.SETUP:
+        return redirect_to_login(_next_url(request))
+    device, context = _enrolment(request, user)
+    if device is not None:
+        gate.sign_in(request, user, device)
+        messages.success(request, _("Two-factor authentication is on."))
+        return redirect(_next_url(request))
+    return render(request, "accounts/two_factor.html", {**context, "pending": True})
+
+
+@staff_view()
+def two_factor_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if confirmed is not None:
+        return render(request, "accounts/two_factor.html", {"enabled": True})
+    device, context = _enrolment(request, user)  # type: ignore[arg-type]
+    if device is not None:
+        gate.second_factor_given(request, device)
+        messages.success(request, _("Two-factor authentication is on."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/two_factor.html", context)
+
+
+def admin_login_view(request: HttpRequest) -> HttpResponse:
+    """The admin's sign-in page is the staff one: same form, lockout and second factor."""
+    target = _next_url(request)
+    return redirect_to_login("/admin/" if target == "/" else target)
 
 
 @staff_view()

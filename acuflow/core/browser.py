@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core.cache import cache
 
 from acuflow.core.testing import PASSWORD, AcuflowTestCase, launch_chromium
 
@@ -52,6 +53,8 @@ class BrowserTestCase(StaticLiveServerTestCase):
         for thread in threading.enumerate():
             if "process_request_thread" in thread.name:
                 thread.join(timeout=10)
+        # The throttle counts in the cache table, which the flush does not empty.
+        cache.clear()
 
     def login(self, email: str, password: str = PASSWORD) -> None:
         page = self.page

@@ -1,5 +1,7 @@
-"""`staff_view`: the one gate for staff pages. Signed in, member of a clinic, second
-factor verified where the user has one or the clinic demands one; hands the view an Actor."""
+"""`staff_view`: staff pages. Whether the request's user is signed in at all (both
+factors where owed) is decided by the one gate, `acuflow.accounts.gate`, for every
+channel; this decorator sends whoever is not to the right step, checks the clinic
+membership and role, and hands the view an Actor."""
 
 from __future__ import annotations
 
@@ -9,26 +11,13 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 
+from acuflow.accounts.gate import Owed, pending_owed
 from acuflow.core.actor import actor_from_request
 
 View = Callable[..., HttpResponse]
 
-
-def needs_second_factor(request: HttpRequest) -> str | None:
-    """'verify' when the user must enter a code, 'setup' when they must enrol one."""
-    from acuflow.accounts.backends import has_second_factor
-
-    user = request.user
-    if user.is_verified():  # type: ignore[union-attr]
-        return None
-    if has_second_factor(user):
-        return "verify"
-    membership = getattr(user, "membership", None)
-    if membership is not None and membership.clinic.require_2fa:
-        return "setup"
-    return None
+_STEP_URL = {Owed.VERIFY: "accounts:verify", Owed.SETUP: "accounts:setup"}
 
 
 def staff_view(*, owner: bool = False, clinical: bool = False) -> Callable[[View], View]:
@@ -36,16 +25,9 @@ def staff_view(*, owner: bool = False, clinical: bool = False) -> Callable[[View
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            step = needs_second_factor(request)
-            if step == "verify":
-                return redirect_to_login(request.get_full_path(), "accounts:verify")
-            if (
-                step == "setup"
-                and request.resolver_match
-                and request.resolver_match.view_name != "accounts:two_factor"
-            ):
-                return redirect("accounts:two_factor")
+                owed = pending_owed(request)
+                step = _STEP_URL[owed] if owed is not None else None
+                return redirect_to_login(request.get_full_path(), step)
             try:
                 actor = actor_from_request(request)
             except Http404:

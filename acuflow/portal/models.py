@@ -70,20 +70,3 @@ class PortalSession(models.Model):
 
     def __str__(self) -> str:
         return f"portal session {self.pk}"
-
-
-class SignInAttempt(models.Model):
-    """Counted to throttle link requests and password guesses (email stored hashed)."""
-
-    kind = models.CharField(max_length=16)  # "link" or "password"
-    email_hash = models.CharField(max_length=64, db_index=True)
-    client_address = models.GenericIPAddressField(null=True, blank=True)
-    succeeded = models.BooleanField(default=False)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("sign-in attempt")
-        verbose_name_plural = _("sign-in attempts")
-
-    def __str__(self) -> str:
-        return f"{self.kind} attempt {self.pk}"

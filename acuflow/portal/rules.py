@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from acuflow.core.throttle import Rate
+
 LINK_LIFETIME = dt.timedelta(minutes=30)
 SESSION_IDLE = dt.timedelta(minutes=30)
 SESSION_MAX = dt.timedelta(hours=8)
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
-LINKS_PER_EMAIL = 3  # link requests per email address per window
-ATTEMPTS_PER_ADDRESS = 20  # link requests or password tries per client address per window
-PASSWORD_FAILURES = 5  # failed passwords per email address per window
+# Sign-in limits, counted by the one throttle (acuflow.core.throttle).
+LINKS_PER_EMAIL = Rate("portal-link-email", 3, THROTTLE_WINDOW)
+ATTEMPTS_PER_ADDRESS = Rate("portal-address", 20, THROTTLE_WINDOW)  # links and passwords
+PASSWORD_FAILURES = Rate("portal-password-email", 5, THROTTLE_WINDOW)
 
 
 def link_valid(*, now: dt.datetime, expires_at: dt.datetime, used_at: dt.datetime | None) -> bool:
@@ -25,14 +28,6 @@ def session_valid(
     ended_at: dt.datetime | None,
 ) -> bool:
     return ended_at is None and now - last_seen_at < SESSION_IDLE and now - created_at < SESSION_MAX
-
-
-def link_requests_allowed(*, for_email: int, from_address: int) -> bool:
-    return for_email < LINKS_PER_EMAIL and from_address < ATTEMPTS_PER_ADDRESS
-
-
-def password_tries_allowed(*, failures_for_email: int, from_address: int) -> bool:
-    return failures_for_email < PASSWORD_FAILURES and from_address < ATTEMPTS_PER_ADDRESS
 
 
 # Which part of the record an audit event's object type belongs to (by app label).

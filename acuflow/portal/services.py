@@ -13,31 +13,17 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from acuflow.accounts.services import email_hash
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.core import throttle
 from acuflow.patients.models import Patient
 from acuflow.portal import rules
 from acuflow.portal.actor import PatientActor
-from acuflow.portal.models import PortalAccount, PortalSession, SignInAttempt, SignInLink
+from acuflow.portal.models import PortalAccount, PortalSession, SignInLink
 
 
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def _attempts(
-    *, kind: str, email: str, client_address: str | None, now: dt.datetime
-) -> tuple[int, int]:
-    since = now - rules.THROTTLE_WINDOW
-    # Attempts only count inside the window: older rows are of no use, and would pile up.
-    SignInAttempt.objects.filter(at__lt=since).delete()
-    recent = SignInAttempt.objects.filter(at__gte=since)
-    for_email = recent.filter(kind=kind, email_hash=email_hash(email))
-    if kind == "password":
-        for_email = for_email.filter(succeeded=False)
-    from_address = recent.filter(client_address=client_address).count() if client_address else 0
-    return for_email.count(), from_address
 
 
 def patients_with_email(email: str) -> list[Patient]:
@@ -66,13 +52,9 @@ def sign_in_links_send(
     throttled; True otherwise, whether or not the address is known (no enumeration).
     `make_url` builds the link from the request when there is one; SITE_URL otherwise."""
     now = timezone.now()
-    for_email, from_address = _attempts(
-        kind="link", email=email, client_address=client_address, now=now
-    )
-    SignInAttempt.objects.create(
-        kind="link", email_hash=email_hash(email), client_address=client_address, at=now
-    )
-    if not rules.link_requests_allowed(for_email=for_email, from_address=from_address):
+    for_email = throttle.attempt(rules.LINKS_PER_EMAIL, email.strip().lower())
+    from_address = throttle.attempt(rules.ATTEMPTS_PER_ADDRESS, client_address)
+    if not (for_email.allowed and from_address.allowed):
         return False
     for patient in patients_with_email(email):
         token = secrets.token_urlsafe(32)
@@ -146,14 +128,11 @@ def password_sign_in(
 ) -> tuple[PortalSession, str] | None | bool:
     """A session for the patient with this email and password; None when they do not
     match, False when too many attempts failed."""
-    now = timezone.now()
-    failures, from_address = _attempts(
-        kind="password", email=email, client_address=client_address, now=now
-    )
-    if not rules.password_tries_allowed(failures_for_email=failures, from_address=from_address):
-        SignInAttempt.objects.create(
-            kind="password", email_hash=email_hash(email), client_address=client_address, at=now
-        )
+    from_address = throttle.attempt(rules.ATTEMPTS_PER_ADDRESS, client_address)
+    # Counted as a failure up front (so parallel guesses cannot all pass the check),
+    # given back when the password matches.
+    failure = throttle.attempt(rules.PASSWORD_FAILURES, email.strip().lower())
+    if not (from_address.allowed and failure.allowed):
         return False
     match = None
     accounts = PortalAccount.objects.filter(patient__email__iexact=email.strip()).exclude(
@@ -163,15 +142,9 @@ def password_sign_in(
         if account.check_password(password):
             match = account.patient
             break
-    SignInAttempt.objects.create(
-        kind="password",
-        email_hash=email_hash(email),
-        client_address=client_address,
-        succeeded=match is not None,
-        at=now,
-    )
     if match is None:
         return None
+    throttle.give_back(failure)
     return session_start(patient=match)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-# Contact form: at most this many messages from one address per window.
-CONTACT_LIMIT = 5
-CONTACT_WINDOW_MINUTES = 60
+import datetime as dt
+
+from acuflow.core.throttle import Rate
+
+# Contact form: messages from one client address (counted by acuflow.core.throttle).
+CONTACT = Rate("contact-message", 5, dt.timedelta(hours=1))
 
 # Which patient-information article explains each treatment.
 MODALITY_ARTICLES = {
@@ -14,10 +17,6 @@ MODALITY_ARTICLES = {
     "acupressure": "acupressure",
     "cupping": "cupping",
 }
-
-
-def over_limit(recent_count: int, limit: int = CONTACT_LIMIT) -> bool:
-    return recent_count >= limit
 
 
 def treatments_offered(modality_lists: list[list[str]], order: list[str]) -> list[str]:

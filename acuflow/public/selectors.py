@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from acuflow.accounts.models import Clinic, Practitioner
 from acuflow.public.models import ClinicProfile, ContactMessage, OpeningHours
-from acuflow.public.rules import CONTACT_WINDOW_MINUTES
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
@@ -43,15 +40,6 @@ def practitioners_for_public(*, clinic: Clinic) -> list[Practitioner]:
 
 def opening_hours_for_public(*, clinic: Clinic) -> list[OpeningHours]:
     return list(OpeningHours.objects.filter(clinic=clinic).order_by("weekday", "opens"))
-
-
-def recent_messages_from(*, client_address: str | None, now: dt.datetime | None = None) -> int:
-    if not client_address:
-        return 0
-    since = (now or timezone.now()) - dt.timedelta(minutes=CONTACT_WINDOW_MINUTES)
-    return ContactMessage.objects.filter(
-        client_address=client_address, received_at__gte=since
-    ).count()
 
 
 def inbox_for_actor(*, actor: Actor) -> QuerySet[ContactMessage]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from acuflow.accounts.middleware import activate_clinic_zone
 from acuflow.accounts.models import Clinic, Modality
+from acuflow.core import throttle
 from acuflow.core.actor import client_address
 from acuflow.core.decorators import staff_view
 from acuflow.info.selectors import article_for_public
@@ -35,7 +36,9 @@ def clinic_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         address = client_address(request)
-        if rules.over_limit(selectors.recent_messages_from(client_address=address)):
+        if not form.is_valid():
+            status = 400
+        elif not form.is_robot and not throttle.attempt(rules.CONTACT, address).allowed:
             form.add_error(
                 None,
                 _(
@@ -43,7 +46,7 @@ def clinic_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
                 ),
             )
             status = 429
-        elif form.is_valid():
+        else:
             if not form.is_robot:
                 services.contact_message_receive(
                     clinic=clinic,
@@ -58,8 +61,6 @@ def clinic_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
                 request, _("Thank you. Your message has reached the clinic; we will answer soon.")
             )
             return redirect(request.path + "#contact")
-        else:
-            status = 400
     practitioners = selectors.practitioners_for_public(clinic=clinic)
     offered = rules.treatments_offered([p.modalities for p in practitioners], list(Modality.values))
     treatments = [

@@ -5,7 +5,8 @@ gives contact details, the intake basics and answers to the red-flag questions. 
 "yes" turns the booking into a call-back request for staff: no slot is booked.
 
 Spam: a honeypot field, a minimum time between showing and sending the form (signed
-timestamp, so it cannot be forged), and a per-address rate limit in the cache.
+timestamp, so it cannot be forged), and a per-address rate limit (the one throttle,
+acuflow.core.throttle, shared by all workers).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import datetime as dt
 from typing import Any
 
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +26,7 @@ from acuflow.accounts.models import Clinic, Practitioner
 from acuflow.assessment.services import screen_offer_record
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.core import throttle
 from acuflow.core.actor import Actor, client_address
 from acuflow.patients.models import Patient
 from acuflow.patients.services import patient_create
@@ -35,8 +36,7 @@ from acuflow.scheduling.models import AppointmentType, BookingRequest, Source, W
 
 MIN_FILL_SECONDS = 3
 MAX_FORM_AGE = 2 * 60 * 60
-RATE_LIMIT = 5  # submissions per address and clinic
-RATE_WINDOW = 60 * 60
+SUBMISSIONS = throttle.Rate("online-booking", 5, dt.timedelta(hours=1))  # per address, clinic
 SALT = "acuflow.scheduling.online"
 
 
@@ -61,14 +61,8 @@ def _actor(request: HttpRequest, clinic: Clinic) -> Actor:
 
 
 def _rate_limited(request: HttpRequest, clinic: Clinic) -> bool:
-    key = f"acuflow:book:{clinic.pk}:{client_address(request) or '-'}"
-    cache.add(key, 0, RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW)
-        count = 1
-    return count > RATE_LIMIT
+    subject = f"{clinic.pk}:{client_address(request) or '-'}"
+    return not throttle.attempt(SUBMISSIONS, subject).allowed
 
 
 def _form_age(token: str) -> float | None:
