@@ -49,11 +49,13 @@ def _flag_rows(
 
 
 def _detail_context(assessment: Assessment) -> dict[str, Any]:
+    referrals = list(assessment.referrals.all())
     return {
         "assessment": assessment,
         "state": assessment.red_flag_state,
         "flags": [f for f in _flag_rows(assessment) if f["positive"]],
-        "referrals": list(assessment.referrals.all()),
+        "referrals": referrals,
+        "pending": any(not r.outcome for r in referrals),
         "labels": {
             name: [catalogue.code_label(name, c) for c in getattr(assessment, name)]
             for name in (
