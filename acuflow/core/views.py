@@ -24,10 +24,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @staff_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    from acuflow.patients.models import Patient
-
     context = {
-        "patient_count": Patient.objects.filter(clinic=actor.clinic).count(),
         "panels": [panel for panel in dashboard_panels(request, actor) if panel],
     }
     return render(request, "core/dashboard.html", context)

@@ -8,7 +8,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from acuflow.accounts.api import PractitionerOut, practitioner_out
 from acuflow.accounts.models import Clinic, Room
+from acuflow.accounts.selectors import practitioner_get_for_actor
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.core.api.auth import api_actor
@@ -300,3 +302,21 @@ def cancel_appointment(
             actor=actor, appointment=appointment, reason=reason, late_cancel=late_cancel
         )
     return appointment_out(appointment)
+
+
+# Served here rather than in accounts: the calendar feed is scheduling's, and accounts
+# (kernel) may not reach up into scheduling for it.
+@router.get(
+    "/practitioners/{practitioner_id}",
+    response=PractitionerOut,
+    summary="One practitioner",
+    tags=["clinic"],
+)
+def get_practitioner(request: HttpRequest, practitioner_id: int) -> dict[str, Any]:
+    actor = api_actor(request)
+    practitioner = practitioner_get_for_actor(actor=actor, practitioner_id=practitioner_id)
+    data = practitioner_out(practitioner)
+    data["calendar_url"] = selectors.calendar_url_for(
+        actor=actor, practitioner=practitioner, request=request
+    )
+    return data

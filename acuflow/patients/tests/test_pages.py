@@ -19,6 +19,18 @@ class PatientPageTests(AcuflowTestCase):
         self.assertContains(partial, "Visser")
         self.assertNotContains(partial, "<html")
 
+    def test_the_dashboard_counts_only_the_clinics_own_patients(self) -> None:
+        make_patient(self.clinic, "Bram", "Visser")
+        own = Patient.objects.filter(clinic=self.clinic).count()
+        page = self.client_for(self.reception).get("/")
+        self.assertContains(page, f'<p class="big">{own}</p>', html=True)
+        self.assertContains(page, reverse("patients:create"))
+        other = Patient.objects.filter(clinic=self.other_clinic).count()
+        self.assertNotEqual(own, other)
+        self.assertContains(
+            self.client_for(self.other).get("/"), f'<p class="big">{other}</p>', html=True
+        )
+
     def test_detail_is_audited(self) -> None:
         reads = AuditEvent.objects.filter(
             patient=self.patient, action="read", object_type="patients.patient"
