@@ -19,6 +19,7 @@ from acuflow.core.api.schemas import StrictIn, paged
 from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.scheduling import selectors, services
 from acuflow.scheduling.models import Appointment, AppointmentType
+from acuflow.scheduling.rules import local_instant
 
 router = Router(tags=["scheduling"])
 
@@ -98,8 +99,6 @@ def appointment_out(a: Appointment) -> dict[str, Any]:
 def _aware(value: dt.datetime, clinic: Clinic, field: str) -> dt.datetime:
     """An instant; a time without offset is read as the clinic's wall clock."""
     if timezone.is_naive(value):
-        from acuflow.scheduling.rules import local_instant
-
         return local_instant(value.date(), value.time(), selectors.clinic_zone(clinic))
     return value
 
@@ -117,8 +116,6 @@ def _range(clinic: Clinic, start: str, end: str) -> tuple[dt.datetime, dt.dateti
                 day = dt.date.fromisoformat(text)
                 if is_end:
                     day += dt.timedelta(days=1)
-                from acuflow.scheduling.rules import local_instant
-
                 return local_instant(day, dt.time(0), zone)
             return _aware(dt.datetime.fromisoformat(text), clinic, field)
         except ValueError:

@@ -27,7 +27,9 @@ from acuflow.audit.services import audit_record
 from acuflow.core.decorators import staff_view
 from acuflow.patients.models import Patient
 from acuflow.patients.selectors import patient_get_for_actor
-from acuflow.scheduling import forms, ics, rules, selectors, services
+from acuflow.protocols.models import CourseState
+from acuflow.protocols.selectors import courses_on_patient_page
+from acuflow.scheduling import courses, forms, ics, rules, selectors, services
 from acuflow.scheduling.models import (
     Appointment,
     AppointmentType,
@@ -630,9 +632,6 @@ def patient_section(request: HttpRequest, actor: Any, patient: Patient) -> SafeS
         .select_related("type", "practitioner__user")
         .order_by("-start")[:20]
     )
-    from acuflow.protocols.models import CourseState
-    from acuflow.protocols.selectors import courses_on_patient_page
-
     active_courses = [
         course
         for course in courses_on_patient_page(request=request, actor=actor, patient=patient)
@@ -655,9 +654,6 @@ def patient_section(request: HttpRequest, actor: Any, patient: Patient) -> SafeS
 @staff_view()
 def course_book(request: HttpRequest, course_id: int) -> HttpResponse:
     """Book all planned sessions of a course: preview (GET), then book (POST)."""
-    from acuflow.protocols.models import CourseState
-    from acuflow.scheduling import courses
-
     actor = request.actor  # type: ignore[attr-defined]
     course = courses.course_get_for_actor(actor=actor, course_id=course_id)
     data = request.POST if request.method == "POST" else request.GET
