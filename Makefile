@@ -38,6 +38,7 @@ run: install compiled-messages
 
 test: install-dev compiled-messages
 	$(PY) scripts/check_translations.py
+	$(PY) scripts/check_inner_imports.py
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 messages: install-dev
