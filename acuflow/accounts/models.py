@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone as djtz
@@ -179,8 +180,6 @@ class Practitioner(models.Model):
         return self.user.full_name
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         valid = set(Modality.values)
         if not isinstance(self.modalities, list) or not set(self.modalities) <= valid:
             raise ValidationError({"modalities": _("Unknown modality.")})

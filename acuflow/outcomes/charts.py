@@ -17,6 +17,8 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from acuflow.outcomes.selectors import course_outcomes
+
 if TYPE_CHECKING:
     from acuflow.protocols.models import Course
 
@@ -292,8 +294,6 @@ def course_chart_svg(
     course: Course, *, language: str, outcomes: dict[str, Any] | None = None
 ) -> str:
     """The course's outcome chart in `language` (pass `outcomes` when already loaded)."""
-    from acuflow.outcomes.selectors import course_outcomes
-
     with translation.override(language):
         data = outcomes if outcomes is not None else course_outcomes(course, language=language)
         return chart_svg(data)

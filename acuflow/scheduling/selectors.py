@@ -7,6 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
@@ -312,8 +313,6 @@ def calendar_url_for(
     url = f"{path}?token={feed_for(practitioner).token}"
     if request is not None:
         return str(request.build_absolute_uri(url))
-    from django.conf import settings
-
     return f"{settings.SITE_URL}{url}"
 
 

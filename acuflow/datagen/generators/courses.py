@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from acuflow.datagen.generators import Context, Generator
+from acuflow.datagen.generators.base import Context, Generator
 from acuflow.datagen.story import CoursePlan, EpisodePlan, PatientStory, ProtocolSpec
+from acuflow.protocols.models import Protocol
+from acuflow.protocols.rules import course_status
 
 
 def load_protocols() -> dict[tuple[str, str], ProtocolSpec]:
     """The shipped protocols by (condition, modality); the story follows their numbers."""
-    from acuflow.protocols.models import Protocol
-
     found: dict[tuple[str, str], ProtocolSpec] = {}
     for p in Protocol.objects.filter(clinic__isnull=True, active=True).order_by("id"):
         found.setdefault(
@@ -33,25 +33,20 @@ def load_protocols() -> dict[tuple[str, str], ProtocolSpec]:
 
 def status(episode: EpisodePlan, course: CoursePlan) -> dict:
     latest = course.sessions[-1].nrs_before if course.sessions else None
-    try:
-        from acuflow.protocols.rules import course_status
-
-        result = course_status(
-            sessions_done=len(course.sessions),
-            expected_sessions=course.protocol.expected,
-            onset_session=course.protocol.onset,
-            review_session=course.protocol.review,
-            baseline_nrs=episode.baseline,
-            latest_nrs=latest,
-        )
-        return {
-            "change_pct": result.change_pct,
-            "response": result.response,
-            "recommendation": result.recommendation,
-            "reason": result.reason,
-        }
-    except ImportError:  # pragma: no cover - protocols without rules
-        return {}
+    result = course_status(
+        sessions_done=len(course.sessions),
+        expected_sessions=course.protocol.expected,
+        onset_session=course.protocol.onset,
+        review_session=course.protocol.review,
+        baseline_nrs=episode.baseline,
+        latest_nrs=latest,
+    )
+    return {
+        "change_pct": result.change_pct,
+        "response": result.response,
+        "recommendation": result.recommendation,
+        "reason": result.reason,
+    }
 
 
 class CoursesGenerator(Generator):
