@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
-from acuflow.accounts.models import Clinic, Location, Practitioner
+from acuflow.accounts.models import Clinic, Practitioner
 from acuflow.audit.models import Action
 from acuflow.core.access import get_for_actor
 from acuflow.scheduling import rules
@@ -283,17 +283,6 @@ def practitioner_in_clinic(clinic: Clinic, practitioner_id: int | str | None) ->
     found = Practitioner.objects.filter(clinic=clinic, pk=pk).select_related("user").first()
     if found is None:
         raise Http404("practitioner not found")
-    return found
-
-
-def location_in_clinic(clinic: Clinic, location_id: int | str | None) -> Location:
-    try:
-        pk = int(location_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise Http404("location not found")
-    found = Location.objects.filter(clinic=clinic, pk=pk).first()
-    if found is None:
-        raise Http404("location not found")
     return found
 
 

@@ -210,11 +210,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _query_back(request: HttpRequest) -> str:
-    back = request.POST.get("back", "") or request.GET.get("back", "")
-    return back if back.startswith("/calendar/") else reverse("scheduling:calendar")
-
-
 @staff_view()
 def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """Drop target of drag-to-move (htmx) and of the move form on the detail page."""

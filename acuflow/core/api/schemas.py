@@ -12,11 +12,6 @@ class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class Page(Schema):
-    count: int
-    items: list[Any]
-
-
 def paged(qs: Any, limit: int, offset: int) -> tuple[list[Any], int]:
     """One COUNT and one page query, whatever the size of the table."""
     return list(qs[offset : offset + limit]), qs.count()
