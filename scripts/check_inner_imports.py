@@ -1,7 +1,9 @@
-"""Fail on an import inside a function that has no written reason.
+"""Fail on an import inside a function that has no written reason, and on an
+`apps.is_installed("acuflow...")` guard.
 
 An acuflow module imported inside a function usually hides a cycle between apps that
 the layers forbid (see docs/architecture.md). Imports belong at the top of the module.
+Every acuflow app is part of the product, so none is asked whether it is installed.
 Where a lazy import is right (a heavy library only one path needs, a module that must
 not load before Django's apps are ready), say why on its line:
 
@@ -53,11 +55,30 @@ def inner_imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
     yield from visit(tree, False)
 
 
+def installed_guards(tree: ast.AST) -> Iterator[ast.Call]:
+    """Calls of `<anything>.is_installed("acuflow...")`."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "is_installed"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and str(node.args[0].value).startswith(PACKAGE + ".")
+        ):
+            yield node
+
+
 def problems(path: Path, root: Path = ROOT) -> list[str]:
     source = path.read_text()
     lines = source.splitlines()
-    found = []
-    for node in inner_imports(ast.parse(source, filename=str(path))):
+    tree = ast.parse(source, filename=str(path))
+    found = [
+        f"{path.relative_to(root)}:{call.lineno}: is_installed({call.args[0].value!r}) "  # type: ignore[attr-defined]
+        "guard; every acuflow app is part of the product"
+        for call in installed_guards(tree)
+    ]
+    for node in inner_imports(tree):
         names = [n for n in imported_names(node) if n == PACKAGE or n.startswith(PACKAGE + ".")]
         if not names:
             continue
@@ -76,7 +97,7 @@ def main(root: Path = ROOT) -> int:
     found = [line for path in checked_files(root) for line in problems(path, root)]
     for line in found:
         print(line)
-    print(f"inner imports: {len(found)} without a reason")
+    print(f"inner imports and is_installed guards: {len(found)} found")
     return 1 if found else 0
 
 

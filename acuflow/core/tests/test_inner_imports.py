@@ -110,6 +110,23 @@ class InnerImportLintTests(SimpleTestCase):
         self.write("acuflow/app/management/helpers.py", body)
         self.assertEqual(len(self.problems()), 1)
 
+    def test_it_finds_is_installed_guards_for_acuflow_apps(self) -> None:
+        self.write(
+            "acuflow/app/views.py",
+            """
+            from django.apps import apps
+
+            if apps.is_installed("acuflow.other"):
+                pass
+
+            def view():
+                return apps.is_installed("django.contrib.admin")
+            """,
+        )
+        found = self.problems()
+        self.assertEqual(len(found), 1)
+        self.assertIn("acuflow/app/views.py:4: is_installed('acuflow.other')", found[0])
+
     def test_main_fails_on_a_problem(self) -> None:
         self.write("acuflow/app/views.py", "def f():\n    import acuflow.other\n")
         self.assertEqual(self.lint.main(self.root), 1)
