@@ -42,5 +42,6 @@ class LanguageAdminMixin:
 
     def formfield_for_dbfield(self, db_field: models.Field, request: Any, **kwargs: Any) -> Any:
         if db_field.name == "language":
-            kwargs["form_class"] = LanguageField
+            # The admin's own text-input widget for CharFields would win otherwise.
+            kwargs.update(form_class=LanguageField, widget=forms.Select)
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
