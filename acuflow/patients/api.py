@@ -1,31 +1,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator, EmailStr, WithJsonSchema, field_validator
+from pydantic import EmailStr, field_validator
 
 from acuflow.audit.models import Action
 from acuflow.audit.selectors import audit_events_for_patient
 from acuflow.audit.services import audit_record
 from acuflow.core.api.auth import api_actor
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import StrictIn, paged
-from acuflow.core.languages import check_language, language_codes
+from acuflow.core.api.schemas import LanguageCode, StrictIn, paged
 from acuflow.patients import selectors, services
 
 router = Router(tags=["patients"])
 
 SexCode = Literal["female", "male", "other", "unknown"]
-# One of acuflow.core.languages; an unknown code is a 422 (the OpenAPI document lists them).
-LanguageCode = Annotated[
-    str,
-    AfterValidator(check_language),
-    WithJsonSchema({"type": "string", "enum": language_codes()}),
-]
 Phone = Field(default="", max_length=32, pattern=r"^(\+?[0-9 ()\-]{6,20})?$")
 
 

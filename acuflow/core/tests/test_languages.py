@@ -124,7 +124,7 @@ class OneLanguageListTests(SimpleTestCase):
             from django.conf import settings
             from django.core.management import call_command
             from pydantic import TypeAdapter
-            from acuflow.patients.api import LanguageCode
+            from acuflow.core.api.schemas import LanguageCode
             from acuflow.patients.forms import PatientForm
 
             assert "xx" in dict(settings.LANGUAGES), "settings"
