@@ -39,6 +39,7 @@ run: install compiled-messages
 test: install-dev compiled-messages
 	$(PY) scripts/check_translations.py
 	$(PY) scripts/check_glossary.py
+	$(PY) scripts/check_inner_imports.py
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 messages: install-dev
@@ -47,6 +48,7 @@ messages: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: install-dev
 	$(VENV)/bin/mypy acuflow

@@ -14,7 +14,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
+
+from acuflow.core import languages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ACUFLOW_VAR_DIR", BASE_DIR / "var"))
@@ -238,7 +239,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "accounts:dashboard"
 
 # Repeated failed logins: 5 failures for one email from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
@@ -253,13 +254,7 @@ AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "acuflow"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [
-    ("nl", _("Dutch")),
-    ("nb", _("Norwegian Bokmål")),
-    ("en", _("English")),
-    ("es", _("Spanish")),
-]
-LANGUAGE_CODES = [code for code, _name in LANGUAGES]
+LANGUAGES = languages.LANGUAGES  # the one list: acuflow/core/languages.py
 LOCALE_PATHS: list[Path] = []  # catalogs live in each app: acuflow/<app>/locale
 USE_I18N = True
 TIME_ZONE = "Europe/Amsterdam"

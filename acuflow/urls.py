@@ -21,7 +21,6 @@ urlpatterns = [
     path("assessments/", include("acuflow.assessment.urls")),
     path("", include("acuflow.protocols.urls")),  # protocols/, courses/
     path("", include("acuflow.accounts.urls")),
-    path("", include("acuflow.core.urls")),
 ]
 
 # Public and patient-facing pages live under a language prefix: /nl/, /nb/, /en/, /es/.

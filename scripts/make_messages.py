@@ -13,8 +13,10 @@ from pathlib import Path
 
 import polib
 
+from acuflow.core.languages import language_codes
+
 ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ["nl", "nb", "en", "es"]
+LANGUAGES = language_codes()  # the one list: acuflow/core/languages.py
 
 
 def app_dirs() -> list[Path]:

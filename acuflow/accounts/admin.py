@@ -13,9 +13,10 @@ from django.utils.translation import ngettext
 
 from acuflow.accounts.models import Clinic, Location, Membership, Practitioner, Room, User
 from acuflow.accounts.services import password_link_send
+from acuflow.core.forms import LanguageAdminMixin
 
 
-class ClinicScopedAdmin(admin.ModelAdmin):
+class ClinicScopedAdmin(LanguageAdminMixin, admin.ModelAdmin):
     clinic_path = "clinic"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:

@@ -6,9 +6,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from acuflow.accounts.api_auth import api_actor
 from acuflow.accounts.models import Practitioner
-from acuflow.accounts.selectors import practitioner_get_for_actor, practitioner_list
-from acuflow.core.api.auth import api_actor
+from acuflow.accounts.selectors import practitioner_list
 from acuflow.core.api.schemas import paged
 
 router = Router(tags=["clinic"])
@@ -48,11 +48,9 @@ class PractitionerList(Schema):
     count: int
 
 
-def practitioner_out(
-    practitioner: Practitioner, *, actor: Any = None, request: Any = None
-) -> dict[str, Any]:
-    """Extension point: other apps (scheduling) add fields through PRACTITIONER_EXTRAS."""
-    data: dict[str, Any] = {
+def practitioner_out(practitioner: Practitioner) -> dict[str, Any]:
+    """A practitioner as the API shows them; scheduling adds the `calendar_url`."""
+    return {
         "id": practitioner.pk,
         "name": practitioner.user.full_name,
         "email": practitioner.user.email,
@@ -65,13 +63,6 @@ def practitioner_out(
             "valid": practitioner.registration_valid_on(dt.date.today()),
         },
     }
-    if actor is not None:
-        from acuflow.scheduling.selectors import calendar_url_for
-
-        data["calendar_url"] = calendar_url_for(
-            actor=actor, practitioner=practitioner, request=request
-        )
-    return data
 
 
 @router.get("/clinic", response=ClinicOut, summary="The caller's clinic")
@@ -88,15 +79,3 @@ def list_practitioners(
     actor = api_actor(request)
     items, count = paged(practitioner_list(actor=actor), limit, offset)
     return {"items": [practitioner_out(p) for p in items], "count": count}
-
-
-@router.get(
-    "/practitioners/{practitioner_id}", response=PractitionerOut, summary="One practitioner"
-)
-def get_practitioner(request: HttpRequest, practitioner_id: int) -> dict[str, Any]:
-    actor = api_actor(request)
-    return practitioner_out(
-        practitioner_get_for_actor(actor=actor, practitioner_id=practitioner_id),
-        actor=actor,
-        request=request,
-    )

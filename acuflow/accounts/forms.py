@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic, User
+from acuflow.core.forms import LanguageField
 
 
 class LoginForm(forms.Form):
@@ -54,6 +55,7 @@ class ClinicSettingsForm(forms.ModelForm):
             "timezone",
             "require_2fa",
         ]
+        field_classes = {"language": LanguageField}
 
     def clean_timezone(self) -> str:
         value = self.cleaned_data["timezone"]
@@ -66,3 +68,4 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "language"]
+        field_classes = {"language": LanguageField}

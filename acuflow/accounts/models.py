@@ -5,13 +5,15 @@ from __future__ import annotations
 import secrets
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone as djtz
 from django.utils.translation import gettext_lazy as _
+
+from acuflow.core.languages import validate_language
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()\-]{6,20}$", _("Enter a phone number such as +31 20 123 4567.")
@@ -30,7 +32,7 @@ class Clinic(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. NL"))
-    language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("default language"), max_length=8, validators=[validate_language])
     timezone = models.CharField(_("timezone"), max_length=64, default="Europe/Amsterdam")  # noqa: DJ012
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
@@ -109,7 +111,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, validators=[validate_language]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("admin site access"), default=False)
     date_joined = models.DateTimeField(default=djtz.now)
@@ -179,8 +183,6 @@ class Practitioner(models.Model):
         return self.user.full_name
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         valid = set(Modality.values)
         if not isinstance(self.modalities, list) or not set(self.modalities) <= valid:
             raise ValidationError({"modalities": _("Unknown modality.")})

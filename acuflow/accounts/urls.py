@@ -4,6 +4,7 @@ from acuflow.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
     path("login/", views.login_view, name="login"),
     path("login/verify/", views.verify_view, name="verify"),
     path("login/setup/", views.setup_view, name="setup"),

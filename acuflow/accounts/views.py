@@ -17,6 +17,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from acuflow.accounts import gate
+from acuflow.accounts.decorators import staff_view
 from acuflow.accounts.forms import (
     ClinicSettingsForm,
     LoginForm,
@@ -27,7 +28,7 @@ from acuflow.accounts.forms import (
 from acuflow.accounts.models import User
 from acuflow.accounts.services import clinic_update, password_link_request
 from acuflow.core.actor import client_address
-from acuflow.core.decorators import staff_view
+from acuflow.core.registry import dashboard_panels
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -210,3 +211,12 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "user__full_name"
     )
     return render(request, "accounts/settings.html", {"form": form, "staff": staff})
+
+
+@staff_view()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    context = {
+        "panels": [panel for panel in dashboard_panels(request, actor) if panel],
+    }
+    return render(request, "core/dashboard.html", context)

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.urls import path
 from ninja import NinjaAPI
 
-from acuflow.core.api.auth import StaffSessionAuth, TokenAuth
+from acuflow.accounts.api_auth import StaffSessionAuth, TokenAuth
 from acuflow.core.api.errors import install_error_handlers
 
 api = NinjaAPI(

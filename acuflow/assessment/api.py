@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
+from acuflow.accounts.api_auth import api_actor
 from acuflow.assessment import catalogue, selectors, services
 from acuflow.assessment.letters import referral_letter_response
 from acuflow.assessment.models import Assessment, Referral
-from acuflow.core.api.auth import api_actor
-from acuflow.core.api.schemas import ErrorOut, StrictIn, paged
+from acuflow.core.api.schemas import ErrorOut, LanguageCode, StrictIn, paged
 from acuflow.patients.selectors import patient_get_for_actor
 
 router = Router(tags=["assessment"])
@@ -261,7 +261,8 @@ def list_conditions(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/red-flags", response=list[RedFlagOut], summary="Red-flag screen questions")
 def list_red_flags(
-    request: HttpRequest, lang: Literal["nl", "nb", "en", "es"] | None = Query(None)
+    request: HttpRequest,
+    lang: LanguageCode | None = Query(None),  # noqa: B008 - ninja reads the default
 ) -> list[dict[str, Any]]:
     api_actor(request)
     return [

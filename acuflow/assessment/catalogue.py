@@ -11,8 +11,10 @@ from typing import Any
 
 from django.utils.translation import get_language
 
+from acuflow.core.languages import language_codes
+
 DATA = Path(__file__).parent / "data"
-LANGS = ("nl", "nb", "en", "es")
+LANGS = tuple(language_codes())
 
 SEGMENTS = (
     [f"C{n}" for n in range(1, 9)]

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from acuflow.accounts.decorators import staff_view
 from acuflow.assessment import catalogue, rules, selectors, services
 from acuflow.assessment.forms import (
     AssessmentForm,
@@ -21,7 +22,6 @@ from acuflow.assessment.forms import (
 )
 from acuflow.assessment.letters import referral_letter_response
 from acuflow.assessment.models import Assessment
-from acuflow.core.decorators import staff_view
 from acuflow.core.errors import DomainError
 from acuflow.patients.selectors import patient_get_for_actor
 

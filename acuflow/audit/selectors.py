@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from acuflow.audit.models import AuditEvent
-from acuflow.patients.models import Patient
+
+if TYPE_CHECKING:
+    from acuflow.patients.models import Patient
 
 
 def audit_events_for_patient(*, patient: Patient) -> QuerySet[AuditEvent]:

@@ -5,12 +5,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from acuflow.accounts.api_auth import api_actor
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.charting import catalogue, selectors, services
 from acuflow.charting.models import Session
 from acuflow.charting.schemas import PointList, SessionIn, SessionList, SessionOut
-from acuflow.core.api.auth import api_actor
 from acuflow.core.api.errors import ApiError
 from acuflow.core.api.schemas import paged
 from acuflow.patients.selectors import patient_get_for_actor

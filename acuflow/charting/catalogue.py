@@ -17,9 +17,10 @@ from typing import Any
 from django.utils.translation import get_language
 
 from acuflow.charting import rules
+from acuflow.core.languages import language_codes
 
 DATA = Path(__file__).parent / "data"
-LANGS = ("nl", "nb", "en", "es")
+LANGS = tuple(language_codes())
 MERIDIANS = ("LU", "LI", "ST", "SP", "HT", "SI", "BL", "KI", "PC", "TE", "GB", "LR", "GV", "CV")
 POINT_SOURCE = (
     "WHO Standard Acupuncture Point Locations (2008), via the TARA acupoints ontology (MIT)"

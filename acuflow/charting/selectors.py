@@ -62,12 +62,6 @@ def draft_for(*, course: Course, user: Any) -> SessionDraft | None:
     return SessionDraft.objects.filter(course=course, user=user).first()
 
 
-def drafts_for_user(*, actor: Actor) -> QuerySet[SessionDraft]:
-    return SessionDraft.objects.filter(
-        user=actor.user, course__patient__clinic=actor.clinic
-    ).select_related("course__patient")
-
-
 def home_care_for_patient(patient: Patient) -> list[dict[str, Any]]:
     """The acupressure a patient was given to do at home, latest instruction per point:
     point code, plain-words location, duration (minutes), frequency, instructions.

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from pydantic import ValidationError
 
+from acuflow.accounts.decorators import staff_view
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.charting import catalogue, rules, selectors, services
@@ -32,7 +33,6 @@ from acuflow.charting.models import (
     Side,
 )
 from acuflow.charting.schemas import SessionIn
-from acuflow.core.decorators import staff_view
 from acuflow.core.errors import DomainError, domain_status
 from acuflow.protocols.models import CourseState
 from acuflow.protocols.selectors import courses_on_patient_page

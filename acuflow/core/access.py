@@ -34,9 +34,13 @@ def get_for_actor[M: models.Model](
     patient: Callable[[M], Patient] = lambda obj: obj.patient,  # type: ignore[attr-defined]
     clinical: bool = True,
     audit: str | None = "read",
+    audit_as: tuple[str, str] = ("", ""),
     for_update: bool = False,
 ) -> M:
-    """The object `pk` of `queryset` whose `scope` is the actor's clinic, or Http404."""
+    """The object `pk` of `queryset` whose `scope` is the actor's clinic, or Http404.
+
+    `audit_as` = (object type, object id) names what the audit row records when that is
+    not the object itself (a patient's course list read through the patient)."""
     qs = queryset.filter(**{scope: actor.clinic, "pk": object_id(pk, what)})
     if for_update:
         qs = qs.select_for_update(of=("self",))
@@ -48,5 +52,12 @@ def get_for_actor[M: models.Model](
     if audit:
         # No savepoint inside a caller's transaction: one INSERT is atomic by itself.
         with transaction.atomic(savepoint=False):
-            audit_record(actor=actor, action=audit, patient=patient(obj), obj=obj)
+            audit_record(
+                actor=actor,
+                action=audit,
+                patient=patient(obj),
+                obj=obj,
+                object_type=audit_as[0],
+                object_id=audit_as[1],
+            )
     return obj

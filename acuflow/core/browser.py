@@ -26,7 +26,9 @@ class BrowserTestCase(StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import (  # inner-import: only browser test runs need it
+            sync_playwright,
+        )
 
         cls._pw_cm = sync_playwright()
         cls.playwright = cls._pw_cm.start()

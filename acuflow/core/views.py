@@ -3,11 +3,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-
-from acuflow.core.decorators import staff_view
-from acuflow.core.registry import dashboard_panels
 
 
 @never_cache
@@ -19,15 +15,3 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
-
-
-@staff_view()
-def dashboard(request: HttpRequest) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
-    from acuflow.patients.models import Patient
-
-    context = {
-        "patient_count": Patient.objects.filter(clinic=actor.clinic).count(),
-        "panels": [panel for panel in dashboard_panels(request, actor) if panel],
-    }
-    return render(request, "core/dashboard.html", context)

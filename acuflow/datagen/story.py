@@ -7,8 +7,8 @@ apps that are installed. Randomness comes from one `random.Random` per patient s
 with (seed, patient number), so a story does not depend on chunk size or on which apps
 are installed; the calendar (slots per practitioner) is filled in patient order.
 
-Shares and their grounds (see /work/shared/docs/domain.md):
-- sex and age: NL 2018 GP figures for neck/back pain, 871,200 men and 1,193,800 women
+Shares and their grounds (see docs/clinical-sources.md):
+- sex and age: NL 2018 GP figures (source 5) for neck/back pain, 871,200 men and 1,193,800 women
   (58 % women), more common in women at all ages and rising with age;
 - red flags: a small minority of back-pain presentations in primary care (a few per
   cent), each referred before treatment; most come back cleared;
@@ -104,7 +104,8 @@ GUNN_SIGNS = [
 ]
 MS_DOMAINS = ["muscle_tone", "coordination", "bladder_control", "muscle_pain", "walking"]
 
-# Protocol defaults when the protocols app is absent (issue 3 / domain.md).
+# Protocol numbers for a condition no shipped protocol covers (docs/clinical-sources.md,
+# sources 4 and 5; IMS after Gunn 1980, "Points and sites").
 DEFAULT_PROTOCOL = {"cadence": 7, "expected": 8, "onset": 3, "review": 6, "max": 12}
 PROTOCOL_DEFAULTS: dict[tuple[str, str], dict[str, int]] = {
     ("acute_low_back_pain", "acupuncture"): {"expected": 5, "max": 8},

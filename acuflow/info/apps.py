@@ -10,7 +10,9 @@ class InfoConfig(AppConfig):
     nav_items = [("info:list", _("Patient information"))]
 
     def ready(self) -> None:
-        from acuflow.info.services import sync_library_after_migrate
+        from acuflow.info.services import (  # inner-import: models load once the app registry is ready
+            sync_library_after_migrate,
+        )
 
         # The shipped articles are data files; loading them after every migrate (and after
         # the test runner's flush) keeps the library rows equal to the files.

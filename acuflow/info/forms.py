@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from acuflow.core.forms import LanguageField
 from acuflow.info.models import Article
 
 
@@ -13,7 +13,7 @@ class ArticleForm(forms.Form):
         max_length=80,
         help_text=_("Lower-case words joined by hyphens, e.g. knee-pain."),
     )
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = LanguageField(label=_("Language"))
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), max_length=400, required=False)
     body = forms.CharField(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic
+from acuflow.core.languages import validate_language
 
 WORDS_PER_MINUTE = 200
 
@@ -30,7 +31,7 @@ class Article(models.Model):
         Clinic, on_delete=models.CASCADE, null=True, blank=True, related_name="articles"
     )
     slug = models.SlugField(_("slug"), max_length=80)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=8, validators=[validate_language])
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=400, blank=True)
     body = models.TextField(

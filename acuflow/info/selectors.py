@@ -42,15 +42,6 @@ def articles_for_public(*, language: str, clinic: Clinic | None = None) -> list[
     return sorted(chosen.values(), key=lambda a: a.title.lower())
 
 
-def article_languages(*, slug: str, clinic: Clinic | None = None) -> set[str]:
-    scope = (
-        Q(clinic__isnull=True) | Q(clinic=clinic) if clinic is not None else Q(clinic__isnull=True)
-    )
-    return set(
-        Article.objects.published().filter(scope, slug=slug).values_list("language", flat=True)
-    )
-
-
 def articles_for_staff(*, actor: Actor) -> QuerySet[Article]:
     return Article.objects.filter(Q(clinic__isnull=True) | Q(clinic=actor.clinic)).order_by(
         "slug", "language", "clinic_id"

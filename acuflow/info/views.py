@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from acuflow.core.decorators import staff_view
+from acuflow.accounts.decorators import staff_view
 from acuflow.info import selectors, services
 from acuflow.info.forms import ArticleForm
 from acuflow.info.rendering import render_markdown

@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from django.utils import translation
 from ninja import Field, Query, Router, Schema, Status
 
+from acuflow.accounts.api_auth import api_actor
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
-from acuflow.core.api.auth import api_actor
 from acuflow.core.api.errors import ApiError
 from acuflow.core.api.schemas import ErrorOut, StrictIn
 from acuflow.outcomes import catalog, selectors, services

@@ -12,7 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-LANGUAGES = ("nl", "nb", "en", "es")
+from acuflow.core.languages import language_codes
+
+LANGUAGES = tuple(language_codes())
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ITEM_TYPES = {"scale", "choice", "boolean", "number", "activities"}
 

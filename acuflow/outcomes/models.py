@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from acuflow.core.languages import validate_language
 from acuflow.core.models import HeldRelationsModel
 from acuflow.outcomes import catalog
 
@@ -40,7 +41,7 @@ class Response(HeldRelationsModel):
     session_ref = models.PositiveBigIntegerField(_("session"), null=True, blank=True)
     instrument = models.CharField(_("instrument"), max_length=32)
     instrument_version = models.CharField(max_length=16)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=8, validators=[validate_language])
     answers = models.JSONField(_("answers"))
     score = models.FloatField(_("score"))
     subscores = models.JSONField(_("subscores"), default=dict)
@@ -92,7 +93,7 @@ class InstrumentText(models.Model):
         "accounts.Clinic", on_delete=models.CASCADE, related_name="instrument_texts"
     )
     instrument = models.CharField(_("instrument"), max_length=32)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=8, validators=[validate_language])
     content = models.JSONField(_("content"))
     licence_reference = models.CharField(_("licence reference"), max_length=200, blank=True)
     loaded_by = models.ForeignKey(

@@ -13,13 +13,14 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from acuflow.accounts.decorators import staff_view
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
-from acuflow.core.decorators import staff_view
 from acuflow.outcomes import catalog, charts, links, selectors, services
 from acuflow.outcomes.forms import InstrumentTextForm, annotate, answers_from_post
 from acuflow.outcomes.scoring import AnswerError
 from acuflow.patients.selectors import patient_get_for_actor
+from acuflow.protocols.selectors import courses_on_patient_page
 
 
 def _language() -> str:
@@ -205,8 +206,6 @@ def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeStrin
         }
         for r in responses
     ]
-    from acuflow.protocols.selectors import courses_on_patient_page
-
     courses = courses_on_patient_page(request=request, actor=actor, patient=patient)[:10]
     if rows:
         audit_record(

@@ -8,18 +8,17 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import EmailStr, field_validator
 
+from acuflow.accounts.api_auth import api_actor
 from acuflow.audit.models import Action
 from acuflow.audit.selectors import audit_events_for_patient
 from acuflow.audit.services import audit_record
-from acuflow.core.api.auth import api_actor
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import StrictIn, paged
+from acuflow.core.api.schemas import LanguageCode, StrictIn, paged
 from acuflow.patients import selectors, services
 
 router = Router(tags=["patients"])
 
 SexCode = Literal["female", "male", "other", "unknown"]
-LanguageCode = Literal["nl", "nb", "en", "es"]
 Phone = Field(default="", max_length=32, pattern=r"^(\+?[0-9 ()\-]{6,20})?$")
 
 

@@ -6,3 +6,4 @@ class PatientsConfig(AppConfig):
     name = "acuflow.patients"
     label = "patients"
     nav_items = [("patients:list", _("Patients"))]
+    dashboard_panel = "acuflow.patients.views.dashboard_panel"

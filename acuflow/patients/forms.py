@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from acuflow.core.forms import LanguageField
 from acuflow.patients.models import Consent, Patient
 from acuflow.patients.services import PATIENT_FIELDS
 
@@ -13,6 +14,7 @@ class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = list(PATIENT_FIELDS)  # the fields the patient services may change
+        field_classes = {"language": LanguageField}
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "address": forms.Textarea(attrs={"rows": 2}),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic, phone_validator
+from acuflow.core.languages import validate_language
 from acuflow.core.models import HeldRelationsModel
 from acuflow.patients.names import family_sort_key, parse_name_search
 from acuflow.patients.search import parse_search_date
@@ -53,7 +54,9 @@ class Patient(models.Model):
     family_name = models.CharField(_("family name"), max_length=100)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
-    language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(
+        _("preferred language"), max_length=8, validators=[validate_language]
+    )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
     # Digits only, so a search for "0612345678" finds "+31 6 1234 5678" style entries too.

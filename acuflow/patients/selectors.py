@@ -5,21 +5,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
 
 from acuflow.audit.models import Action
-from acuflow.audit.services import audit_record
+from acuflow.core.access import get_for_actor
+from acuflow.patients.models import Patient
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
-    from acuflow.patients.models import Patient
 
 
 def patient_list(*, actor: Actor, q: str = "") -> QuerySet[Patient]:
-    from acuflow.patients.models import Patient
-
     return Patient.objects.for_clinic(actor.clinic).search(q)
 
 
@@ -35,32 +31,22 @@ def patient_get_for_actor(
 ) -> Patient:
     """The patient with this id in the actor's clinic, or Http404.
 
-    clinical=True also demands a clinical role (reception gets 403). The read is
-    written to the audit trail unless audit=None (callers that audit a write instead).
+    `core.access.get_for_actor` with the patient as its own record. clinical=True also
+    demands a clinical role (reception gets 403). The read is written to the audit trail
+    unless audit=None (callers that audit a write instead); object_type and object_id
+    name what was read when it is a part of the record (the course list, the trail).
     """
-    from acuflow.patients.models import Patient
-
-    try:
-        pk = int(patient_id)
-    except (TypeError, ValueError):
-        raise Http404("patient not found")
-    qs = Patient.objects.filter(clinic=actor.clinic, pk=pk)
-    if for_update:
-        qs = qs.select_for_update()
-    patient = qs.first()
-    if patient is None:
-        raise Http404("patient not found")
-    patient.clinic = actor.clinic  # the filter above proved it; saves a query per use
-    if clinical:
-        actor.require_clinical()
-    if audit:
-        # No savepoint inside a caller's transaction: one INSERT is atomic by itself.
-        with transaction.atomic(savepoint=False):
-            audit_record(
-                actor=actor,
-                action=audit,
-                patient=patient,
-                object_type=object_type,
-                object_id=object_id or str(patient.pk),
-            )
+    patient = get_for_actor(
+        Patient.objects.all(),
+        actor=actor,
+        pk=patient_id,
+        what="patient",
+        scope="clinic",
+        patient=lambda patient: patient,
+        clinical=clinical,
+        audit=audit,
+        audit_as=(object_type, object_id),
+        for_update=for_update,
+    )
+    patient.clinic = actor.clinic  # the scope proved it; saves a query per use
     return patient

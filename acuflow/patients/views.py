@@ -5,15 +5,19 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from acuflow.accounts.decorators import staff_view
 from acuflow.audit.models import Action
 from acuflow.audit.selectors import audit_events_for_patient
 from acuflow.audit.services import audit_batch, audit_record
-from acuflow.core.decorators import staff_view
+from acuflow.core.actor import Actor
 from acuflow.core.registry import patient_sections
 from acuflow.patients import selectors, services
 from acuflow.patients.forms import ConsentForm, PatientForm
+from acuflow.patients.models import Patient
 
 PAGE_SIZE = 25
 
@@ -108,3 +112,13 @@ def patient_audit(request: HttpRequest, patient_id: int) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "patients/audit.html", {"patient": patient, "page": page})
+
+
+def dashboard_panel(request: HttpRequest, actor: Actor) -> SafeString:
+    """The dashboard's first card: how many patients the clinic has, and the way in."""
+    count = Patient.objects.filter(clinic=actor.clinic).count()
+    return mark_safe(
+        render_to_string(
+            "patients/_dashboard_panel.html", {"patient_count": count}, request=request
+        )
+    )

@@ -1,6 +1,6 @@
-"""Parts of the portal home page that come from other apps. Each part is shown only when
-its apps are installed (apps.is_installed), so the portal works without them; imports
-happen inside the parts for the same reason."""
+"""Parts of the portal home page that come from other apps (the portal sits above them
+all in the layers, see docs/architecture.md): appointments, questionnaires due, the
+progress chart, home care and reports."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.apps import apps
 from django.core import signing
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -16,8 +15,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from acuflow.charting.selectors import home_care_for_patient
+from acuflow.outcomes import catalog, links
+from acuflow.outcomes.charts import course_chart_svg
+from acuflow.outcomes.models import ResponseLink
 from acuflow.patients.models import Patient
 from acuflow.portal.actor import PatientActor
+from acuflow.protocols.models import Course
+from acuflow.scheduling import rules as scheduling_rules
+from acuflow.scheduling import selectors as scheduling_selectors
+from acuflow.scheduling.models import Appointment, Status
 
 Part = Callable[[HttpRequest, PatientActor, Patient], str]
 
@@ -28,8 +35,6 @@ def _render(request: HttpRequest, name: str, context: dict[str, Any]) -> str:
 
 # -- appointments (scheduling) ----------------------------------------------------------
 def upcoming_appointments(patient: Patient, *, now: dt.datetime | None = None) -> list[Any]:
-    from acuflow.scheduling.models import Appointment, Status
-
     return list(
         Appointment.objects.filter(
             patient=patient, status=Status.BOOKED, start__gte=now or timezone.now()
@@ -40,19 +45,17 @@ def upcoming_appointments(patient: Patient, *, now: dt.datetime | None = None) -
 
 
 def late_cancel_hours(patient: Patient) -> int:
-    from acuflow.scheduling import selectors
-
-    return int(selectors.schedule_settings(patient.clinic).late_cancel_hours)
+    return int(scheduling_selectors.schedule_settings(patient.clinic).late_cancel_hours)
 
 
 def may_change(
     patient: Patient, appointment: Any, *, hours: int | None = None, now: dt.datetime | None = None
 ) -> bool:
     """Inside the clinic's policy: not within its late-cancellation window."""
-    from acuflow.scheduling import rules
-
     hours = late_cancel_hours(patient) if hours is None else hours
-    return not rules.is_late_cancel(start=appointment.start, now=now or timezone.now(), hours=hours)
+    return not scheduling_rules.is_late_cancel(
+        start=appointment.start, now=now or timezone.now(), hours=hours
+    )
 
 
 def appointments_part(request: HttpRequest, actor: PatientActor, patient: Patient) -> str:
@@ -64,9 +67,6 @@ def appointments_part(request: HttpRequest, actor: PatientActor, patient: Patien
 
 # -- questionnaires due (outcomes) --------------------------------------------------------
 def open_questionnaires(patient: Patient) -> list[dict[str, Any]]:
-    from acuflow.outcomes import catalog, links
-    from acuflow.outcomes.models import ResponseLink
-
     language = translation.get_language() or patient.language
     rows = ResponseLink.objects.filter(
         patient=patient, used_at__isnull=True, expires_at__gt=timezone.now()
@@ -89,8 +89,6 @@ def questionnaires_part(request: HttpRequest, actor: PatientActor, patient: Pati
 
 # -- progress chart (protocols + outcomes) -------------------------------------------------
 def patient_courses(patient: Patient) -> list[Any]:
-    from acuflow.protocols.models import Course
-
     return list(
         Course.objects.filter(patient=patient)
         .select_related("protocol")
@@ -99,8 +97,6 @@ def patient_courses(patient: Patient) -> list[Any]:
 
 
 def progress_part(request: HttpRequest, actor: PatientActor, patient: Patient) -> str:
-    from acuflow.outcomes.charts import course_chart_svg
-
     language = translation.get_language() or patient.language
     courses = patient_courses(patient)
     if not courses:
@@ -116,8 +112,6 @@ def progress_part(request: HttpRequest, actor: PatientActor, patient: Patient) -
 
 # -- home care (charting) -----------------------------------------------------------------
 def home_care_part(request: HttpRequest, actor: PatientActor, patient: Patient) -> str:
-    from acuflow.charting.selectors import home_care_for_patient
-
     return _render(request, "home_care", {"items": home_care_for_patient(patient)})
 
 
@@ -128,24 +122,19 @@ def reports_part(request: HttpRequest, actor: PatientActor, patient: Patient) ->
     return _render(request, "reports", {"courses": courses})
 
 
-PARTS: list[tuple[tuple[str, ...], Part]] = [
-    (("acuflow.scheduling",), appointments_part),
-    (("acuflow.outcomes",), questionnaires_part),
-    (("acuflow.outcomes", "acuflow.protocols"), progress_part),
-    (("acuflow.charting",), home_care_part),
-    (("acuflow.reports", "acuflow.protocols"), reports_part),
+PARTS: list[Part] = [
+    appointments_part,
+    questionnaires_part,
+    progress_part,
+    home_care_part,
+    reports_part,
 ]
-
-
-def installed(names: tuple[str, ...]) -> bool:
-    return all(apps.is_installed(name) for name in names)
 
 
 def home_sections(request: HttpRequest, actor: PatientActor, patient: Patient) -> list[SafeString]:
     rendered = []
-    for needs, part in PARTS:
-        if installed(needs):
-            html = part(request, actor, patient)
-            if html.strip():
-                rendered.append(mark_safe(html))  # noqa: S308 - rendered templates
+    for part in PARTS:
+        html = part(request, actor, patient)
+        if html.strip():
+            rendered.append(mark_safe(html))  # noqa: S308 - rendered templates
     return rendered

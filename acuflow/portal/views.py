@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +20,11 @@ from acuflow.core.actor import client_address
 from acuflow.portal import rules, sections, selectors, services
 from acuflow.portal.decorators import COOKIE, portal_view
 from acuflow.portal.forms import LinkRequestForm, PasswordSignInForm, SetPasswordForm
+from acuflow.protocols.models import Course
+from acuflow.reports.services import filename, render_pdf
+from acuflow.scheduling import selectors as scheduling
+from acuflow.scheduling.models import Appointment, Status
+from acuflow.scheduling.services import SchedulingError, appointment_cancel, appointment_move
 
 
 def _signed_in(session_and_key: tuple, target: str = "portal:home") -> HttpResponse:  # type: ignore[type-arg]
@@ -166,8 +170,6 @@ RESCHEDULE_SLOTS = 40
 
 
 def _own_appointment(request: HttpRequest, appointment_id: int):  # type: ignore[no-untyped-def]
-    from acuflow.scheduling.models import Appointment, Status
-
     patient = request.portal_patient  # type: ignore[attr-defined]
     appointment = (
         Appointment.objects.filter(pk=appointment_id, patient=patient, status=Status.BOOKED)
@@ -181,10 +183,6 @@ def _own_appointment(request: HttpRequest, appointment_id: int):  # type: ignore
 
 @portal_view()
 def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    from acuflow.scheduling.services import SchedulingError, appointment_cancel
-
-    if not apps.is_installed("acuflow.scheduling"):
-        raise Http404("no scheduling")
     appointment = _own_appointment(request, appointment_id)
     if not sections.may_change(request.portal_patient, appointment):  # type: ignore[attr-defined]
         return render(request, "portal/too_late.html", {"appointment": appointment}, status=409)
@@ -208,11 +206,6 @@ def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 @portal_view()
 def reschedule(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    from acuflow.scheduling import selectors as scheduling
-    from acuflow.scheduling.services import SchedulingError, appointment_move
-
-    if not apps.is_installed("acuflow.scheduling"):
-        raise Http404("no scheduling")
     patient = request.portal_patient  # type: ignore[attr-defined]
     appointment = _own_appointment(request, appointment_id)
     if not sections.may_change(patient, appointment):
@@ -259,11 +252,6 @@ def reschedule(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 @portal_view()
 def report(request: HttpRequest, course_id: int) -> HttpResponse:
-    if not (apps.is_installed("acuflow.reports") and apps.is_installed("acuflow.protocols")):
-        raise Http404("no reports")
-    from acuflow.protocols.models import Course
-    from acuflow.reports.services import filename, render_pdf
-
     patient = request.portal_patient  # type: ignore[attr-defined]
     course = Course.objects.filter(pk=course_id, patient=patient).select_related("patient").first()
     if course is None:

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from acuflow.accounts.api_auth import api_actor
 from acuflow.accounts.models import Modality, Practitioner
 from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.assessment.models import Assessment
-from acuflow.core.api.auth import api_actor
 from acuflow.core.api.errors import ApiError
 from acuflow.core.api.schemas import ErrorOut, StrictIn, paged
 from acuflow.patients.selectors import patient_get_for_actor

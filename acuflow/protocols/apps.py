@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 def _sync_catalogue(sender, **kwargs):  # type: ignore[no-untyped-def]
     # Like contenttypes: the shipped catalogue is data, refreshed after every migrate
     # (and after the test runner's flush), so it never drifts from the JSON file.
-    from acuflow.protocols.services import protocol_catalogue_sync
+    from acuflow.protocols.services import (
+        protocol_catalogue_sync,  # inner-import: models load after apps.py
+    )
 
     protocol_catalogue_sync(using=kwargs.get("using", "default"))
 

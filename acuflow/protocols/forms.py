@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Practitioner
+from acuflow.core.languages import LANGUAGES
 from acuflow.protocols.models import CLOSED_STATES, Protocol
 
-LANGS = (("nl", "Nederlands"), ("nb", "Norsk bokmål"), ("en", "English"), ("es", "Español"))
+LANGS = LANGUAGES  # (code, name) from the one list
 
 
 class CourseForm(forms.Form):
@@ -163,7 +163,3 @@ class ProtocolForm(forms.ModelForm):
         data["point_set"] = self.cleaned_data["point_set_text"]
         data["notes"] = data["notes"] or ""
         return data
-
-
-def default_start() -> dt.date:
-    return dt.date.today()

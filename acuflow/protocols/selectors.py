@@ -80,6 +80,21 @@ def course_get_for_actor(
     return course
 
 
+def course_for_booking(*, actor: Actor, course_id: int | str, audit: str | None = "read") -> Course:
+    """A course to plan appointments for (reception books courses: not clinical), with
+    its patient, practitioner and planned sessions. Scoped and audited like every read."""
+    qs = Course.objects.select_related(
+        "patient", "practitioner__user", "protocol"
+    ).prefetch_related(
+        Prefetch("planned_sessions", queryset=PlannedSession.objects.order_by("number"))
+    )
+    course = get_for_actor(
+        qs, actor=actor, pk=course_id, what="course", audit=audit, clinical=False
+    )
+    course.patient.clinic = actor.clinic  # the scope filter proved it
+    return course
+
+
 def course_sessions_observed(course: Course) -> list[dict[str, Any]]:
     """The course's sessions as charting reported them, oldest first: time and usual
     pain before needling."""

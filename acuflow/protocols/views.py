@@ -11,12 +11,13 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from acuflow.accounts.decorators import staff_view
 from acuflow.accounts.models import Modality, Practitioner
 from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.assessment.selectors import assessment_get_for_actor
 from acuflow.assessment.services import clinic_today
-from acuflow.core.decorators import staff_view
 from acuflow.core.errors import DomainError, add_to_form
+from acuflow.core.languages import language_codes
 from acuflow.protocols import selectors, services
 from acuflow.protocols.forms import CourseCloseForm, CourseForm, ProtocolForm, ThresholdsForm
 from acuflow.protocols.outcome import Thresholds
@@ -58,7 +59,7 @@ def protocol_detail(request: HttpRequest, protocol_id: int) -> HttpResponse:
             "home_care": protocol.home_care.get(code, ""),
             "expectations": protocol.expectations.get(code, ""),
         }
-        for code in ("nl", "nb", "en", "es")
+        for code in language_codes()
     ]
     return render(
         request,

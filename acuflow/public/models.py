@@ -4,11 +4,13 @@ people send through the contact form (read by staff in the inbox)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic
+from acuflow.core.languages import validate_language
 
 
 class ClinicProfile(models.Model):
@@ -49,8 +51,6 @@ class OpeningHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.opens and self.closes and self.closes <= self.opens:
             raise ValidationError({"closes": _("Closing time must be after opening time.")})
 
@@ -61,7 +61,7 @@ class ContactMessage(models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     message = models.TextField(_("message"), max_length=4000)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=8, validators=[validate_language])
     client_address = models.GenericIPAddressField(null=True, blank=True)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     handled_at = models.DateTimeField(null=True, blank=True)

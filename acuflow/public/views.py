@@ -7,11 +7,11 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from acuflow.accounts.decorators import staff_view
 from acuflow.accounts.middleware import activate_clinic_zone
 from acuflow.accounts.models import Clinic, Modality
 from acuflow.core import throttle
 from acuflow.core.actor import client_address
-from acuflow.core.decorators import staff_view
 from acuflow.info.selectors import article_for_public
 from acuflow.info.views import render_article
 from acuflow.public import rules, selectors, services

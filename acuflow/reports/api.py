@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from acuflow.core.api.auth import api_actor
+from acuflow.accounts.api_auth import api_actor
 from acuflow.outcomes.selectors import course_get_for_actor
 from acuflow.reports import services
 

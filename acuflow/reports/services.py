@@ -13,8 +13,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from acuflow.assessment import catalogue
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.outcomes.charts import course_chart_svg
+from acuflow.outcomes.selectors import course_outcomes
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
@@ -24,9 +27,7 @@ KINDS = ("progress", "gp_letter", "discharge")
 
 
 def _text(value: Any, language: str) -> str:
-    from acuflow.assessment.catalogue import text
-
-    return text(value, language) if value else ""
+    return catalogue.text(value, language) if value else ""
 
 
 def _consent_given(patient: Any, kind: str) -> bool | None:
@@ -36,10 +37,6 @@ def _consent_given(patient: Any, kind: str) -> bool | None:
 
 def report_context(course: Course, *, kind: str, language: str) -> dict[str, Any]:
     """What the report templates show; call inside translation.override(language)."""
-    from acuflow.assessment import catalogue
-    from acuflow.outcomes.charts import course_chart_svg
-    from acuflow.outcomes.selectors import course_outcomes
-
     patient = course.patient
     clinic = patient.clinic
     assessment = course.assessment
@@ -80,7 +77,7 @@ def report_context(course: Course, *, kind: str, language: str) -> dict[str, Any
 
 def render_pdf(course: Course, *, kind: str) -> bytes:
     """The report as PDF bytes, in the patient's language."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # inner-import: loads fonts and cairo; only PDF requests need it
 
     if kind not in KINDS:
         raise ValueError(f"unknown report {kind!r}")

@@ -8,15 +8,18 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from acuflow.accounts.api import PractitionerOut, practitioner_out
+from acuflow.accounts.api_auth import api_actor
 from acuflow.accounts.models import Clinic, Room
+from acuflow.accounts.selectors import practitioner_get_for_actor
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
-from acuflow.core.api.auth import api_actor
 from acuflow.core.api.errors import ApiError
 from acuflow.core.api.schemas import StrictIn, paged
 from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.scheduling import selectors, services
 from acuflow.scheduling.models import Appointment, AppointmentType
+from acuflow.scheduling.rules import local_instant
 
 router = Router(tags=["scheduling"])
 
@@ -96,8 +99,6 @@ def appointment_out(a: Appointment) -> dict[str, Any]:
 def _aware(value: dt.datetime, clinic: Clinic, field: str) -> dt.datetime:
     """An instant; a time without offset is read as the clinic's wall clock."""
     if timezone.is_naive(value):
-        from acuflow.scheduling.rules import local_instant
-
         return local_instant(value.date(), value.time(), selectors.clinic_zone(clinic))
     return value
 
@@ -115,8 +116,6 @@ def _range(clinic: Clinic, start: str, end: str) -> tuple[dt.datetime, dt.dateti
                 day = dt.date.fromisoformat(text)
                 if is_end:
                     day += dt.timedelta(days=1)
-                from acuflow.scheduling.rules import local_instant
-
                 return local_instant(day, dt.time(0), zone)
             return _aware(dt.datetime.fromisoformat(text), clinic, field)
         except ValueError:
@@ -300,3 +299,21 @@ def cancel_appointment(
             actor=actor, appointment=appointment, reason=reason, late_cancel=late_cancel
         )
     return appointment_out(appointment)
+
+
+# Served here rather than in accounts: the calendar feed is scheduling's, and accounts
+# (kernel) may not reach up into scheduling for it.
+@router.get(
+    "/practitioners/{practitioner_id}",
+    response=PractitionerOut,
+    summary="One practitioner",
+    tags=["clinic"],
+)
+def get_practitioner(request: HttpRequest, practitioner_id: int) -> dict[str, Any]:
+    actor = api_actor(request)
+    practitioner = practitioner_get_for_actor(actor=actor, practitioner_id=practitioner_id)
+    data = practitioner_out(practitioner)
+    data["calendar_url"] = selectors.calendar_url_for(
+        actor=actor, practitioner=practitioner, request=request
+    )
+    return data

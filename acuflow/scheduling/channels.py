@@ -11,16 +11,20 @@ from __future__ import annotations
 import smtplib
 from typing import TYPE_CHECKING, Protocol
 
+from django.conf import settings
 from django.core.mail import EmailMessage
+from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from acuflow.scheduling import ics
+from acuflow.scheduling.models import WaitlistOffer
 from acuflow.scheduling.selectors import clinic_zone
 
 if TYPE_CHECKING:
     from acuflow.patients.models import Patient
-    from acuflow.scheduling.models import Appointment, WaitlistOffer
+    from acuflow.scheduling.models import Appointment
 
 
 class ChannelError(Exception):
@@ -36,8 +40,6 @@ class Channel(Protocol):
 
 
 def _when(appointment: Appointment) -> str:
-    from django.utils.formats import date_format
-
     local = appointment.start.astimezone(clinic_zone(appointment.clinic))
     return f"{date_format(local, 'DATE_FORMAT')} {local:%H:%M}"
 
@@ -131,11 +133,6 @@ def channels_for(patient: Patient) -> list[str]:
 def send_offer(offer_id: int) -> None:
     """Email a waitlist offer with its accept/decline link. Best effort: the offer also
     shows on the staff waitlist page, and it expires by itself."""
-    from django.conf import settings
-    from django.urls import reverse
-
-    from acuflow.scheduling.models import WaitlistOffer
-
     offer: WaitlistOffer | None = (
         WaitlistOffer.objects.select_related("entry__patient", "entry__clinic", "entry__type")
         .filter(pk=offer_id)

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
-from acuflow.protocols.models import Course, CourseState
+from acuflow.core.errors import DomainError
+from acuflow.protocols import selectors as protocol_selectors
+from acuflow.protocols.models import Course
+from acuflow.protocols.services import course_lock_open
 from acuflow.scheduling import rules, selectors, services
 from acuflow.scheduling.models import Appointment, AppointmentType, Source
 
@@ -41,20 +43,11 @@ class Proposal:
         return None if self.start is None else self.start - self.target
 
 
-def course_get_for_actor(*, actor: Actor, course_id: int | str) -> Course:
-    try:
-        pk = int(course_id)
-    except (TypeError, ValueError):
-        raise Http404("course not found")
-    course = (
-        Course.objects.filter(pk=pk, patient__clinic=actor.clinic)
-        .select_related("patient", "practitioner__user", "protocol")
-        .prefetch_related("planned_sessions")
-        .first()
-    )
-    if course is None:
-        raise Http404("course not found")
-    return course
+def course_get_for_actor(
+    *, actor: Actor, course_id: int | str, audit: str | None = "read"
+) -> Course:
+    """The course through protocols' selector (clinic scope, 404, audited read)."""
+    return protocol_selectors.course_for_booking(actor=actor, course_id=course_id, audit=audit)
 
 
 def default_type(course: Course) -> AppointmentType | None:
@@ -140,14 +133,14 @@ def course_book(
         raise services.SchedulingError("unknown_type", _("Unknown appointment type."), "type")
     results: list[Proposal] = []
     with transaction.atomic():
-        # The course row is locked and its state read inside the transaction: a course
-        # closed by someone else a moment ago gets no new appointments (course_close
-        # takes the same lock).
-        state = Course.objects.select_for_update().filter(pk=course.pk).values("state").get()
-        if state["state"] != CourseState.ACTIVE:
+        # protocols locks the course row and reads its state inside the transaction: a
+        # course closed by someone else a moment ago gets no new appointments.
+        try:
+            course_lock_open(course)
+        except DomainError as exc:
             raise services.SchedulingError(
-                "course_closed", _("This course is closed: it takes no new bookings."), "course"
-            )
+                exc.code, _("This course is closed: it takes no new bookings."), "course"
+            ) from exc
         for proposal in course_plan(
             actor=actor, course=course, at_time=at_time, type=type, now=now
         ):

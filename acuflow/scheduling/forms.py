@@ -212,7 +212,7 @@ class WaitlistForm(forms.Form):
 
 YES_NO = [("no", _("No")), ("yes", _("Yes"))]
 
-# Red flags (refer before treating) in plain words; see docs/domain.md. One "yes"
+# Red flags (refer before treating) in plain words; see docs/clinical-sources.md. One "yes"
 # turns an online booking into a call-back from the clinic.
 RED_FLAG_QUESTIONS = [
     (

@@ -28,6 +28,7 @@ from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.core import throttle
 from acuflow.core.actor import Actor, client_address
+from acuflow.core.languages import is_language
 from acuflow.patients.models import Patient
 from acuflow.patients.services import patient_create
 from acuflow.scheduling import rules, selectors, services
@@ -233,7 +234,7 @@ def _patient(actor: Actor, data: dict[str, Any]) -> Patient:
         family_name=data["family_name"],
         birth_date=data["birth_date"],
         sex=data["sex"],
-        language=language if language in {"nl", "nb", "en", "es"} else actor.clinic.language,
+        language=language if is_language(language) else actor.clinic.language,
         email=data["email"],
         phone=data["phone"],
     )

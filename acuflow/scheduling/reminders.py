@@ -25,7 +25,9 @@ import datetime as dt
 import logging
 
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
@@ -38,6 +40,19 @@ log = logging.getLogger(__name__)
 
 # A due reminder whose task has not run after this long is queued again.
 STALE_AFTER = dt.timedelta(minutes=2)
+
+
+@task()
+def send_reminder(reminder_id: int) -> str:
+    """The background task (`acuflow worker`) that sends one reminder."""
+    return reminder_send(reminder_id=reminder_id)
+
+
+def reminder_enqueue(reminder: Reminder, *, now: dt.datetime) -> None:
+    """Queue the send task for the reminder's next attempt (in the caller's transaction:
+    the task row commits, or not, together with the reminder)."""
+    result = send_reminder.using(run_after=reminder.next_attempt_at).enqueue(reminder.pk)
+    Reminder.objects.filter(pk=reminder.pk).update(task_id=str(result.id), enqueued_at=now)
 
 
 def reminder_send(*, reminder_id: int, now: dt.datetime | None = None) -> str:
@@ -85,8 +100,6 @@ def reminder_send(*, reminder_id: int, now: dt.datetime | None = None) -> str:
 
 
 def reminder_failed(*, reminder_id: int, error: str, now: dt.datetime) -> None:
-    from acuflow.scheduling.services import reminder_enqueue
-
     with transaction.atomic():
         reminder = (
             Reminder.objects.select_for_update()
@@ -113,10 +126,6 @@ def reminders_requeue(
     """Queue again every due, pending reminder whose task did not finish the job: its
     worker died mid-run, or the queue row was lost. Sending twice is impossible either
     way (see the module docstring), so this errs on the side of queueing."""
-    from django_tasks_db.models import DBTaskResult
-
-    from acuflow.scheduling.services import reminder_enqueue
-
     now = now or timezone.now()
     stale = list(
         Reminder.objects.filter(

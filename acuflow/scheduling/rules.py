@@ -182,18 +182,6 @@ def is_late_cancel(*, start: dt.datetime, now: dt.datetime, hours: int) -> bool:
     return start - now < dt.timedelta(hours=hours)
 
 
-def cadence_starts(
-    *, first: dt.datetime, count: int, interval_days: int, zone: ZoneInfo
-) -> list[dt.datetime]:
-    """Starts of a course: same wall-clock time every `interval_days` days, so a weekly
-    09:00 session stays at 09:00 across a daylight-saving change (not 168 hours later)."""
-    local = first.astimezone(zone)
-    return [
-        local_instant(local.date() + dt.timedelta(days=i * interval_days), local.time(), zone)
-        for i in range(count)
-    ]
-
-
 def nearest(target: dt.datetime, candidates: Sequence[Window]) -> Window | None:
     """The free slot closest in time to the target; on a tie, the earlier one."""
     best: Window | None = None

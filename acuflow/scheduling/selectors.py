@@ -7,6 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
-from acuflow.accounts.models import Clinic, Location, Practitioner
+from acuflow.accounts.models import Clinic, Practitioner
 from acuflow.audit.models import Action
 from acuflow.core.access import get_for_actor
 from acuflow.scheduling import rules
@@ -285,17 +286,6 @@ def practitioner_in_clinic(clinic: Clinic, practitioner_id: int | str | None) ->
     return found
 
 
-def location_in_clinic(clinic: Clinic, location_id: int | str | None) -> Location:
-    try:
-        pk = int(location_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise Http404("location not found")
-    found = Location.objects.filter(clinic=clinic, pk=pk).first()
-    if found is None:
-        raise Http404("location not found")
-    return found
-
-
 def feed_for(practitioner: Practitioner) -> CalendarFeed:
     return CalendarFeed.objects.get_or_create(practitioner=practitioner)[0]
 
@@ -312,8 +302,6 @@ def calendar_url_for(
     url = f"{path}?token={feed_for(practitioner).token}"
     if request is not None:
         return str(request.build_absolute_uri(url))
-    from django.conf import settings
-
     return f"{settings.SITE_URL}{url}"
 
 

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from acuflow.core.decorators import staff_view
+from acuflow.accounts.decorators import staff_view
 from acuflow.scheduling import forms, selectors, services
 from acuflow.scheduling.models import Holiday
 

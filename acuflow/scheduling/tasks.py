@@ -1,12 +1,11 @@
-"""Background tasks (Django's tasks framework, database backend; run by `acuflow worker`)."""
+"""Background tasks (Django's tasks framework, database backend; run by `acuflow worker`).
+
+The reminder task lives beside the outbox it works on (`reminders`); queued rows name
+it by this module's path too, so the name stays importable here.
+"""
 
 from __future__ import annotations
 
-from django.tasks import task
+from acuflow.scheduling.reminders import send_reminder
 
-
-@task()
-def send_reminder(reminder_id: int) -> str:
-    from acuflow.scheduling.reminders import reminder_send
-
-    return reminder_send(reminder_id=reminder_id)
+__all__ = ["send_reminder"]

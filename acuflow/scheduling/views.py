@@ -21,13 +21,15 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from acuflow.accounts.decorators import staff_view
 from acuflow.accounts.models import Location, Practitioner
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
-from acuflow.core.decorators import staff_view
 from acuflow.patients.models import Patient
 from acuflow.patients.selectors import patient_get_for_actor
-from acuflow.scheduling import calendar_layout, forms, ics, rules, selectors, services
+from acuflow.protocols.models import CourseState
+from acuflow.protocols.selectors import courses_on_patient_page
+from acuflow.scheduling import calendar_layout, courses, forms, ics, rules, selectors, services
 from acuflow.scheduling.models import (
     Appointment,
     AppointmentType,
@@ -191,11 +193,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
     context = _calendar_context(request)
     template = "scheduling/_grid.html" if request.htmx else "scheduling/calendar.html"  # type: ignore[attr-defined]
     return render(request, template, context)
-
-
-def _query_back(request: HttpRequest) -> str:
-    back = request.POST.get("back", "") or request.GET.get("back", "")
-    return back if back.startswith("/calendar/") else reverse("scheduling:calendar")
 
 
 @staff_view()
@@ -615,9 +612,6 @@ def patient_section(request: HttpRequest, actor: Any, patient: Patient) -> SafeS
         .select_related("type", "practitioner__user")
         .order_by("-start")[:20]
     )
-    from acuflow.protocols.models import CourseState
-    from acuflow.protocols.selectors import courses_on_patient_page
-
     active_courses = [
         course
         for course in courses_on_patient_page(request=request, actor=actor, patient=patient)
@@ -640,11 +634,10 @@ def patient_section(request: HttpRequest, actor: Any, patient: Patient) -> SafeS
 @staff_view()
 def course_book(request: HttpRequest, course_id: int) -> HttpResponse:
     """Book all planned sessions of a course: preview (GET), then book (POST)."""
-    from acuflow.protocols.models import CourseState
-    from acuflow.scheduling import courses
-
     actor = request.actor  # type: ignore[attr-defined]
-    course = courses.course_get_for_actor(actor=actor, course_id=course_id)
+    course = courses.course_get_for_actor(
+        actor=actor, course_id=course_id, audit=None if request.method == "POST" else "read"
+    )
     data = request.POST if request.method == "POST" else request.GET
     form = forms.CourseBookForm(
         data if "time" in data else None,

@@ -47,3 +47,18 @@ class OwnerAdminScopingTests(AcuflowTestCase):
         self.practitioner.save(update_fields=["is_staff"])
         page = self.client_for(self.practitioner).get("/admin/public/contactmessage/")
         self.assertEqual(page.status_code, 403)
+
+    def test_the_language_is_chosen_from_the_list_and_checked(self) -> None:
+        client = self.client_for(self.owner)
+        url = f"/admin/accounts/user/{self.practitioner.pk}/change/"
+        page = client.get(url)
+        self.assertContains(page, '<select name="language"')
+        self.assertContains(page, '<option value="nb">')
+        response = client.post(
+            url,
+            {"email": self.practitioner.email, "full_name": "X", "language": "xx"},
+        )
+        self.assertEqual(response.status_code, 200)  # the form again, with the error
+        self.assertIn("language", response.context["adminform"].form.errors)
+        self.practitioner.refresh_from_db()
+        self.assertNotEqual(self.practitioner.language, "xx")

@@ -1,20 +1,27 @@
-"""Shared schema building blocks: strict inputs (unknown fields are an error)."""
+"""Shared schema building blocks: strict inputs (unknown fields are an error), a
+language code, paging."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict, WithJsonSchema
+
+from acuflow.core.languages import check_language, language_codes
 
 
 class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class Page(Schema):
-    count: int
-    items: list[Any]
+# A language of acuflow.core.languages: an unknown code is a 422, and the OpenAPI
+# document lists the codes.
+LanguageCode = Annotated[
+    str,
+    AfterValidator(check_language),
+    WithJsonSchema({"type": "string", "enum": language_codes()}),
+]
 
 
 def paged(qs: Any, limit: int, offset: int) -> tuple[list[Any], int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from acuflow.datagen.generators import Context, Generator
+from acuflow.datagen.generators.base import Context, Generator
 from acuflow.datagen.story import PatientStory, Visit
 
 TYPES = [

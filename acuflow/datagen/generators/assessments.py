@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from acuflow.assessment.rules import red_flag_state
-from acuflow.datagen.generators import Context, Generator
+from acuflow.datagen.generators.base import Context, Generator
 from acuflow.datagen.story import PatientStory
 
 # The story speaks of referrals "referred out"; the record says where they went.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.apps import apps
 
-from acuflow.datagen.generators import Context, Generator
+from acuflow.datagen.generators.base import Context, Generator
 from acuflow.datagen.story import PatientStory
 
 

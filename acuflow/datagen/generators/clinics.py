@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import make_password
 
 from acuflow.accounts.demo import DEMO_PASSWORD
 from acuflow.accounts.models import Clinic, Location, Membership, Practitioner, Room, User
-from acuflow.datagen.generators import Context, Generator
+from acuflow.datagen.generators.base import Context, Generator
 
 BODIES = {"NL": "NVA", "NO": "Akupunkturforeningen", "ES": "SEA", "GB": "BAcC"}
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from acuflow.datagen.generators import Context, Generator
+from acuflow.datagen.generators.base import Context, Generator
 from acuflow.datagen.story import PatientStory
+from acuflow.outcomes import catalog, scoring
 
 
 class OutcomesGenerator(Generator):
@@ -15,14 +16,10 @@ class OutcomesGenerator(Generator):
     models = ("outcomes.Response",)
 
     def setup(self, ctx: Context) -> None:
-        from acuflow.outcomes import catalog
-
         self.responses = ctx.writer.table(self.model("outcomes.Response"))
         self.definitions: dict[str, dict[str, Any]] = dict(catalog.instruments())
 
     def _score(self, code: str, answers: dict[str, Any]) -> Any:
-        from acuflow.outcomes import scoring
-
         return scoring.score(self.definitions[code], answers)
 
     def emit(self, story: PatientStory, ctx: Context) -> None:

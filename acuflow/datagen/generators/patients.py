@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from acuflow.datagen.generators import Context, Generator
+from acuflow.datagen.generators.base import Context, Generator
 from acuflow.datagen.story import PatientStory
 from acuflow.patients.names import family_sort_key
 

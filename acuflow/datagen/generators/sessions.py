@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import random
 
-from acuflow.datagen.generators import Context, Generator
+from acuflow.charting import catalogue
+from acuflow.datagen.generators.base import Context, Generator
 from acuflow.datagen.story import PatientStory
 
 POINTS = {
@@ -32,8 +33,6 @@ class SessionsGenerator(Generator):
         self.known: set[str] | None = None
         self.muscles: dict[str, list[str]] = {}
         try:
-            from acuflow.charting import catalogue
-
             cat = catalogue.catalogue()
             self.known = set(cat.points)
             self.muscles = {k: list(v) for k, v in cat.segments.items()}

@@ -80,6 +80,28 @@ class PatientApiTests(AcuflowTestCase):
             403,
         )
 
+    def test_an_unknown_language_is_refused_with_422_on_create_and_change(self) -> None:
+        body = self.assertError(
+            self.api(self.owner, "POST", "/api/v1/patients", {**NEW, "language": "xx"}),
+            422,
+            "validation_error",
+        )
+        self.assertIn("language", body["fields"])
+        patch = self.api(
+            self.owner, "PATCH", f"/api/v1/patients/{self.patient.pk}", {"language": "xx"}
+        )
+        self.assertError(patch, 422, "validation_error")
+        self.patient.refresh_from_db()
+        self.assertEqual(self.patient.language, "nl")
+        ok = self.api(
+            self.owner, "PATCH", f"/api/v1/patients/{self.patient.pk}", {"language": "es"}
+        )
+        self.assertEqual(ok.status_code, 200, ok.content)
+        schema = self.client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+        self.assertEqual(
+            schema["PatientCreateIn"]["properties"]["language"]["enum"], ["nl", "nb", "en", "es"]
+        )
+
     def test_bad_input_gets_clear_errors_and_writes_nothing(self) -> None:
         before = Patient.objects.count()
         cases = [

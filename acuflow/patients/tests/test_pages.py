@@ -19,6 +19,18 @@ class PatientPageTests(AcuflowTestCase):
         self.assertContains(partial, "Visser")
         self.assertNotContains(partial, "<html")
 
+    def test_the_dashboard_counts_only_the_clinics_own_patients(self) -> None:
+        make_patient(self.clinic, "Bram", "Visser")
+        own = Patient.objects.filter(clinic=self.clinic).count()
+        page = self.client_for(self.reception).get("/")
+        self.assertContains(page, f'<p class="big">{own}</p>', html=True)
+        self.assertContains(page, reverse("patients:create"))
+        other = Patient.objects.filter(clinic=self.other_clinic).count()
+        self.assertNotEqual(own, other)
+        self.assertContains(
+            self.client_for(self.other).get("/"), f'<p class="big">{other}</p>', html=True
+        )
+
     def test_detail_is_audited(self) -> None:
         reads = AuditEvent.objects.filter(
             patient=self.patient, action="read", object_type="patients.patient"
@@ -74,6 +86,29 @@ class PatientPageTests(AcuflowTestCase):
         self.patient.refresh_from_db()
         self.assertEqual(self.patient.family_name, "de Jong-Smit")
         self.assertTrue(AuditEvent.objects.filter(patient=self.patient, action="update").exists())
+
+    def test_the_form_offers_the_languages_and_refuses_an_unknown_one(self) -> None:
+        client = self.client_for(self.owner)
+        page = client.get(reverse("patients:edit", args=[self.patient.pk]))
+        self.assertContains(page, '<option value="nb">', html=False)
+        data = {
+            "given_name": "Anna",
+            "family_name": "de Jong",
+            "birth_date": "1970-05-17",
+            "sex": "female",
+            "language": "xx",
+        }
+        response = client.post(reverse("patients:edit", args=[self.patient.pk]), data)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("language", response.context["form"].errors)
+        self.patient.refresh_from_db()
+        self.assertEqual(self.patient.language, "nl")
+
+    def test_the_record_shows_the_language_by_name(self) -> None:
+        self.patient.language = "nb"
+        self.patient.save(update_fields=["language"])
+        page = self.client_for(self.owner).get(reverse("patients:detail", args=[self.patient.pk]))
+        self.assertContains(page, "<dd>Noors (Bokmål)</dd>", html=True)  # owner reads Dutch
 
     def test_pages_follow_accept_language_before_login_and_user_language_after(self) -> None:
         page = Client().get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="nl")

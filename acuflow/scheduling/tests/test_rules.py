@@ -71,16 +71,6 @@ class DaylightSavingTests(SimpleTestCase):
             self.assertEqual(local[-1].time(), dt.time(16, 30))
             self.assertTrue(all(t.minute % 15 == 0 for t in local))
 
-    def test_a_weekly_course_keeps_its_wall_clock_time_across_both_changes(self) -> None:
-        first = dt.datetime(2026, 3, 16, 9, 0, tzinfo=AMS)
-        spring = rules.cadence_starts(first=first, count=4, interval_days=7, zone=AMS)
-        self.assertEqual([s.astimezone(AMS).hour for s in spring], [9, 9, 9, 9])
-        self.assertEqual(spring[2] - spring[1], dt.timedelta(days=7, hours=-1))
-        autumn = rules.cadence_starts(
-            first=dt.datetime(2026, 10, 19, 9, 0, tzinfo=AMS), count=2, interval_days=7, zone=AMS
-        )
-        self.assertEqual(autumn[1] - autumn[0], dt.timedelta(days=7, hours=1))
-
 
 class SlotTests(SimpleTestCase):
     day = dt.date(2030, 1, 7)

@@ -1,8 +1,0 @@
-from django.urls import path
-
-from acuflow.core import views
-
-app_name = "core"
-urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-]

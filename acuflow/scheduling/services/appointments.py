@@ -1,0 +1,156 @@
+"""Changing a booked appointment: move, cancel (the freed slot goes to the waitlist),
+no-show or completed. Each is one transaction with its audit row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from acuflow.accounts.models import Practitioner, Room
+from acuflow.audit.models import Action
+from acuflow.audit.services import audit_record
+from acuflow.scheduling import rules, selectors
+from acuflow.scheduling.models import Appointment, Reminder, Status
+from acuflow.scheduling.services.booking import (
+    SchedulingError,
+    check_start,
+    check_type,
+    place,
+    save_guarded,
+)
+from acuflow.scheduling.services.reminders import reminders_schedule
+from acuflow.scheduling.services.waitlist import waitlist_offer
+
+if TYPE_CHECKING:
+    from acuflow.core.actor import Actor
+
+
+def appointment_move(
+    *,
+    actor: Actor,
+    appointment: Appointment,
+    start: dt.datetime,
+    practitioner: Practitioner | None = None,
+    room: Room | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Move one appointment (and only it: other sessions of its course stay put)."""
+    now = now or timezone.now()
+    if appointment.status != Status.BOOKED:
+        raise SchedulingError("not_movable", _("Only booked appointments can be moved."), "status")
+    check_start(start, now)
+    practitioner = practitioner or appointment.practitioner
+    if practitioner.clinic_id != actor.clinic.pk:
+        raise ValidationError(_("Patient and practitioner must belong to this clinic."))
+    practitioner.clinic = actor.clinic  # proved above
+    check_type(appointment.type, practitioner)
+    with transaction.atomic():
+        end, busy_until, location_id, room = place(
+            practitioner=practitioner,
+            type=appointment.type,
+            start=start,
+            room=room,
+            exclude_id=appointment.pk,
+        )
+        appointment.practitioner = practitioner
+        appointment.start, appointment.end, appointment.busy_until = start, end, busy_until
+        appointment.location_id, appointment.room = location_id, room
+        appointment.updated_at = now
+        appointment.full_clean()
+        save_guarded(
+            appointment,
+            update_fields=[
+                "practitioner",
+                "start",
+                "end",
+                "busy_until",
+                "location",
+                "room",
+                "updated_at",
+            ],
+        )
+        audit_record(
+            actor=actor, action=Action.UPDATE, patient=appointment.patient, obj=appointment
+        )
+        appointment.reminders.filter(status=Reminder.State.PENDING).update(
+            status=Reminder.State.CANCELLED
+        )
+        reminders_schedule(appointment, now=now)
+    return appointment
+
+
+def appointment_cancel(
+    *,
+    actor: Actor,
+    appointment: Appointment,
+    reason: str,
+    late_cancel: bool | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Cancel one appointment, flag it late by the clinic's rule unless told, and offer
+    the freed slot to the waitlist."""
+    now = now or timezone.now()
+    if appointment.status != Status.BOOKED:
+        raise SchedulingError("not_cancellable", _("This appointment is not booked."), "status")
+    reason = (reason or "").strip()
+    if not reason:
+        raise SchedulingError("reason_required", _("Give a reason."), "reason")
+    hours = selectors.schedule_settings(actor.clinic).late_cancel_hours
+    appointment.status = Status.CANCELLED
+    appointment.cancel_reason = reason[:300]
+    appointment.late_cancel = (
+        rules.is_late_cancel(start=appointment.start, now=now, hours=hours)
+        if late_cancel is None
+        else late_cancel
+    )
+    appointment.cancelled_at = now
+    appointment.updated_at = now
+    appointment.full_clean()
+    with transaction.atomic():
+        appointment.save(
+            update_fields=["status", "cancel_reason", "late_cancel", "cancelled_at", "updated_at"]
+        )
+        audit_record(
+            actor=actor, action=Action.UPDATE, patient=appointment.patient, obj=appointment
+        )
+        appointment.reminders.filter(status=Reminder.State.PENDING).update(
+            status=Reminder.State.CANCELLED
+        )
+        if appointment.start > now:
+            waitlist_offer(
+                clinic_actor=actor,
+                practitioner=appointment.practitioner,
+                start=appointment.start,
+                now=now,
+            )
+    return appointment
+
+
+def appointment_set_status(
+    *, actor: Actor, appointment: Appointment, status: str, now: dt.datetime | None = None
+) -> Appointment:
+    """No-show or completed; both only once the appointment has started."""
+    now = now or timezone.now()
+    if status not in {Status.NO_SHOW, Status.COMPLETED, Status.BOOKED}:
+        raise SchedulingError("invalid_status", _("Unknown status."), "status")
+    if appointment.status == Status.CANCELLED:
+        raise SchedulingError("not_booked", _("This appointment was cancelled."), "status")
+    if status != Status.BOOKED and appointment.start > now:
+        raise SchedulingError("not_started", _("This appointment has not started yet."), "status")
+    appointment.status = status
+    appointment.updated_at = now
+    with transaction.atomic():
+        appointment.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor, action=Action.UPDATE, patient=appointment.patient, obj=appointment
+        )
+        if status != Status.BOOKED:
+            appointment.reminders.filter(status=Reminder.State.PENDING).update(
+                status=Reminder.State.CANCELLED
+            )
+    return appointment

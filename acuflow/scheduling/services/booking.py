@@ -1,0 +1,191 @@
+"""Placing one appointment: the checks every booking and move share, and the booking.
+
+Double booking: the overlap check and the insert run in one transaction. On SQLite the
+transaction is IMMEDIATE (settings), so it holds the write lock from its first
+statement and a second booking waits for the first to commit, then sees it. On
+PostgreSQL two transactions can both pass the check; the exclusion constraints then
+let exactly one insert commit and the other fails with an IntegrityError, which is
+answered as slot_taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from acuflow.accounts.models import Practitioner, Room
+from acuflow.audit.models import Action
+from acuflow.audit.services import audit_record
+from acuflow.core.errors import DomainError
+from acuflow.patients.models import Patient
+from acuflow.scheduling import rules, selectors
+from acuflow.scheduling.models import Appointment, AppointmentType, Source
+from acuflow.scheduling.services.reminders import reminders_schedule
+
+if TYPE_CHECKING:
+    from acuflow.core.actor import Actor
+
+# How far ahead anything can be booked; beyond it a date is taken as a typing error.
+MAX_DAYS_AHEAD = 2 * 365
+
+
+class SchedulingError(DomainError):
+    """A booking that cannot be made. Pages show `detail`; the API answers with it
+    (the status comes from the code, `acuflow.core.errors.DOMAIN_STATUS`)."""
+
+    def __init__(self, code: str, detail: str, field: str = "start") -> None:
+        super().__init__(code, detail, field or None)
+
+
+class SlotTaken(SchedulingError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("slot_taken", detail or _("This time is already taken."), field="")
+
+
+def check_start(start: dt.datetime, now: dt.datetime) -> None:
+    if timezone.is_naive(start):
+        raise SchedulingError(
+            "invalid_time", _("Give the time with its UTC offset, e.g. 2026-03-30T09:00+02:00.")
+        )
+    if start < now:
+        raise SchedulingError("past_start", _("That time has passed."))
+    if start > now + dt.timedelta(days=MAX_DAYS_AHEAD):
+        raise SchedulingError("too_far_ahead", _("That date is too far ahead."))
+
+
+def check_type(type: AppointmentType, practitioner: Practitioner) -> None:
+    if not type.active:
+        raise SchedulingError("unknown_type", _("This appointment type is not offered."), "type")
+    if type.modality and not practitioner.is_qualified_for(type.modality):
+        raise SchedulingError(
+            "not_qualified",
+            _("This practitioner is not qualified for this kind of appointment."),
+            "practitioner",
+        )
+
+
+def place(
+    *,
+    practitioner: Practitioner,
+    type: AppointmentType,
+    start: dt.datetime,
+    room: Room | None,
+    exclude_id: int | None = None,
+    check_hours: bool = True,
+) -> tuple[dt.datetime, dt.datetime, int | None, Room | None]:
+    """End, busy-until, location and room for a booking; raises if it cannot be placed.
+    Runs inside the booking transaction (the room and overlap reads must be fresh)."""
+    clinic = practitioner.clinic
+    zone = selectors.clinic_zone(clinic)
+    end = start + dt.timedelta(minutes=type.duration_minutes)
+    busy_until = end + dt.timedelta(minutes=type.buffer_minutes)
+    day = start.astimezone(zone).date()
+    location_id: int | None = None
+    if check_hours:
+        windows = selectors.practitioner_windows(practitioner, day, day, zone=zone)
+        window = rules.fits_working_hours(start, end, windows)
+        if window is None:
+            raise SchedulingError(
+                "outside_working_hours", _("The practitioner does not work at that time.")
+            )
+        location_id = window.location_id
+        step = selectors.schedule_settings(clinic).slot_step_minutes
+        local = start.astimezone(zone)
+        if (local.hour * 60 + local.minute) % step or local.second or local.microsecond:
+            raise SchedulingError(
+                "off_grid",
+                _("Appointments start on the %(step)s-minute grid.") % {"step": step},
+            )
+    if room is not None and location_id is not None and room.location_id != location_id:
+        raise SchedulingError("wrong_room", _("That room is at another location."), "room")
+    taken = Appointment.objects.active().filter(practitioner=practitioner)
+    taken = taken.overlapping(start, busy_until)
+    if exclude_id is not None:
+        taken = taken.exclude(pk=exclude_id)
+    if taken.exists():
+        raise SlotTaken()
+    if room is None and location_id is not None:
+        rooms = list(Room.objects.filter(location_id=location_id).order_by("name", "id"))
+        if rooms:
+            busy_rooms = set(
+                Appointment.objects.active()
+                .filter(room__in=rooms)
+                .overlapping(start, busy_until)
+                .exclude(pk=exclude_id or 0)
+                .values_list("room_id", flat=True)
+            )
+            free = [r for r in rooms if r.pk not in busy_rooms]
+            if not free:
+                raise SlotTaken(_("No room is free at that time."))
+            room = free[0]
+    elif room is not None:
+        clash = Appointment.objects.active().filter(room=room).overlapping(start, busy_until)
+        if clash.exclude(pk=exclude_id or 0).exists():
+            raise SlotTaken(_("That room is taken at that time."))
+        location_id = location_id or room.location_id
+    return end, busy_until, location_id, room
+
+
+def save_guarded(appointment: Appointment, **kwargs: Any) -> None:
+    """Save; an exclusion-constraint violation (PostgreSQL, a racing booking) is slot_taken."""
+    try:
+        with transaction.atomic():
+            appointment.save(**kwargs)
+    except IntegrityError as exc:
+        if "scheduling_no_" in str(exc):
+            raise SlotTaken()
+        raise
+
+
+def appointment_book(
+    *,
+    actor: Actor,
+    patient: Patient,
+    practitioner: Practitioner,
+    type: AppointmentType,
+    start: dt.datetime,
+    room: Room | None = None,
+    source: str = Source.STAFF,
+    note: str = "",
+    course_id: int | None = None,
+    course_session: int | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    now = now or timezone.now()
+    check_start(start, now)
+    if patient.clinic_id != actor.clinic.pk or practitioner.clinic_id != actor.clinic.pk:
+        raise ValidationError(_("Patient and practitioner must belong to this clinic."))
+    practitioner.clinic = actor.clinic  # proved above; one clinic object (and its settings)
+    if type.clinic_id != actor.clinic.pk:
+        raise SchedulingError("unknown_type", _("Unknown appointment type."), "type")
+    check_type(type, practitioner)
+    with transaction.atomic():
+        end, busy_until, location_id, room = place(
+            practitioner=practitioner, type=type, start=start, room=room
+        )
+        appointment = Appointment(
+            clinic=actor.clinic,
+            patient=patient,
+            practitioner=practitioner,
+            type=type,
+            start=start,
+            end=end,
+            busy_until=busy_until,
+            location_id=location_id,
+            room=room,
+            source=source,
+            note=note,
+            course_id=course_id,
+            course_session=course_session,
+            created_by=actor.user,
+        )
+        appointment.full_clean()
+        save_guarded(appointment)
+        audit_record(actor=actor, action=Action.CREATE, patient=patient, obj=appointment)
+        reminders_schedule(appointment, now=now)
+    return appointment

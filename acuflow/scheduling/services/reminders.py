@@ -1,0 +1,35 @@
+"""Queueing an appointment's reminders when it is booked or moved (sending them, exactly
+once, is `acuflow.scheduling.reminders`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from acuflow.patients.models import Consent, ConsentKind, Patient
+from acuflow.scheduling import rules, selectors
+from acuflow.scheduling.channels import channels_for
+from acuflow.scheduling.models import Appointment, Reminder
+from acuflow.scheduling.reminders import reminder_enqueue
+
+
+def _wants_reminders(patient: Patient) -> bool:
+    """Unless the patient has said no to reminders (latest consent record wins)."""
+    latest = (
+        Consent.objects.filter(patient=patient, kind=ConsentKind.REMINDERS)
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+    return latest is None or latest.given
+
+
+def reminders_schedule(appointment: Appointment, *, now: dt.datetime) -> None:
+    patient = appointment.patient
+    if appointment.start <= now or not _wants_reminders(patient):
+        return
+    hours = selectors.schedule_settings(appointment.clinic).reminder_hours_before
+    due = rules.reminder_due(start=appointment.start, hours_before=hours, now=now)
+    for channel in channels_for(patient):
+        reminder = Reminder.objects.create(
+            appointment=appointment, channel=channel, due_at=due, next_attempt_at=due
+        )
+        reminder_enqueue(reminder, now=now)
