@@ -21,13 +21,13 @@ from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.core.errors import DomainError
 from acuflow.protocols import selectors as protocol_selectors
-from acuflow.protocols.models import Course
 from acuflow.protocols.services import course_lock_open
 from acuflow.scheduling import rules, selectors, services
 from acuflow.scheduling.models import Appointment, AppointmentType, Source
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
+    from acuflow.protocols.models import Course
 
 
 @dataclass

@@ -27,7 +27,6 @@ from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.patients.models import Patient
 from acuflow.patients.selectors import patient_get_for_actor
-from acuflow.protocols.models import CourseState
 from acuflow.protocols.selectors import courses_on_patient_page
 from acuflow.scheduling import calendar_layout, courses, forms, ics, rules, selectors, services
 from acuflow.scheduling.models import (
@@ -615,7 +614,7 @@ def patient_section(request: HttpRequest, actor: Any, patient: Patient) -> SafeS
     active_courses = [
         course
         for course in courses_on_patient_page(request=request, actor=actor, patient=patient)
-        if course.state == CourseState.ACTIVE
+        if not course.is_closed
     ]
     return mark_safe(  # noqa: S308 - rendered template, escaped there
         render_to_string(
@@ -646,7 +645,7 @@ def course_book(request: HttpRequest, course_id: int) -> HttpResponse:
     )
     plan: list[Any] = []
     booked = False
-    closed = course.state != CourseState.ACTIVE  # the page then shows no form or plan
+    closed = course.is_closed  # the page then shows no form or plan
     if not closed and form.is_valid():
         at_time, type_obj = form.cleaned_data["time"], form.cleaned_data["type"]
         if request.method == "POST":
