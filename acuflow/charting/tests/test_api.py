@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from acuflow.audit.models import AuditEvent
 from acuflow.charting import selectors
 from acuflow.charting.models import Session, SessionDraft
@@ -303,3 +305,43 @@ class SessionApiTests(AcuflowTestCase):
         self.assertEqual(li4["frequency"], "three times a day")
         self.assertEqual(li4["location"], "hand")  # plain words in the patient's language (nl)
         self.assertEqual(items[1]["location"], "below the knee, outside the shin")
+
+
+class RedFlagDuringCourseTests(AcuflowTestCase):
+    def test_a_flag_found_during_a_course_pauses_charting_until_a_referral_clears_it(
+        self,
+    ) -> None:
+        course = make_course(self.actor(self.owner), self.patient)
+        url = f"/api/v1/courses/{course.pk}/sessions"
+        self.assertEqual(self.api(self.owner, "POST", url, session_body()).status_code, 201)
+        flags = f"/api/v1/assessments/{course.assessment_id}/red-flags"
+        self.api(self.owner, "POST", flags, {"red_flags": ["infection"]})
+        refused = self.assertError(
+            self.api(self.owner, "POST", url, session_body(started_at=at(0))),
+            409,
+            "red_flags_unresolved",
+        )
+        self.assertIn("infection", refused["detail"].lower())
+        body = self.api(self.owner, "GET", f"/api/v1/courses/{course.pk}").json()
+        self.assertEqual(body["status"]["sessions_done"], 1)
+        referral = self.api(
+            self.owner,
+            "POST",
+            f"/api/v1/assessments/{course.assessment_id}/referrals",
+            {"to": "GP", "reason": "Fever", "date": str(timezone.localdate())},
+        ).json()
+        # pending: still paused
+        self.assertError(
+            self.api(self.owner, "POST", url, session_body(started_at=at(0))),
+            409,
+            "red_flags_unresolved",
+        )
+        self.api(
+            self.owner,
+            "POST",
+            f"/api/v1/referrals/{referral['id']}/outcome",
+            {"outcome": "cleared", "note": "viral, no contra-indication"},
+        )
+        self.assertEqual(
+            self.api(self.owner, "POST", url, session_body(started_at=at(0))).status_code, 201
+        )
