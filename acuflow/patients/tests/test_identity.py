@@ -249,3 +249,85 @@ class InsurerAndGpTests(AcuflowTestCase):
             },
         )
         self.assertError(r, 422, "unknown_gp")
+
+
+class IdentityPageTests(AcuflowTestCase):
+    def test_the_record_shows_the_number_masked_and_in_full_only_after_show(self) -> None:
+        value = valid_number("bsn")
+        PatientIdentifier.objects.create(
+            clinic=self.clinic, patient=self.patient, system="bsn", value=value
+        )
+        client = self.client_for(self.reception)
+        page = client.get(f"/patients/{self.patient.pk}/")
+        self.assertContains(page, ids.mask(value))
+        self.assertNotContains(page, value)
+        self.assertFalse(AuditEvent.objects.filter(object_type="patients.identifier.full").exists())
+        shown = client.post(f"/patients/{self.patient.pk}/identifiers/", HTTP_HX_REQUEST="true")
+        self.assertContains(shown, value)
+        self.assertEqual(
+            AuditEvent.objects.filter(
+                object_type="patients.identifier.full", patient=self.patient, user=self.reception
+            ).count(),
+            1,
+        )
+
+    def test_the_form_saves_an_identifier_insurer_and_gp_and_refuses_a_bad_number(self) -> None:
+        gp = GeneralPractitioner.objects.create(clinic=self.clinic, name="Dr. Bakker")
+        theirs = GeneralPractitioner.objects.create(clinic=self.other_clinic, name="Dr. Lie")
+        client = self.client_for(self.owner)
+        form = {
+            "given_name": "Anna",
+            "family_name": "de Jong",
+            "birth_date": "1970-05-17",
+            "sex": "female",
+            "language": "nl",
+            "insurer": "VGZ",
+            "policy_number": "123-456",
+            "gp": gp.pk,
+            "identifier_system": "bsn",
+            "identifier_value": "123456789",  # fails the 11-test
+        }
+        r = client.post(f"/patients/{self.patient.pk}/edit/", form)
+        self.assertEqual(r.status_code, 200)
+        self.assertIn("identifier_value", r.context["form"].errors)
+        self.assertFalse(self.patient.identifiers.exists())
+        r = client.post(f"/patients/{self.patient.pk}/edit/", {**form, "gp": theirs.pk})
+        self.assertEqual(r.status_code, 200)  # not in the choices
+        value = valid_number("bsn")
+        r = client.post(f"/patients/{self.patient.pk}/edit/", {**form, "identifier_value": value})
+        self.assertEqual(r.status_code, 302)
+        self.patient.refresh_from_db()
+        self.assertEqual((self.patient.insurer, self.patient.gp_id), ("VGZ", gp.pk))
+        self.assertEqual(self.patient.identifiers.get().value, value)
+
+    def test_a_gp_is_added_from_the_patient_form_and_it_returns_there(self) -> None:
+        client = self.client_for(self.reception)
+        r = client.post(
+            "/patients/gps/new/?next=/patients/new/",
+            {"name": "Dr. Hansen", "her_id": "12345", "language": "nb"},
+        )
+        self.assertRedirects(r, "/patients/new/", fetch_redirect_response=False)
+        self.assertEqual(GeneralPractitioner.objects.get(clinic=self.clinic).her_id, "12345")
+        r = client.post("/patients/gps/new/?next=https://evil.example/", {"name": "Dr. X"})
+        self.assertEqual(r["Location"], "/patients/")
+        r = client.post("/patients/gps/new/", {"name": "Dr. Y", "agb_code": "12"})
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(GeneralPractitioner.objects.filter(clinic=self.clinic).count(), 2)
+
+    def test_the_merge_page_is_for_owners_and_merges_a_candidate(self) -> None:
+        duplicate = make_patient(self.clinic, "Anna", "Jong")
+        url = f"/patients/{self.patient.pk}/merge/"
+        self.assertEqual(self.client_for(self.practitioner).get(url).status_code, 403)
+        client = self.client_for(self.owner)
+        page = client.get(url)
+        self.assertContains(page, f'value="{duplicate.pk}"')
+        r = client.post(url, {"duplicate": duplicate.pk})
+        self.assertRedirects(r, f"/patients/{self.patient.pk}/", fetch_redirect_response=False)
+        duplicate.refresh_from_db()
+        self.assertEqual(duplicate.merged_into_id, self.patient.pk)
+        record = client.get(f"/patients/{self.patient.pk}/")
+        self.assertContains(record, "/patients/merges/")
+        merge_id = record.context["merges"][0].pk
+        r = client.post(f"/patients/merges/{merge_id}/undo/")
+        duplicate.refresh_from_db()
+        self.assertIsNone(duplicate.merged_into_id)
