@@ -306,7 +306,7 @@ def get_gp(request: HttpRequest, gp_id: int) -> GeneralPractitioner:
 
 @router.get(
     "/patients/{patient_id}/identifiers",
-    response={200: IdentifierList, 404: ErrorOut},
+    response={200: IdentifierList, 404: ErrorOut, 422: ErrorOut},
     summary="A patient's national identifiers",
     description="Masked unless reveal=true; a reveal is written to the audit trail.",
 )

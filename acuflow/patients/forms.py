@@ -37,6 +37,14 @@ class PatientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         gp = self.fields["gp"]
         gp.queryset = GeneralPractitioner.objects.filter(clinic=clinic)  # type: ignore[attr-defined]
+        if self.instance.pk:
+            recorded = ", ".join(
+                f"{i.get_system_display()} {i.masked}" for i in self.instance.identifiers.all()
+            )
+            if recorded:
+                self.fields["identifier_value"].help_text = _(
+                    "Recorded: %(numbers)s. A new number replaces the one of its kind."
+                ) % {"numbers": recorded}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
