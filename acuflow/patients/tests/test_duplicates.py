@@ -4,10 +4,13 @@ owners' merge with its 30-day undo."""
 from __future__ import annotations
 
 import datetime as dt
+import unittest
 
+from django.db import connection
 from django.test import SimpleTestCase
 from django.utils import timezone
 
+from acuflow.accounts.models import Room
 from acuflow.audit.models import AuditEvent
 from acuflow.core.testing import AcuflowTestCase, make_patient
 from acuflow.patients.models import Consent, Patient, PatientIdentifier, PatientMerge
@@ -249,3 +252,25 @@ class MergeTests(AcuflowTestCase):
         self.assertError(
             self.api(self.owner, "POST", f"/api/v1/patients/{self.patient.pk}/merge", {}), 422
         )
+
+    @unittest.skipUnless(connection.vendor == "postgresql", "needs PostgreSQL")
+    def test_an_appointment_at_the_time_of_the_kept_ones_stays_with_the_duplicate(self) -> None:
+        # PostgreSQL refuses one patient in two appointments at once: the merge moves
+        # everything else and leaves that appointment with the duplicate.
+        room = Room.objects.create(location=self.room.location, name="Room 2")
+        Appointment.objects.filter(pk=self.appointment.pk).update(room=room)
+        Appointment.objects.create(
+            clinic=self.clinic,
+            patient=self.patient,
+            practitioner=self.ims.practitioner,
+            type=self.appointment.type,
+            start=self.appointment.start,
+            end=self.appointment.end,
+            busy_until=self.appointment.busy_until,
+        )
+        r = self.merge()
+        self.assertEqual(r.status_code, 201, r.content)
+        self.appointment.refresh_from_db()
+        self.assertEqual(self.appointment.patient_id, self.duplicate.pk)
+        self.assertEqual(self.patient.consents.count(), 1)
+        self.assertNotIn("scheduling.appointment.patient", r.json()["moved"])
