@@ -214,7 +214,7 @@ def _merge_out(merge) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-@router.get("/patients", response=PatientList, summary="Search patients")
+@router.get("/patients", response={200: PatientList, 422: ErrorOut}, summary="Search patients")
 def list_patients(
     request: HttpRequest,
     q: str = Query("", max_length=100),
@@ -400,7 +400,11 @@ def patch_patient(request: HttpRequest, patient_id: int, payload: PatientPatchIn
     return _out(patient, clinical=actor.sees_clinical)
 
 
-@router.get("/patients/{patient_id}/audit", response=AuditList, summary="Who accessed the record")
+@router.get(
+    "/patients/{patient_id}/audit",
+    response={200: AuditList, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Who accessed the record",
+)
 def patient_audit(
     request: HttpRequest,
     patient_id: int,
