@@ -191,6 +191,13 @@ def patient_merge(request: HttpRequest, patient_id: int) -> HttpResponse:
         identifiers=list(kept.identifiers.values_list("system", "value")),
         exclude_id=kept.pk,
     )
+    # A duplicate with a mistyped birth date is no candidate: the owner can search for it.
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        found = selectors.patient_list(actor=actor, q=q).exclude(pk=kept.pk)[:10]
+        audit_record(actor=actor, action=Action.READ, patient=None, object_type="patients.search")
+        known = {c.pk for c in candidates}
+        candidates += [p for p in found if p.pk not in known]
     error = ""
     if request.method == "POST":
         try:
@@ -207,7 +214,7 @@ def patient_merge(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(
         request,
         "patients/merge.html",
-        {"patient": kept, "candidates": candidates, "error": error},
+        {"patient": kept, "candidates": candidates, "error": error, "q": q},
     )
 
 

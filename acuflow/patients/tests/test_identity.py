@@ -4,6 +4,8 @@ number and the GP as a record of its own."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.test import SimpleTestCase
 
 from acuflow.audit.models import AuditEvent
@@ -321,6 +323,11 @@ class IdentityPageTests(AcuflowTestCase):
         client = self.client_for(self.owner)
         page = client.get(url)
         self.assertContains(page, f'value="{duplicate.pk}"')
+        typo = make_patient(self.clinic, "Anna", "de Jong", birth_date=dt.date(1970, 7, 15))
+        self.assertNotContains(page, f'value="{typo.pk}"')
+        searched = client.get(url, {"q": "de jong"})
+        self.assertContains(searched, f'value="{typo.pk}"')
+        self.assertNotContains(searched, f'value="{self.patient.pk}"')
         r = client.post(url, {"duplicate": duplicate.pk})
         self.assertRedirects(r, f"/patients/{self.patient.pk}/", fetch_redirect_response=False)
         duplicate.refresh_from_db()
