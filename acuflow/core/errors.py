@@ -25,6 +25,12 @@ DOMAIN_STATUS: dict[str, int] = {
     "shipped_protocol": 409,
     "slot_taken": 409,
     "patient_busy": 409,
+    "possible_duplicate": 409,
+    "identifier_in_use": 409,
+    "already_merged": 409,
+    "merge_undone": 409,
+    "undo_expired": 409,
+    "invalid_identifier": 422,
     "draft_too_large": 413,
 }
 

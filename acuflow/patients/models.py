@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -11,8 +15,55 @@ from django.utils.translation import gettext_lazy as _
 from acuflow.accounts.models import Clinic, phone_validator
 from acuflow.core.languages import validate_language
 from acuflow.core.models import HeldRelationsModel
+from acuflow.patients.identifiers import SYSTEM_CHOICES, mask
 from acuflow.patients.names import family_sort_key, parse_name_search
 from acuflow.patients.search import parse_search_date
+
+
+def no_control_characters(value: str) -> None:
+    """Refuse control characters (a NUL, an escape, a bell) in one-line text; line
+    breaks are refused too, as these fields are printed on one line in letters."""
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
+        raise ValidationError(_("Remove the control characters."), code="control_characters")
+
+
+def no_control_characters_multiline(value: str) -> None:
+    no_control_characters(value.replace("\r\n", "").replace("\n", "").replace("\t", ""))
+
+
+agb_validator = RegexValidator(r"^[0-9]{8}$", _("An AGB code has 8 digits."))
+her_validator = RegexValidator(r"^[0-9]{1,9}$", _("A HER-id has up to 9 digits."))
+
+
+class GeneralPractitioner(models.Model):
+    """A GP (huisarts, fastlege) as a record of its own, shared by the clinic's patients
+    who have them: letters go to one address kept in one place."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="gps")
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
+    practice = models.CharField(
+        _("practice"), max_length=200, blank=True, validators=[no_control_characters]
+    )
+    address = models.TextField(
+        _("address"), max_length=500, blank=True, validators=[no_control_characters_multiline]
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("email"), blank=True)
+    agb_code = models.CharField(_("AGB code"), max_length=8, blank=True, validators=[agb_validator])
+    her_id = models.CharField(_("HER-id"), max_length=9, blank=True, validators=[her_validator])
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, validators=[validate_language]
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name", "practice", "id"]
+        verbose_name = _("general practitioner")
+        verbose_name_plural = _("general practitioners")
+        indexes = [models.Index(fields=["clinic", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.practice})" if self.practice else self.name
 
 
 class Sex(models.TextChoices):
@@ -25,6 +76,10 @@ class Sex(models.TextChoices):
 class PatientQuerySet(models.QuerySet["Patient"]):
     def for_clinic(self, clinic: Clinic) -> PatientQuerySet:
         return self.filter(clinic=clinic)
+
+    def current(self) -> PatientQuerySet:
+        """Not merged into another record (a merged duplicate stays for its undo)."""
+        return self.filter(merged_into__isnull=True)
 
     def search(self, text: str) -> PatientQuerySet:
         """Name ("Bram de Vries", "de Vries, Bram", any part of either name), birth date
@@ -66,6 +121,24 @@ class Patient(models.Model):
     family_sort = models.CharField(max_length=100, blank=True, editable=False)
     address = models.TextField(_("address"), blank=True, max_length=500)
     notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    insurer = models.CharField(
+        _("insurer"), max_length=100, blank=True, validators=[no_control_characters]
+    )
+    policy_number = models.CharField(
+        _("policy number"), max_length=40, blank=True, validators=[no_control_characters]
+    )
+    gp = models.ForeignKey(
+        GeneralPractitioner,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="patients",
+        verbose_name=_("GP"),
+    )
+    # Set when this record was merged into another as its duplicate; lists hide it.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -126,3 +199,65 @@ class Consent(HeldRelationsModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {'yes' if self.given else 'no'}"
+
+
+class PatientIdentifier(models.Model):
+    """A national identifier (BSN, fødselsnummer, DNI/NIE, SSN), stored in its compact
+    form. Shown masked; shown in full only on request, and that request is audited."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="identifiers")
+    system = models.CharField(_("system"), max_length=16, choices=SYSTEM_CHOICES)
+    value = models.CharField(_("number"), max_length=32)
+
+    class Meta:
+        ordering = ["system", "id"]
+        verbose_name = _("national identifier")
+        verbose_name_plural = _("national identifiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "system", "value"], name="patients_identifier_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "system"], name="patients_identifier_one_per_system"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system} {self.masked}"
+
+    @property
+    def masked(self) -> str:
+        return mask(self.value)
+
+
+class PatientMerge(models.Model):
+    """A duplicate merged into the record kept. `moved` lists, per relation, the ids of
+    the rows re-pointed from the duplicate to the kept record, so the merge can be
+    undone within UNDO_DAYS."""
+
+    UNDO_DAYS = 30
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    kept = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    duplicate = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    moved = models.JSONField(default=dict)
+    merged_at = models.DateTimeField(default=timezone.now)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("patient merge")
+        verbose_name_plural = _("patient merges")
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_id} -> {self.kept_id}"
+
+    def undo_until(self):  # type: ignore[no-untyped-def]
+        return self.merged_at + dt.timedelta(days=self.UNDO_DAYS)

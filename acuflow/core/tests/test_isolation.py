@@ -124,6 +124,20 @@ def _holiday(tc: Any) -> Any:
     )[0]
 
 
+def _gp(tc: Any) -> Any:
+    from acuflow.patients.models import GeneralPractitioner
+
+    return GeneralPractitioner.objects.create(clinic=tc.clinic, name="Dr. Own")
+
+
+def _merge(tc: Any) -> Any:
+    from acuflow.core.testing import make_patient
+    from acuflow.patients.services import patient_merge
+
+    duplicate = make_patient(tc.clinic, "Anna", "Jong")
+    return patient_merge(actor=tc.actor(tc.owner), kept=tc.patient, duplicate=duplicate)
+
+
 OBJECTS: dict[str, Maker] = {
     "patient_id": lambda tc: tc.patient.pk,
     "practitioner_id": lambda tc: tc.practitioner.practitioner.pk,
@@ -136,6 +150,8 @@ OBJECTS: dict[str, Maker] = {
     "message_id": lambda tc: _contact_message(tc).pk,
     "appointment_id": lambda tc: _appointment(tc).pk,
     "holiday_id": lambda tc: _holiday(tc).pk,
+    "gp_id": lambda tc: _gp(tc).pk,
+    "merge_id": lambda tc: _merge(tc).pk,
 }
 
 # (METHOD, openapi path) -> body maker; a valid body so that validation passes and
@@ -143,6 +159,7 @@ OBJECTS: dict[str, Maker] = {
 BODIES: dict[tuple[str, str], Maker] = {
     ("PATCH", "/api/v1/appointments/{appointment_id}"): lambda tc: {"note": "call first"},
     ("PATCH", "/api/v1/patients/{patient_id}"): lambda tc: {"phone": "+31 6 0000 0000"},
+    ("POST", "/api/v1/patients/{patient_id}/merge"): lambda tc: {"duplicate": tc.patient.pk},
     ("POST", "/api/v1/patients/{patient_id}/responses"): lambda tc: {
         "instrument": "nrs",
         "answers": {"usual": 5},

@@ -18,6 +18,7 @@ from acuflow.scheduling import rules, selectors
 from acuflow.scheduling.models import Appointment, Reminder, Status
 from acuflow.scheduling.services.booking import (
     SchedulingError,
+    check_patient_free,
     check_start,
     check_type,
     place,
@@ -56,6 +57,9 @@ def appointment_move(
             start=start,
             room=room,
             exclude_id=appointment.pk,
+        )
+        check_patient_free(
+            patient_id=appointment.patient_id, start=start, end=end, exclude_id=appointment.pk
         )
         appointment.practitioner = practitioner
         appointment.start, appointment.end, appointment.busy_until = start, end, busy_until

@@ -131,12 +131,30 @@ def place(
     return end, busy_until, location_id, room
 
 
+def check_patient_free(
+    *, patient_id: int, start: dt.datetime, end: dt.datetime, exclude_id: int | None = None
+) -> None:
+    """A patient is in one appointment at a time, whoever the practitioner. The
+    treatment time counts (start to end), not the practitioner's buffer after it.
+    PostgreSQL also refuses it (scheduling_no_patient_overlap, migration 0004)."""
+    clash = Appointment.objects.active().filter(patient_id=patient_id, start__lt=end, end__gt=start)
+    if clash.exclude(pk=exclude_id or 0).exists():
+        raise SchedulingError(
+            "patient_busy", _("This patient already has an appointment at that time.")
+        )
+
+
 def save_guarded(appointment: Appointment, **kwargs: Any) -> None:
-    """Save; an exclusion-constraint violation (PostgreSQL, a racing booking) is slot_taken."""
+    """Save; an exclusion-constraint violation (PostgreSQL, a racing booking) is slot_taken,
+    or patient_busy when it is the patient's own overlap."""
     try:
         with transaction.atomic():
             appointment.save(**kwargs)
     except IntegrityError as exc:
+        if "scheduling_no_patient_overlap" in str(exc):
+            raise SchedulingError(
+                "patient_busy", _("This patient already has an appointment at that time.")
+            )
         if "scheduling_no_" in str(exc):
             raise SlotTaken()
         raise
@@ -168,6 +186,7 @@ def appointment_book(
         end, busy_until, location_id, room = place(
             practitioner=practitioner, type=type, start=start, room=room
         )
+        check_patient_free(patient_id=patient.pk, start=start, end=end)
         appointment = Appointment(
             clinic=actor.clinic,
             patient=patient,
