@@ -25,6 +25,12 @@ DOMAIN_STATUS: dict[str, int] = {
     "shipped_protocol": 409,
     "slot_taken": 409,
     "patient_busy": 409,
+    # The appointment's day (scheduling.rules.DAY_FLOW): a step that cannot follow the
+    # current one, "done" before the treatment is charted, charting a cancelled visit.
+    "invalid_transition": 409,
+    "session_required": 409,
+    "appointment_not_chartable": 409,
+    "appointment_charted": 409,
     "draft_too_large": 413,
 }
 

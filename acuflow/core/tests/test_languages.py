@@ -97,7 +97,9 @@ class OneLanguageListTests(SimpleTestCase):
             if getattr(field, "choices", None) and codes <= {choice[0] for choice in field.choices}  # type: ignore[union-attr]
         ]
         self.assertEqual(
-            bool(still), bool(PENDING_APPS), "no choices left there: remove the app from PENDING_APPS"
+            bool(still),
+            bool(PENDING_APPS),
+            "no choices left there: remove the app from PENDING_APPS",
         )
 
     def test_adding_a_language_to_the_list_alone_reaches_everything_without_migration(
