@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 from pydantic import ValidationError
 
@@ -144,38 +144,40 @@ def _payload_from_post(request: HttpRequest, actor: Any) -> tuple[dict[str, Any]
 # Field errors in the user's language: the schema's own messages are English and name
 # fields by their code; the screen says what to do, next to the field.
 FIELD_LABELS = {
-    "started_at": _lazy("Started at"),
-    "appointment_id": _lazy("Appointment"),
-    "unbooked_reason": _lazy("Why there is no booked appointment"),
-    "nrs_before": _lazy("Usual pain since the last session (0-10)"),
-    "nrs_after": _lazy("Pain after (0-10)"),
-    "sites": _lazy("Points and sites"),
-    "needles_in": _lazy("Needles in"),
-    "needles_out": _lazy("Needles out"),
-    "needle_discrepancy_note": _lazy("If the counts differ: why"),
-    "stimulation": _lazy("Stimulation"),
-    "electro_frequency_hz": _lazy("Frequency (Hz)"),
-    "retention_minutes": _lazy("Retention (minutes)"),
-    "adjuncts": _lazy("Adjuncts"),
-    "adverse_events": _lazy("Adverse events"),
-    "home_care": _lazy("Home-care acupressure"),
-    "subjective": _lazy("Subjective"),
-    "objective": _lazy("Objective"),
-    "assessment": _lazy("Assessment"),
-    "plan": _lazy("Plan"),
+    "started_at": gettext_lazy("Started at"),
+    "appointment_id": gettext_lazy("Appointment"),
+    "unbooked_reason": gettext_lazy("Why there is no booked appointment"),
+    "nrs_before": gettext_lazy("Usual pain since the last session (0-10)"),
+    "nrs_after": gettext_lazy("Pain after (0-10)"),
+    "sites": gettext_lazy("Points and sites"),
+    "needles_in": gettext_lazy("Needles in"),
+    "needles_out": gettext_lazy("Needles out"),
+    "needle_discrepancy_note": gettext_lazy("If the counts differ: why"),
+    "stimulation": gettext_lazy("Stimulation"),
+    "electro_frequency_hz": gettext_lazy("Frequency (Hz)"),
+    "retention_minutes": gettext_lazy("Retention (minutes)"),
+    "adjuncts": gettext_lazy("Adjuncts"),
+    "adverse_events": gettext_lazy("Adverse events"),
+    "home_care": gettext_lazy("Home-care acupressure"),
+    "subjective": gettext_lazy("Subjective"),
+    "objective": gettext_lazy("Objective"),
+    "assessment": pgettext_lazy("SOAP note", "Assessment"),
+    "plan": gettext_lazy("Plan"),
 }
 FIELD_MESSAGES = {
-    "started_at": _lazy("Give the date and time the session started."),
-    "nrs_before": _lazy("A whole number from 0 to 10."),
-    "nrs_after": _lazy("A whole number from 0 to 10."),
-    "needles_in": _lazy("A whole number from 0 to 200."),
-    "needles_out": _lazy("A whole number from 0 to 200."),
-    "electro_frequency_hz": _lazy("Give the frequency of electrostimulation, 0.5 to 200 Hz."),
-    "retention_minutes": _lazy("A whole number of minutes, 0 to 120."),
-    "sites": _lazy("Check the points and sites."),
-    "adverse_events": _lazy("Give each adverse event and its severity."),
-    "home_care": _lazy("Check the home-care points: a point code and 1 to 30 minutes."),
-    "appointment_id": _lazy("Choose the appointment again from the today page."),
+    "started_at": gettext_lazy("Give the date and time the session started."),
+    "nrs_before": gettext_lazy("A whole number from 0 to 10."),
+    "nrs_after": gettext_lazy("A whole number from 0 to 10."),
+    "needles_in": gettext_lazy("A whole number from 0 to 200."),
+    "needles_out": gettext_lazy("A whole number from 0 to 200."),
+    "electro_frequency_hz": gettext_lazy(
+        "Give the frequency of electrostimulation, 0.5 to 200 Hz."
+    ),
+    "retention_minutes": gettext_lazy("A whole number of minutes, 0 to 120."),
+    "sites": gettext_lazy("Check the points and sites."),
+    "adverse_events": gettext_lazy("Give each adverse event and its severity."),
+    "home_care": gettext_lazy("Check the home-care points: a point code and 1 to 30 minutes."),
+    "appointment_id": gettext_lazy("Choose the appointment again from the today page."),
 }
 # Errors of the schema's model checks, which carry no field of their own.
 MODEL_ERRORS = {
@@ -192,9 +194,9 @@ def _errors_from_pydantic(exc: ValidationError) -> dict[str, list[str]]:
         if not field and err.get("type") in MODEL_ERRORS:
             field, message = MODEL_ERRORS[err["type"]]
         elif err.get("type") == "missing":
-            message = _lazy("Required.")
+            message = gettext_lazy("Required.")
         else:
-            message = FIELD_MESSAGES.get(field, _lazy("This value is not valid."))
+            message = FIELD_MESSAGES.get(field, gettext_lazy("This value is not valid."))
         key = field if field in FIELD_LABELS else ""
         if str(message) not in out.get(key, []):
             out.setdefault(key, []).append(str(message))

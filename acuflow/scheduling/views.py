@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from acuflow.accounts.decorators import staff_view
 from acuflow.accounts.models import Location, Practitioner
@@ -203,14 +203,17 @@ def calendar(request: HttpRequest) -> HttpResponse:
 # The buttons of a day's line: the steps rules.DAY_FLOW allows from each status.
 DAY_BUTTONS: dict[str, list[tuple[str, Any]]] = {
     "booked": [
-        ("arrived", _lazy("Arrived")),
-        ("no_show", _lazy("No-show")),
-        ("late_cancelled", _lazy("Late cancellation")),
+        ("arrived", gettext_lazy("Arrived")),
+        ("no_show", gettext_lazy("No-show")),
+        ("late_cancelled", gettext_lazy("Late cancellation")),
     ],
-    "arrived": [("in_treatment", _lazy("Start treatment")), ("booked", _lazy("Undo"))],
-    "in_treatment": [("done", _lazy("Done")), ("arrived", _lazy("Undo"))],
-    "done": [("in_treatment", _lazy("Undo"))],
-    "no_show": [("booked", _lazy("Undo"))],
+    "arrived": [
+        ("in_treatment", gettext_lazy("Start treatment")),
+        ("booked", gettext_lazy("Undo")),
+    ],
+    "in_treatment": [("done", gettext_lazy("Done")), ("arrived", gettext_lazy("Undo"))],
+    "done": [("in_treatment", gettext_lazy("Undo"))],
+    "no_show": [("booked", gettext_lazy("Undo"))],
 }
 
 
@@ -294,12 +297,12 @@ def today(request: HttpRequest) -> HttpResponse:
 
 
 DAY_LABELS = {
-    "booked": _lazy("Booked"),
-    "arrived": _lazy("Arrived"),
-    "in_treatment": _lazy("In treatment"),
-    "done": _lazy("Done"),
-    "no_show": _lazy("No-show"),
-    "late_cancelled": _lazy("Late cancellation"),
+    "booked": gettext_lazy("Booked"),
+    "arrived": gettext_lazy("Arrived"),
+    "in_treatment": gettext_lazy("In treatment"),
+    "done": gettext_lazy("Done"),
+    "no_show": gettext_lazy("No-show"),
+    "late_cancelled": gettext_lazy("Late cancellation"),
 }
 CHARTABLE = {"booked", "arrived", "in_treatment"}
 
