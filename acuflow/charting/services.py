@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zoneinfo
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -33,6 +34,13 @@ if TYPE_CHECKING:
     from acuflow.protocols.models import Course
 
 MAX_DRAFT_BYTES = 100_000
+
+
+def clinic_zone(clinic: Any) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(clinic.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
 
 
 def practitioner_may_chart(*, actor: Actor, day: dt.date, ims: bool) -> Practitioner:
@@ -170,7 +178,9 @@ def session_create(
     stored_sites = rules.merge_sites(resolve_sites(sites))
     has_ims = any("ims_segment" in s for s in stored_sites)
     local_day = timezone.localtime(started_at).date()
-    if local_day < course.start_date:
+    # The clinic's calendar day: the course start and the appointment's day are in it.
+    clinic_day = started_at.astimezone(clinic_zone(actor.clinic)).date()
+    if clinic_day < course.start_date:
         raise DomainError(
             "before_course_start",
             _("This course starts on %(date)s: a session cannot be charted before it.")
@@ -180,7 +190,7 @@ def session_create(
     unbooked_reason = (unbooked_reason or "").strip()
     if appointment_id is not None:
         check_appointment(
-            actor=actor, appointment_id=appointment_id, patient_id=course.patient_id, day=local_day
+            actor=actor, appointment_id=appointment_id, patient_id=course.patient_id, day=clinic_day
         )
         unbooked_reason = ""
     elif not unbooked_reason:
