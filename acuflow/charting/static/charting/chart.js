@@ -298,8 +298,11 @@
 
     var submitting = false;
 
+    var edits = 0;  // changes made so far; an answer for older content is not "saved"
+
     function saveServer() {
       if (submitting) return;  // saving the session removes the draft; do not bring it back
+      var sent = edits;
       var data = collect();
       fetch(form.dataset.draftUrl, {
         method: "POST",
@@ -314,6 +317,7 @@
           return body;
         });
       }).then(function (body) {
+        if (sent !== edits) return;  // typed on meanwhile: the next save will say so
         status.textContent = strings.saved + " " + new Date(body.saved_at).toLocaleTimeString();
         status.dataset.state = "saved";
       }).catch(function (e) {
@@ -324,6 +328,7 @@
 
     function changed() {
       if (restoring) return;
+      edits += 1;
       saveLocal(collect());
       status.dataset.state = "pending";
       clearTimeout(timer);
