@@ -12,7 +12,7 @@ from acuflow.charting import catalogue, selectors, services
 from acuflow.charting.models import Session
 from acuflow.charting.schemas import PointList, SessionIn, SessionList, SessionOut
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import paged
+from acuflow.core.api.schemas import ErrorOut, paged
 from acuflow.patients.selectors import patient_get_for_actor
 
 router = Router(tags=["charting"])
@@ -24,6 +24,7 @@ def session_out(session: Session) -> dict[str, Any]:
         "course_id": session.course_id,
         "patient_id": session.patient_id,
         "appointment_id": session.appointment_ref,
+        "unbooked_reason": session.unbooked_reason,
         "practitioner_id": session.practitioner_id,
         "practitioner": session.practitioner.user.full_name,
         "started_at": session.started_at,
@@ -75,8 +76,14 @@ def list_points(
 
 @router.post(
     "/courses/{course_id}/sessions",
-    response={201: SessionOut},
+    response={201: SessionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Chart a session of a course",
+    description=(
+        "Give `appointment_id` (same patient, same day; 422 `appointment_other_patient` / "
+        "`appointment_other_day`, 409 `appointment_not_chartable` for a cancelled or missed "
+        "one, 409 `appointment_charted`) or `unbooked_reason` (422 "
+        "`unbooked_reason_required`). 422 `before_course_start` for a day before the course."
+    ),
 )
 def create_session(
     request: HttpRequest, course_id: int, payload: SessionIn

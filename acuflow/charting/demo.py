@@ -78,6 +78,7 @@ def load(*, clinics: dict[str, Clinic]) -> None:
                 needles = _needles(sites)
                 code, frequency, instructions = HOME_CARE[number % len(HOME_CARE)]
                 services.session_create(
+                    unbooked_reason="demo",
                     actor=actor,
                     course=course,
                     started_at=started,

@@ -49,7 +49,13 @@ class Session(HeldRelationsModel):
         "patients.Patient", on_delete=models.PROTECT, related_name="charted_sessions"
     )
     # The scheduling app's appointment, by id (no FK: charting does not depend on it).
-    appointment_ref = models.PositiveBigIntegerField(_("appointment"), null=True, blank=True)
+    appointment_ref = models.PositiveBigIntegerField(
+        _("appointment"), null=True, blank=True, db_index=True
+    )
+    # Charting outside a booked appointment says why (a walk-in, a visit booked on paper).
+    unbooked_reason = models.CharField(
+        _("why there is no booked appointment"), max_length=300, blank=True
+    )
     practitioner = models.ForeignKey(
         "accounts.Practitioner", on_delete=models.PROTECT, related_name="charted_sessions"
     )

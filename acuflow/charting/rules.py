@@ -3,9 +3,11 @@ No database; tested on their own (tests/test_rules.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 SEGMENTS = (
     [f"C{n}" for n in range(1, 9)]
@@ -113,13 +115,21 @@ _SIDE_WORDS = {
 }  # fmt: skip
 
 
+_GLUED_SIDE = re.compile(r"^(.*\d)([lrb])$")
+_GLUED_SIDES = {"l": "left", "r": "right", "b": "both"}
+
+
 def split_side(query: str) -> tuple[str, str | None]:
-    """'bl40 l' -> ('bl40', 'left'); 'bl40' -> ('bl40', None). The side word comes last."""
+    """'bl40 l' -> ('bl40', 'left'); 'BL23b' -> ('BL23', 'both'); 'bl40' -> ('bl40', None).
+    The side word comes last; l, r or b may also follow the number directly."""
     words = query.strip().split()
     if len(words) >= 2:
         side = _SIDE_WORDS.get(fold(words[-1]))
         if side:
             return " ".join(words[:-1]), side
+    glued = _GLUED_SIDE.match(fold(query.strip()))
+    if glued:
+        return query.strip()[: len(glued.group(1))].strip(), _GLUED_SIDES[glued.group(2)]
     return query.strip(), None
 
 
@@ -141,3 +151,56 @@ def point_warnings(
                 if (code, key) not in found:
                     found.append((code, key))
     return found
+
+
+@dataclass(frozen=True)
+class AppointmentFacts:
+    """What charting needs to know of the appointment a session is for. The booking
+    layer (scheduling) reads it and hands it down; charting never imports scheduling."""
+
+    id: int
+    patient_id: int
+    day: dt.date  # the appointment's day in the clinic's zone
+    status: str
+    label: str = ""  # "10:00 Follow-up treatment", for the charting screen
+
+
+def appointment_problem(
+    facts: AppointmentFacts, *, patient_id: int, day: dt.date, charted: bool
+) -> str | None:
+    """Why a session on `day` for this patient cannot be charted for this appointment
+    (a DomainError code), or None."""
+    if facts.patient_id != patient_id:
+        return "appointment_other_patient"
+    if facts.day != day:
+        return "appointment_other_day"
+    if facts.status in ("cancelled", "no_show"):
+        return "appointment_not_chartable"
+    if charted:
+        return "appointment_charted"
+    return None
+
+
+def merge_sites(sites: Iterable[Mapping[str, object]]) -> list[dict[str, object]]:
+    """One entry per point (per IMS segment and muscle), sides merged: left and right
+    make both, both takes in either, the first entry keeps its place. Applying a
+    protocol over a copied session never needles a point twice."""
+    out: list[dict[str, object]] = []
+    index: dict[tuple[object, ...], int] = {}
+    for site in sites:
+        key: tuple[object, ...] = (
+            ("point", site["point"])
+            if "point" in site
+            else ("ims", site.get("ims_segment"), site.get("muscle"))
+        )
+        if key not in index:
+            index[key] = len(out)
+            out.append(dict(site))
+            continue
+        kept = out[index[key]]
+        if kept.get("side") != site.get("side"):
+            lateral = {kept.get("side"), site.get("side")} - {"none", None}
+            kept["side"] = lateral.pop() if len(lateral) == 1 else "both"
+        if site.get("response") and not kept.get("response"):
+            kept["response"] = site["response"]
+    return out

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 
 from acuflow.core.api.schemas import StrictIn
 
@@ -53,7 +54,14 @@ class HomeCareIn(StrictIn):
 
 class SessionIn(StrictIn):
     started_at: dt.datetime
-    appointment_id: int | None = Field(default=None, ge=1)
+    appointment_id: int | None = Field(
+        default=None, ge=1, description="The booked appointment this session is for"
+    )
+    unbooked_reason: str = Field(
+        default="",
+        max_length=300,
+        description="Required without appointment_id: why there is no booked appointment",
+    )
     nrs_before: int | None = Field(default=None, ge=0, le=10)
     nrs_after: int | None = Field(default=None, ge=0, le=10)
     pregnant: bool = False
@@ -76,10 +84,16 @@ class SessionIn(StrictIn):
 
     @model_validator(mode="after")
     def _aware(self) -> SessionIn:
+        # Typed errors: the charting page puts them next to their field in the user's language.
         if self.started_at.tzinfo is None:
-            raise ValueError("started_at needs a timezone offset, e.g. 2025-03-01T09:30:00+01:00")
+            raise PydanticCustomError(
+                "started_at_naive",
+                "started_at needs a timezone offset, e.g. 2025-03-01T09:30:00+01:00",
+            )
         if self.stimulation == "electro" and self.electro_frequency_hz is None:
-            raise ValueError("electro stimulation needs electro_frequency_hz")
+            raise PydanticCustomError(
+                "electro_frequency_required", "electro stimulation needs electro_frequency_hz"
+            )
         return self
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -127,6 +141,7 @@ class SessionOut(Schema):
     course_id: int
     patient_id: int
     appointment_id: int | None
+    unbooked_reason: str
     practitioner_id: int
     practitioner: str
     started_at: dt.datetime

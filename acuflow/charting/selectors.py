@@ -94,3 +94,20 @@ def home_care_for_patient(patient: Patient) -> list[dict[str, Any]]:
                 "given_at": started_at,
             }
     return list(seen.values())
+
+
+def session_ids_for_appointments(appointment_ids: list[int]) -> dict[int, int]:
+    """appointment id -> the session charted for it (one query for a whole day's list).
+    For scheduling, which holds the appointments (and scoped them to the clinic)."""
+    if not appointment_ids:
+        return {}
+    rows = (
+        Session.objects.filter(appointment_ref__in=appointment_ids)
+        .order_by("started_at", "id")
+        .values_list("appointment_ref", "id")
+    )
+    found: dict[int, int] = {}
+    for appointment_id, session_id in rows:
+        if appointment_id is not None:
+            found.setdefault(appointment_id, session_id)
+    return found

@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zoneinfo
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.charting import catalogue, rules
 from acuflow.charting.models import Session, SessionDraft
 from acuflow.charting.validation import normalise_site
+from acuflow.core import registry
 from acuflow.core.errors import DomainError
 from acuflow.protocols.services import (
     course_lock_open,
@@ -30,6 +34,13 @@ if TYPE_CHECKING:
     from acuflow.protocols.models import Course
 
 MAX_DRAFT_BYTES = 100_000
+
+
+def clinic_zone(clinic: Any) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(clinic.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
 
 
 def practitioner_may_chart(*, actor: Actor, day: dt.date, ims: bool) -> Practitioner:
@@ -70,7 +81,7 @@ def resolve_sites(sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
         raise DomainError(
             "unknown_point",
             _("Unknown point code or segment: %(codes)s.") % {"codes": ", ".join(unknown)},
-            fields={"sites": [f"unknown: {code}" for code in unknown]},
+            field="sites",
         )
     return out
 
@@ -87,7 +98,7 @@ def resolve_home_care(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         raise DomainError(
             "unknown_point",
             _("Unknown point code in home care: %(codes)s.") % {"codes": ", ".join(unknown)},
-            fields={"home_care": [f"unknown: {code}" for code in unknown]},
+            field="home_care",
         )
     return out
 
@@ -106,6 +117,36 @@ def session_warnings(*, sites: list[dict[str, Any]], pregnant: bool) -> list[dic
     ]
 
 
+APPOINTMENT_MESSAGES = {
+    "appointment_other_patient": gettext_lazy("This appointment is for another patient."),
+    "appointment_other_day": gettext_lazy(
+        "This appointment is on another day: the session must start on its day."
+    ),
+    "appointment_not_chartable": gettext_lazy(
+        "This appointment was cancelled or missed: it cannot be charted."
+    ),
+    "appointment_charted": gettext_lazy("A session is already charted for this appointment."),
+}
+
+
+def appointment_facts(*, actor: Actor, appointment_id: int) -> rules.AppointmentFacts:
+    """The appointment as the booking layer knows it (404 `not_found` outside the clinic)."""
+    reader = registry.app_service("appointment_for_charting")
+    facts = reader(actor=actor, appointment_id=appointment_id) if reader else None
+    if facts is None:
+        raise DomainError("not_found", _("There is no such appointment."), field="appointment_id")
+    result: rules.AppointmentFacts = facts
+    return result
+
+
+def check_appointment(*, actor: Actor, appointment_id: int, patient_id: int, day: dt.date) -> None:
+    facts = appointment_facts(actor=actor, appointment_id=appointment_id)
+    charted = Session.objects.filter(appointment_ref=appointment_id).exists()
+    problem = rules.appointment_problem(facts, patient_id=patient_id, day=day, charted=charted)
+    if problem is not None:
+        raise DomainError(problem, str(APPOINTMENT_MESSAGES[problem]), field="appointment_id")
+
+
 def session_create(
     *,
     actor: Actor,
@@ -119,6 +160,7 @@ def session_create(
     nrs_after: int | None = None,
     pregnant: bool = False,
     appointment_id: int | None = None,
+    unbooked_reason: str = "",
     stimulation: str = "manual",
     electro_frequency_hz: float | None = None,
     retention_minutes: int | None = None,
@@ -133,9 +175,30 @@ def session_create(
     course_require_open(course)  # early answer; checked again under the lock below
     if timezone.is_naive(started_at):
         raise DomainError("validation_error", _("started_at needs a timezone."))
-    stored_sites = resolve_sites(sites)
+    stored_sites = rules.merge_sites(resolve_sites(sites))
     has_ims = any("ims_segment" in s for s in stored_sites)
     local_day = timezone.localtime(started_at).date()
+    # The clinic's calendar day: the course start and the appointment's day are in it.
+    clinic_day = started_at.astimezone(clinic_zone(actor.clinic)).date()
+    if clinic_day < course.start_date:
+        raise DomainError(
+            "before_course_start",
+            _("This course starts on %(date)s: a session cannot be charted before it.")
+            % {"date": date_format(course.start_date, "SHORT_DATE_FORMAT")},
+            field="started_at",
+        )
+    unbooked_reason = (unbooked_reason or "").strip()
+    if appointment_id is not None:
+        check_appointment(
+            actor=actor, appointment_id=appointment_id, patient_id=course.patient_id, day=clinic_day
+        )
+        unbooked_reason = ""
+    elif not unbooked_reason:
+        raise DomainError(
+            "unbooked_reason_required",
+            _("There is no booked appointment for this session: say why (e.g. a walk-in)."),
+            field="unbooked_reason",
+        )
     practitioner = practitioner_may_chart(
         actor=actor, day=max(local_day, timezone.localdate()), ims=has_ims
     )
@@ -143,16 +206,17 @@ def session_create(
         raise DomainError(
             "needle_count_mismatch",
             _(
-                "%(inn)s needles in, %(out)s out: count again, or explain the difference in "
-                "needle_discrepancy_note (a forgotten needle is an adverse event)."
+                "%(inn)s needles in, %(out)s out: count again, or say why they differ "
+                "(a forgotten needle is an adverse event)."
             )
             % {"inn": needles_in, "out": needles_out},
-            fields={"needle_discrepancy_note": ["required when needles_in and needles_out differ"]},
+            field="needle_discrepancy_note",
         )
     session = Session(
         course=course,
         patient=course.patient,  # held (the course read scoped it): no existence query
         appointment_ref=appointment_id,
+        unbooked_reason=unbooked_reason[:300],
         practitioner=practitioner,
         started_at=started_at,
         nrs_before=nrs_before,

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 from pydantic import ValidationError
 
@@ -47,16 +48,15 @@ def _clinic_tz(actor: Any) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
-def _site_from_session(site: dict[str, Any]) -> dict[str, Any]:
-    return dict(site)
-
-
 def _copyable(session: Session | None) -> dict[str, Any] | None:
-    """What 'copy the previous session' brings over: the treatment, not the outcome."""
+    """What 'copy the previous session' brings over: the treatment (needle counts
+    included), not the outcome."""
     if session is None:
         return None
     return {
-        "sites": [_site_from_session(s) for s in session.sites],
+        "sites": rules.merge_sites(session.sites),
+        "needles_in": session.needles_in,
+        "needles_out": session.needles_out,
         "stimulation": session.stimulation,
         "electro_frequency_hz": session.electro_frequency_hz,
         "retention_minutes": session.retention_minutes,
@@ -76,7 +76,7 @@ def _protocol_sites(course: Any) -> list[dict[str, Any]]:
             sites.append({"point": found.code, "side": rules.default_side(midline=found.midline)})
         elif segment is not None:
             sites.append({"ims_segment": segment, "side": "both", "muscle": "multifidus"})
-    return sites
+    return rules.merge_sites(sites)
 
 
 def _point_meta() -> dict[str, Any]:
@@ -107,13 +107,16 @@ def _default_state(actor: Any) -> dict[str, Any]:
     }
 
 
-def _payload_from_post(request: HttpRequest, actor: Any) -> dict[str, Any]:
+def _payload_from_post(request: HttpRequest, actor: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(what to validate, what to show again): the screen gets back exactly what was
+    typed ("started at" as the datetime-local text), the schema an aware instant."""
     try:
         data = json.loads(request.POST.get("payload") or "{}")
     except json.JSONDecodeError:
         data = {}
     if not isinstance(data, dict):
         data = {}
+    shown = dict(data)
     started = data.get("started_at")
     if isinstance(started, str) and started:
         try:
@@ -121,22 +124,111 @@ def _payload_from_post(request: HttpRequest, actor: Any) -> dict[str, Any]:
             if timezone.is_naive(parsed):
                 parsed = parsed.replace(tzinfo=_clinic_tz(actor))
             data["started_at"] = parsed.isoformat()
+            shown["started_at"] = parsed.astimezone(_clinic_tz(actor)).strftime("%Y-%m-%dT%H:%M")
         except ValueError:
             pass
-    for key in ("needles_in", "needles_out", "nrs_before", "nrs_after", "retention_minutes"):
+    for key in (
+        "needles_in",
+        "needles_out",
+        "nrs_before",
+        "nrs_after",
+        "retention_minutes",
+        "electro_frequency_hz",
+        "appointment_id",
+    ):
         if data.get(key) in ("", None):
             data.pop(key, None)
-    if data.get("electro_frequency_hz") in ("", None):
-        data.pop("electro_frequency_hz", None)
-    return data
+    return data, shown
 
 
-def _errors_from_pydantic(exc: ValidationError) -> list[str]:
-    out = []
+# Field errors in the user's language: the schema's own messages are English and name
+# fields by their code; the screen says what to do, next to the field.
+FIELD_LABELS = {
+    "started_at": gettext_lazy("Started at"),
+    "appointment_id": gettext_lazy("Appointment"),
+    "unbooked_reason": gettext_lazy("Why there is no booked appointment"),
+    "nrs_before": gettext_lazy("Usual pain since the last session (0-10)"),
+    "nrs_after": gettext_lazy("Pain after (0-10)"),
+    "sites": gettext_lazy("Points and sites"),
+    "needles_in": gettext_lazy("Needles in"),
+    "needles_out": gettext_lazy("Needles out"),
+    "needle_discrepancy_note": gettext_lazy("If the counts differ: why"),
+    "stimulation": gettext_lazy("Stimulation"),
+    "electro_frequency_hz": gettext_lazy("Frequency (Hz)"),
+    "retention_minutes": gettext_lazy("Retention (minutes)"),
+    "adjuncts": gettext_lazy("Adjuncts"),
+    "adverse_events": gettext_lazy("Adverse events"),
+    "home_care": gettext_lazy("Home-care acupressure"),
+    "subjective": gettext_lazy("Subjective"),
+    "objective": gettext_lazy("Objective"),
+    "assessment": pgettext_lazy("SOAP note", "Assessment"),
+    "plan": gettext_lazy("Plan"),
+}
+FIELD_MESSAGES = {
+    "started_at": gettext_lazy("Give the date and time the session started."),
+    "nrs_before": gettext_lazy("A whole number from 0 to 10."),
+    "nrs_after": gettext_lazy("A whole number from 0 to 10."),
+    "needles_in": gettext_lazy("A whole number from 0 to 200."),
+    "needles_out": gettext_lazy("A whole number from 0 to 200."),
+    "electro_frequency_hz": gettext_lazy(
+        "Give the frequency of electrostimulation, 0.5 to 200 Hz."
+    ),
+    "retention_minutes": gettext_lazy("A whole number of minutes, 0 to 120."),
+    "sites": gettext_lazy("Check the points and sites."),
+    "adverse_events": gettext_lazy("Give each adverse event and its severity."),
+    "home_care": gettext_lazy("Check the home-care points: a point code and 1 to 30 minutes."),
+    "appointment_id": gettext_lazy("Choose the appointment again from the today page."),
+}
+# Errors of the schema's model checks, which carry no field of their own.
+MODEL_ERRORS = {
+    "electro_frequency_required": ("electro_frequency_hz", FIELD_MESSAGES["electro_frequency_hz"]),
+    "started_at_naive": ("started_at", FIELD_MESSAGES["started_at"]),
+}
+
+
+def _errors_from_pydantic(exc: ValidationError) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err.get("loc", ()))
-        out.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+        loc = err.get("loc") or ()
+        field = str(loc[0]) if loc else ""
+        if not field and err.get("type") in MODEL_ERRORS:
+            field, message = MODEL_ERRORS[err["type"]]
+        elif err.get("type") == "missing":
+            message = gettext_lazy("Required.")
+        else:
+            message = FIELD_MESSAGES.get(field, gettext_lazy("This value is not valid."))
+        key = field if field in FIELD_LABELS else ""
+        if str(message) not in out.get(key, []):
+            out.setdefault(key, []).append(str(message))
     return out
+
+
+def _error_lines(errors: dict[str, list[str]]) -> list[str]:
+    """The summary above the form: each message with the label of its field."""
+    lines = []
+    for field, msgs in errors.items():
+        for message in msgs:
+            label = FIELD_LABELS.get(field)
+            lines.append(f"{label}: {message}" if label else message)
+    return lines
+
+
+def _appointment_for_screen(request: HttpRequest, actor: Any) -> rules.AppointmentFacts | None:
+    """The appointment the screen charts (?appointment= from the today page, or the
+    posted one), as the booking layer describes it; None for an unbooked session."""
+    raw = request.GET.get("appointment", "")
+    if request.method == "POST":
+        try:
+            posted = json.loads(request.POST.get("payload") or "{}")
+        except json.JSONDecodeError:
+            posted = {}
+        raw = str(posted.get("appointment_id") or "") if isinstance(posted, dict) else ""
+    if not raw.isdigit():
+        return None
+    try:
+        return services.appointment_facts(actor=actor, appointment_id=int(raw))
+    except DomainError:
+        return None
 
 
 @staff_view(clinical=True)
@@ -145,12 +237,12 @@ def chart(request: HttpRequest, course_id: int) -> HttpResponse:
     course = selectors.course_get_for_actor(
         actor=actor, course_id=course_id, audit=request.method != "POST"
     )
-    errors: list[str] = []
+    errors: dict[str, list[str]] = {}
     status = 422
     state: dict[str, Any] | None = None
+    appointment = _appointment_for_screen(request, actor)
     if request.method == "POST":
-        data = _payload_from_post(request, actor)
-        state = data
+        data, state = _payload_from_post(request, actor)
         try:
             payload = SessionIn.model_validate(data)
             session = services.session_create(
@@ -159,10 +251,15 @@ def chart(request: HttpRequest, course_id: int) -> HttpResponse:
         except ValidationError as exc:
             errors = _errors_from_pydantic(exc)
         except DomainError as exc:
-            errors = [exc.message]
+            errors = {k: list(v) for k, v in exc.fields.items() if k in FIELD_LABELS}
+            if not errors:
+                errors = {"": [exc.message]}
             status = domain_status(exc.code)
         except DjangoValidationError as exc:  # from full_clean
-            errors = [str(m) for m in exc.messages]
+            errors = {
+                (k if k in FIELD_LABELS else ""): [str(m) for m in v]
+                for k, v in exc.message_dict.items()
+            }
         else:
             messages.success(request, _("Session saved."))
             return redirect("charting:session", session_id=session.pk)
@@ -172,18 +269,22 @@ def chart(request: HttpRequest, course_id: int) -> HttpResponse:
         return render(
             request,
             "charting/closed.html",
-            {"course": course, "patient": course.patient, "errors": errors},
+            {"course": course, "patient": course.patient, "errors": _error_lines(errors)},
             status=status if errors else 200,
         )
     draft = selectors.draft_for(course=course, user=actor.user)
     if state is None:
         state = draft.data if draft else _default_state(actor)
+        if appointment is not None:
+            state = {**state, "appointment_id": appointment.id}
     previous = selectors.previous_session(course=course)
     practitioner = actor.practitioner
     context = {
         "course": course,
         "patient": course.patient,
-        "errors": errors,
+        "errors": _error_lines(errors),
+        "field_errors": errors,
+        "appointment": appointment,
         "state": state,
         "draft_saved_at": draft.updated_at.isoformat() if draft else "",
         "previous": previous,

@@ -31,6 +31,12 @@ DOMAIN_STATUS: dict[str, int] = {
     "merge_undone": 409,
     "undo_expired": 409,
     "invalid_identifier": 422,
+    # The appointment's day (scheduling.rules.DAY_FLOW): a step that cannot follow the
+    # current one, "done" before the treatment is charted, charting a cancelled visit.
+    "invalid_transition": 409,
+    "session_required": 409,
+    "appointment_not_chartable": 409,
+    "appointment_charted": 409,
     "draft_too_large": 413,
 }
 

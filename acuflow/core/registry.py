@@ -7,6 +7,7 @@ An app lists dotted paths in its AppConfig:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -40,3 +41,16 @@ def patient_sections(request: Any, actor: Any, patient: Any) -> list[SafeString]
         if path := getattr(config, "patient_section", None):
             sections.append(import_string(path)(request, actor, patient))
     return sections
+
+
+def app_service(name: str) -> Callable[..., Any] | None:
+    """A service an upper layer offers the layers below it, named in its AppConfig:
+        closed_days = "acuflow.scheduling.selectors.closed_days"
+    Course planning (protocols) skips the days scheduling knows the clinic is closed, and
+    charting checks a session against its appointment, without importing scheduling.
+    None when no installed app offers it."""
+    for config in apps.get_app_configs():
+        if path := getattr(config, name, None):
+            found: Callable[..., Any] = import_string(path)
+            return found
+    return None

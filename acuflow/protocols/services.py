@@ -21,6 +21,7 @@ from acuflow.assessment.models import Assessment
 from acuflow.assessment.services import clinic_today
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.core import registry
 from acuflow.core.errors import DomainError
 from acuflow.protocols import catalogue, outcome, rules
 from acuflow.protocols.models import (
@@ -155,6 +156,15 @@ def practitioner_may_treat(practitioner: Practitioner, *, modality: str, day: dt
         )
 
 
+def closed_days(clinic: Any, start: dt.date, cadence_days: int, count: int) -> set[dt.date]:
+    """The days a plan from `start` must skip: public holidays and the clinic's closures,
+    as the booking layer knows them (offered through the registry; none without it)."""
+    reader = registry.app_service("closed_days")
+    if reader is None:
+        return set()
+    return set(reader(clinic, start, rules.plan_horizon(start, cadence_days, count)))
+
+
 def course_create(
     *,
     actor: Actor,
@@ -213,6 +223,12 @@ def course_create(
     )
     _apply_status(course, [], outcome.DEFAULT_THRESHOLDS)
     course.full_clean()
+    dates = rules.plan_dates(
+        start,
+        course.cadence_days,
+        course.expected_sessions,
+        closed_days(actor.clinic, start, course.cadence_days, course.expected_sessions),
+    )
     with transaction.atomic():
         state = (
             Assessment.objects.select_for_update()
@@ -224,10 +240,7 @@ def course_create(
         require_red_flags_resolved(assessment, starting=True)
         course.save()
         PlannedSession.objects.bulk_create(
-            PlannedSession(course=course, number=i + 1, date=day)
-            for i, day in enumerate(
-                rules.plan_dates(start, course.cadence_days, course.expected_sessions)
-            )
+            PlannedSession(course=course, number=i + 1, date=day) for i, day in enumerate(dates)
         )
         audit_record(actor=actor, action=Action.CREATE, patient=course.patient, obj=course)
     return course

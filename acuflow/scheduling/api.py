@@ -15,7 +15,7 @@ from acuflow.accounts.selectors import practitioner_get_for_actor
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import StrictIn, paged
+from acuflow.core.api.schemas import ErrorOut, StrictIn, paged
 from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.scheduling import selectors, services
 from acuflow.scheduling.models import Appointment, AppointmentType
@@ -69,7 +69,7 @@ class AppointmentPatchIn(StrictIn):
     start: dt.datetime | None = None
     practitioner: int | None = Field(default=None, ge=1)
     room: int | None = Field(default=None, ge=1)
-    status: Literal["booked", "no_show", "completed"] | None = None
+    status: Literal["booked", "arrived", "in_treatment", "done", "no_show"] | None = None
     note: str | None = Field(default=None, max_length=300)
 
 
@@ -233,7 +233,7 @@ def get_appointment(request: HttpRequest, appointment_id: int) -> dict[str, Any]
 @router.patch(
     "/appointments/{appointment_id}",
     response=AppointmentOut,
-    summary="Move an appointment or mark it no-show / completed",
+    summary="Move an appointment or set its status",
 )
 def patch_appointment(
     request: HttpRequest, appointment_id: int, payload: AppointmentPatchIn
@@ -299,6 +299,127 @@ def cancel_appointment(
             actor=actor, appointment=appointment, reason=reason, late_cancel=late_cancel
         )
     return appointment_out(appointment)
+
+
+class StatusIn(StrictIn):
+    status: Literal["booked", "arrived", "in_treatment", "done", "no_show", "late_cancelled"] = (
+        Field(description="The next step of the appointment's day; booked undoes one")
+    )
+
+
+class TodayItem(AppointmentOut):
+    day_status: str = Field(description="status, or late_cancelled for a late cancellation")
+    session_id: int | None = Field(description="The session charted for it, once charted")
+    needs_session: bool = Field(description="A treatment: done only once charted")
+
+
+class TodayOut(Schema):
+    date: dt.date
+    items: list[TodayItem]
+    count: int
+
+
+class HolidayOut(Schema):
+    date: dt.date
+    name: str
+
+
+@router.post(
+    "/appointments/{appointment_id}/status",
+    response={200: AppointmentOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="The next step of an appointment's day",
+    description=(
+        "booked -> arrived -> in_treatment -> done, or no_show / late_cancelled. "
+        "409 `invalid_transition` for a step that cannot follow the current one, 409 "
+        "`session_required` for done before the treatment is charted, 422 `not_today` "
+        "(arrival before the day), 422 `not_started` (no-show or done before the start), "
+        "422 `not_booked` for a cancelled appointment."
+    ),
+)
+def set_status(request: HttpRequest, appointment_id: int, payload: StatusIn) -> dict[str, Any]:
+    actor = api_actor(request)
+    with transaction.atomic():
+        appointment = selectors.appointment_get_for_actor(
+            actor=actor, appointment_id=appointment_id, for_update=True, audit=None
+        )
+        appointment = services.appointment_set_status(
+            actor=actor, appointment=appointment, status=payload.status
+        )
+    return appointment_out(appointment)
+
+
+def _date(text: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ApiError(
+            422, "validation_error", f"{field}: not a date (YYYY-MM-DD)", {field: ["not a date"]}
+        )
+
+
+@router.get(
+    "/today",
+    response={200: TodayOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Today's appointments in order, with their status and charted session",
+)
+def today(
+    request: HttpRequest,
+    practitioner: int | None = Query(None, ge=1, description="Default: the caller, if one"),
+    location: int | None = Query(None, ge=1),
+    date: str = Query("", max_length=10, description="Another day (YYYY-MM-DD); default today"),
+) -> dict[str, Any]:
+    actor = api_actor(request)
+    if practitioner is not None:
+        selectors.practitioner_in_clinic(actor.clinic, practitioner)
+    if location is not None and not actor.clinic.locations.filter(pk=location).exists():
+        raise ApiError(
+            422,
+            "unknown_location",
+            "location: not a location of this clinic",
+            {"location": ["unknown"]},
+        )
+    day = (
+        _date(date, "date")
+        if date
+        else timezone.now().astimezone(selectors.clinic_zone(actor.clinic)).date()
+    )
+    rows = selectors.today_list(
+        actor=actor, day=day, practitioner_id=practitioner, location_id=location
+    )
+    audit_record(actor=actor, action=Action.READ, patient=None, object_type="scheduling.today")
+    items = [
+        {
+            **appointment_out(row.appointment),
+            "day_status": row.day_status,
+            "session_id": row.session_id if actor.sees_clinical else None,
+            "needs_session": row.appointment.type.needs_session,
+        }
+        for row in rows
+    ]
+    return {"date": day, "items": items, "count": len(items)}
+
+
+@router.get(
+    "/holidays",
+    response={200: list[HolidayOut], 422: ErrorOut},
+    summary="Days the clinic is closed: public holidays and its own closures",
+)
+def list_holidays(
+    request: HttpRequest,
+    start: str = Query(..., alias="from", max_length=10, description="YYYY-MM-DD"),
+    end: str = Query(..., alias="to", max_length=10, description="YYYY-MM-DD, inclusive"),
+) -> list[dict[str, Any]]:
+    actor = api_actor(request)
+    first, last = _date(start, "from"), _date(end, "to")
+    if last < first or (last - first).days > 3 * 366:
+        raise ApiError(
+            422,
+            "validation_error",
+            "to: on or after from, at most three years later",
+            {"to": ["out of range"]},
+        )
+    days = selectors.closed_days(actor.clinic, first, last)
+    return [{"date": day, "name": name} for day, name in days.items()]
 
 
 # Served here rather than in accounts: the calendar feed is scheduling's, and accounts

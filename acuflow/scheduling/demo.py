@@ -53,7 +53,7 @@ def _appointments(clinic: Clinic, practitioners: list[Practitioner], types: dict
     zone = selectors.clinic_zone(clinic)
     today = timezone.now().astimezone(zone).date()
     n = 0
-    for offset in range(1, DAYS_AHEAD + 1):
+    for offset in range(DAYS_AHEAD + 1):  # today too: the today page has a day to show
         day = today + dt.timedelta(days=offset)
         if day.weekday() >= 5:
             continue

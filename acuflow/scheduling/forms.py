@@ -189,7 +189,7 @@ class ExceptionForm(forms.ModelForm):
 class TypeForm(forms.ModelForm):
     class Meta:
         model = AppointmentType
-        fields = ["name", "duration_minutes", "buffer_minutes", "online", "active"]
+        fields = ["name", "duration_minutes", "buffer_minutes", "online", "needs_session", "active"]
 
 
 class WaitlistForm(forms.Form):

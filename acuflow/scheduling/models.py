@@ -55,6 +55,16 @@ class ScheduleSettings(models.Model):
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(72)],
     )
+    # Public holidays come from the `holidays` package for the clinic's country; the
+    # region picks the regional ones (a Spanish autonomous community, a Dutch province).
+    holiday_region = models.CharField(
+        _("region for public holidays"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "Code of the region or province, e.g. MD for Madrid; empty for national holidays only."
+        ),
+    )
 
     class Meta:
         verbose_name = _("scheduling settings")
@@ -84,6 +94,11 @@ class AppointmentType(models.Model):
         help_text=_("Only practitioners qualified for this modality can be booked."),
     )
     online = models.BooleanField(_("bookable online"), default=True)
+    needs_session = models.BooleanField(
+        _("treatment (charted)"),
+        default=True,
+        help_text=_("An appointment of this type is only done once its session is charted."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -186,10 +201,15 @@ class Holiday(models.Model):
 
 
 class Status(models.TextChoices):
+    """booked -> arrived -> in_treatment -> done, or no_show / cancelled (a late
+    cancellation is `cancelled` with `late_cancel`: it frees the slot like any other)."""
+
     BOOKED = "booked", _("Booked")
+    ARRIVED = "arrived", _("Arrived")
+    IN_TREATMENT = "in_treatment", _("In treatment")
+    DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
     NO_SHOW = "no_show", _("No-show")
-    COMPLETED = "completed", _("Completed")
 
 
 class Source(models.TextChoices):

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import holidays
+
 Interval = tuple[dt.datetime, dt.datetime]
 
 
@@ -206,3 +208,77 @@ def backoff(attempt: int) -> dt.timedelta:
 
 
 MAX_SEND_ATTEMPTS = 6
+
+
+# The day of an appointment: which status may follow which. "late_cancelled" is a
+# cancellation with its late flag (it frees the slot like any other cancellation).
+DAY_FLOW: dict[str, frozenset[str]] = {
+    "booked": frozenset({"arrived", "in_treatment", "done", "no_show", "late_cancelled"}),
+    "arrived": frozenset({"booked", "in_treatment", "done", "no_show"}),
+    "in_treatment": frozenset({"arrived", "done"}),
+    "done": frozenset({"in_treatment"}),
+    "no_show": frozenset({"booked"}),
+    "cancelled": frozenset(),
+}
+DAY_STATUSES = ("arrived", "in_treatment", "done", "no_show", "late_cancelled")
+
+
+def day_flow_problem(
+    *,
+    current: str,
+    wanted: str,
+    start: dt.datetime,
+    now: dt.datetime,
+    zone: ZoneInfo,
+    needs_session: bool,
+    charted: bool,
+) -> str | None:
+    """Why `current` may not become `wanted` now (a DomainError code), or None.
+
+    Arriving and treating happen on the appointment's day (or after it, to catch up);
+    a no-show or done only once the appointment has started; done needs the charted
+    session when the type is a treatment."""
+    if wanted == current:
+        return None
+    if wanted not in DAY_FLOW.get(current, frozenset()):
+        return "invalid_transition"
+    if (
+        wanted in ("arrived", "in_treatment")
+        and start.astimezone(zone).date() > now.astimezone(zone).date()
+    ):
+        return "not_today"
+    if wanted in ("no_show", "done") and start > now + dt.timedelta(minutes=15):
+        return "not_started"
+    if wanted == "done" and needs_session and not charted:
+        return "session_required"
+    return None
+
+
+# acuflow's language codes -> the `holidays` package's (Norwegian Bokmål is "no" there).
+_HOLIDAY_LANGUAGES = {"nb": "no", "nn": "no", "en": "en_US"}
+
+
+def public_holidays(
+    country: str, region: str, first: dt.date, last: dt.date, *, language: str = ""
+) -> dict[dt.date, str]:
+    """Public holidays of a country (and its region: a Spanish community, a US state)
+    between first and last inclusive, named in `language` where the package has it.
+    An unknown country or region gives the national days or none, never an error: the
+    clinic's own closures still apply."""
+    years = list(range(first.year, last.year + 1))
+    code = language.split("-")[0].lower()
+    wanted = _HOLIDAY_LANGUAGES.get(code, code)
+    found: dict[dt.date, str] = {}
+    for subdiv in ([region.strip()] if region.strip() else []) + [None]:
+        try:
+            table = holidays.country_holidays(country.upper(), subdiv=subdiv, years=years)
+        except NotImplementedError:
+            continue  # region or country unknown to the package: try the national days
+        supported = getattr(table, "supported_languages", ()) or ()
+        if wanted in supported:
+            table = holidays.country_holidays(
+                country.upper(), subdiv=subdiv, years=years, language=wanted
+            )
+        found = {day: str(name) for day, name in table.items() if first <= day <= last}
+        break
+    return found

@@ -4,6 +4,7 @@ outside it) and audited, like the patient record it belongs to."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -12,12 +13,14 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic, Practitioner
 from acuflow.audit.models import Action
+from acuflow.charting.rules import AppointmentFacts
+from acuflow.charting.selectors import session_ids_for_appointments
 from acuflow.core.access import get_for_actor
 from acuflow.scheduling import rules
 from acuflow.scheduling.models import (
@@ -40,6 +43,7 @@ DEFAULT_TYPES: list[dict[str, Any]] = [
         "name": _("Initial assessment"),
         "duration_minutes": 60,
         "buffer_minutes": 15,
+        "needs_session": False,
     },
     {"code": "follow_up", "name": _("Follow-up treatment"), "duration_minutes": 30},
     {"code": "ims", "name": _("IMS treatment"), "duration_minutes": 30, "modality": "ims"},
@@ -328,4 +332,87 @@ def feed_appointments(practitioner: Practitioner, *, now: dt.datetime) -> QueryS
         )
         .select_related("patient", "type", "location", "room")
         .order_by("start")
+    )
+
+
+@dataclass
+class DayRow:
+    """One line of the today page: the appointment, its step of the day and the session
+    charted for it (None until charted)."""
+
+    appointment: Appointment
+    day_status: str
+    session_id: int | None
+
+
+def day_status(appointment: Appointment) -> str:
+    """The status as the day's list shows it: a late cancellation is its own step."""
+    if appointment.status == "cancelled" and appointment.late_cancel:
+        return "late_cancelled"
+    return appointment.status
+
+
+def today_list(
+    *,
+    actor: Actor,
+    day: dt.date,
+    practitioner_id: int | None = None,
+    location_id: int | None = None,
+) -> list[DayRow]:
+    """A day's appointments in order of their start, with the session charted for each
+    (a constant number of queries). Cancellations show only when they were late: the
+    patient was expected and the slot went unused."""
+    zone = clinic_zone(actor.clinic)
+    start = rules.local_instant(day, dt.time(0), zone)
+    end = rules.local_instant(day + dt.timedelta(days=1), dt.time(0), zone)
+    qs = (
+        appointment_list(
+            actor=actor,
+            start=start,
+            end=end,
+            practitioner_id=practitioner_id,
+            location_id=location_id,
+        )
+        .filter(start__gte=start)
+        .exclude(status="cancelled", late_cancel=False)
+        .select_related("course")
+    )
+    appointments = list(qs)
+    for appointment in appointments:
+        appointment.clinic = actor.clinic
+    sessions = session_ids_for_appointments([a.pk for a in appointments])
+    return [DayRow(a, day_status(a), sessions.get(a.pk)) for a in appointments]
+
+
+def closed_days(clinic: Clinic, first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    """Days the clinic is closed between first and last (inclusive), with their name:
+    the public holidays of its country and region, and its own closures on top."""
+    region = schedule_settings(clinic).holiday_region
+    found = rules.public_holidays(
+        clinic.country, region, first, last, language=translation.get_language() or ""
+    )
+    for day, name in Holiday.objects.filter(
+        clinic=clinic, date__gte=first, date__lte=last
+    ).values_list("date", "name"):
+        found[day] = name
+    return dict(sorted(found.items()))
+
+
+def appointment_for_charting(*, actor: Actor, appointment_id: int) -> AppointmentFacts | None:
+    """The facts charting checks a session against (offered to charting through
+    acuflow.core.registry), or None outside the actor's clinic."""
+    found = (
+        Appointment.objects.filter(clinic=actor.clinic, pk=appointment_id)
+        .select_related("type")
+        .first()
+    )
+    if found is None:
+        return None
+    local = found.start.astimezone(clinic_zone(actor.clinic))
+    return AppointmentFacts(
+        id=found.pk,
+        patient_id=found.patient_id,
+        day=local.date(),
+        status=found.status,
+        label=f"{local:%H:%M} {found.type.name}",
     )

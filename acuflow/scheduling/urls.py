@@ -5,6 +5,7 @@ from acuflow.scheduling import settings_views, views
 app_name = "scheduling"
 urlpatterns = [
     path("", views.calendar, name="calendar"),
+    path("today/", views.today, name="today"),
     path("new/", views.book, name="book"),
     path("slots/", views.slots, name="slots"),
     path("types/", views.types, name="types"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("appointments/<int:appointment_id>/move/", views.appointment_move, name="move"),
     path("appointments/<int:appointment_id>/cancel/", views.appointment_cancel, name="cancel"),
     path("appointments/<int:appointment_id>/status/", views.appointment_status, name="status"),
+    path("appointments/<int:appointment_id>/chart/", views.appointment_chart, name="chart"),
     path("courses/<int:course_id>/book/", views.course_book, name="course_book"),
     path("practitioners/<int:practitioner_id>/hours/", views.feed_settings, name="hours"),
     path("practitioners/<int:practitioner_id>/calendar.ics", views.feed, name="feed"),

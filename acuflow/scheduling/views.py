@@ -18,8 +18,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from acuflow.accounts.decorators import staff_view
 from acuflow.accounts.models import Location, Practitioner
@@ -145,8 +147,10 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
             "style": box.style,
         }
 
+    closed = selectors.closed_days(clinic, first, last)
     for col in columns:
         col_day = col["day"]
+        col["closed"] = closed.get(col_day, "")
         who = col["practitioner"]
         shown_here = [
             a
@@ -179,6 +183,7 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
         "columns": columns,
         # Numbers for HTML come as strings from calendar_layout: printed by the template
         # they would be localised (720,0 in Dutch) and CSS would drop them.
+        "closed": closed,
         "hour_marks": grid.hour_marks(),
         "grid_style": grid.height_style,
         **grid.data_attributes,
@@ -192,6 +197,145 @@ def calendar(request: HttpRequest) -> HttpResponse:
     context = _calendar_context(request)
     template = "scheduling/_grid.html" if request.htmx else "scheduling/calendar.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+# The buttons of a day's line: the steps rules.DAY_FLOW allows from each status.
+DAY_BUTTONS: dict[str, list[tuple[str, Any]]] = {
+    "booked": [
+        ("arrived", gettext_lazy("Arrived")),
+        ("no_show", gettext_lazy("No-show")),
+        ("late_cancelled", gettext_lazy("Late cancellation")),
+    ],
+    "arrived": [
+        ("in_treatment", gettext_lazy("Start treatment")),
+        ("booked", gettext_lazy("Undo")),
+    ],
+    "in_treatment": [("done", gettext_lazy("Done")), ("arrived", gettext_lazy("Undo"))],
+    "done": [("in_treatment", gettext_lazy("Undo"))],
+    "no_show": [("booked", gettext_lazy("Undo"))],
+}
+
+
+@staff_view()
+def today(request: HttpRequest) -> HttpResponse:
+    """The day's list per practitioner and location: who comes when, who is here, who is
+    in treatment and who is done, with one click to chart an appointment."""
+    actor = request.actor  # type: ignore[attr-defined]
+    clinic = actor.clinic
+    zone = selectors.clinic_zone(clinic)
+    day = _day(request.GET.get("date"), zone)
+    practitioners = list(Practitioner.objects.filter(clinic=clinic).select_related("user"))
+    locations = list(Location.objects.filter(clinic=clinic))
+    practitioner: Practitioner | None = None
+    location: Location | None = None
+    raw = request.GET.get("practitioner")
+    if raw:
+        practitioner = _one_of(practitioners, raw, "practitioner")
+    elif raw is None and actor.practitioner is not None:
+        practitioner = actor.practitioner  # their own day first; "everyone" is one choice away
+    if request.GET.get("location"):
+        location = _one_of(locations, request.GET["location"], "location")
+    rows = selectors.today_list(
+        actor=actor,
+        day=day,
+        practitioner_id=practitioner.pk if practitioner else None,
+        location_id=location.pk if location else None,
+    )
+    if rows:
+        audit_record(actor=actor, action=Action.READ, patient=None, object_type="scheduling.today")
+    chart_url = _url_for_pk("scheduling:chart")
+    session_url = _url_for_pk("charting:session")
+    status_url = _url_for_pk("scheduling:status")
+    open_url = _url_for_pk("scheduling:appointment")
+    lines = []
+    for row in rows:
+        a = row.appointment
+        clinical = actor.sees_clinical and a.type.needs_session
+        lines.append(
+            {
+                "pk": a.pk,
+                "time": f"{a.start.astimezone(zone):%H:%M}",
+                "end": f"{a.end.astimezone(zone):%H:%M}",
+                "patient": a.patient.full_name,
+                "patient_id": a.patient_id,
+                "type": a.type.name,
+                "practitioner": a.practitioner.user.full_name,
+                "room": a.room.name if a.room_id else "",  # type: ignore[union-attr]
+                "status": row.day_status,
+                "status_label": DAY_LABELS.get(row.day_status, row.day_status),
+                "url": open_url(a.pk),
+                "status_url": status_url(a.pk),
+                "buttons": DAY_BUTTONS.get(row.day_status, []),
+                "chart_url": chart_url(a.pk)
+                if clinical and row.session_id is None and row.day_status in CHARTABLE
+                else "",
+                "session_url": session_url(row.session_id)
+                if row.session_id and actor.sees_clinical
+                else "",
+            }
+        )
+    counts = {key: sum(1 for line in lines if line["status"] == key) for key in DAY_LABELS}
+    return render(
+        request,
+        "scheduling/today.html",
+        {
+            "day": day,
+            "is_today": day == timezone.now().astimezone(zone).date(),
+            "prev": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1),
+            "lines": lines,
+            "counts": counts,
+            "practitioner": practitioner,
+            "location": location,
+            "practitioners": practitioners,
+            "locations": locations,
+            "holiday": selectors.closed_days(clinic, day, day).get(day, ""),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+DAY_LABELS = {
+    "booked": gettext_lazy("Booked"),
+    "arrived": gettext_lazy("Arrived"),
+    "in_treatment": gettext_lazy("In treatment"),
+    "done": gettext_lazy("Done"),
+    "no_show": gettext_lazy("No-show"),
+    "late_cancelled": gettext_lazy("Late cancellation"),
+}
+CHARTABLE = {"booked", "arrived", "in_treatment"}
+
+
+@staff_view(clinical=True)
+def appointment_chart(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """From an appointment to the charting screen of its course (or of the patient's one
+    running course), with the appointment filled in."""
+    actor = request.actor  # type: ignore[attr-defined]
+    appointment = selectors.appointment_get_for_actor(
+        actor=actor, appointment_id=appointment_id, audit=None
+    )
+    course_id = appointment.course_id
+    if course_id is None or appointment.course.is_closed:  # type: ignore[union-attr]
+        running = [
+            c
+            for c in courses_on_patient_page(
+                request=request, actor=actor, patient=appointment.patient
+            )
+            if not c.is_closed
+        ]
+        if len(running) != 1:
+            messages.error(
+                request,
+                _("Choose the course to chart on the patient's page (no single running course).")
+                if running
+                else _("This patient has no running course: plan one before charting."),
+            )
+            return redirect("patients:detail", patient_id=appointment.patient_id)
+        course_id = running[0].pk
+    return redirect(
+        reverse("charting:chart", kwargs={"course_id": course_id})
+        + f"?appointment={appointment.pk}"
+    )
 
 
 @staff_view()
@@ -316,12 +460,21 @@ def appointment_status(request: HttpRequest, appointment_id: int) -> HttpRespons
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        services.appointment_set_status(
-            actor=actor, appointment=appointment, status=request.POST.get("status", "")
-        )
+        with transaction.atomic():
+            locked = selectors.appointment_get_for_actor(
+                actor=actor, appointment_id=appointment.pk, for_update=True, audit=None
+            )
+            services.appointment_set_status(
+                actor=actor, appointment=locked, status=request.POST.get("status", "")
+            )
         messages.success(request, _("Saved."))
     except services.SchedulingError as exc:
         messages.error(request, exc.detail)
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
     return redirect("scheduling:appointment", appointment_id=appointment.pk)
 
 

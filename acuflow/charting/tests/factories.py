@@ -17,6 +17,8 @@ def make_course(
     actor: Actor, patient: Patient, *, modality: str = "acupuncture", **extra: Any
 ) -> Course:
     assessment = make_assessment(actor, patient)
+    # Begun a while ago: tests chart sessions of past days, and none may precede the course.
+    extra.setdefault("start_date", timezone.localdate() - dt.timedelta(days=60))
     protocol = Protocol.objects.get(
         clinic=None, condition="chronic_low_back_pain", modality=modality
     )
@@ -37,6 +39,7 @@ def session_body(**extra: Any) -> dict[str, Any]:
         ],
         "needles_in": 5,
         "needles_out": 5,
+        "unbooked_reason": "walk-in",
         "stimulation": "manual",
         "retention_minutes": 20,
         "adjuncts": ["cupping"],

@@ -63,6 +63,8 @@ class SessionApiTests(AcuflowTestCase):
         from unittest import mock
 
         instant = new_york_day_boundary(self.clinic, self.owner.practitioner)
+        Course.objects.filter(pk=self.course.pk).update(start_date=dt.date(2026, 3, 1))
+        self.course.refresh_from_db()
         with mock.patch("django.utils.timezone.now", return_value=instant):
             response = self.api(
                 self.owner, "POST", self.url(), session_body(started_at=instant.isoformat())
@@ -250,6 +252,7 @@ class SessionApiTests(AcuflowTestCase):
 
             for _i in range(n):
                 services.session_create(
+                    unbooked_reason="walk-in",
                     actor=owner,
                     course=self.course,
                     started_at=dt.datetime.now(dt.UTC),

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from typing import Any
 
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.utils import timezone
 
+from acuflow.charting import services
 from acuflow.charting.models import Session, SessionDraft
 from acuflow.charting.tests.factories import make_course
 from acuflow.core.actor import Actor
@@ -94,6 +97,7 @@ class ChartingBrowserTests(BrowserTestCase):
         self.assertEqual(page.locator("#f-needles-in").input_value(), "19")
         page.locator("#f-needles-out").fill("19")
         page.locator("#f-nrs-before").fill("6")
+        page.locator("#f-unbooked").fill("walk-in")  # no booked appointment: say why
         page.keyboard.press("Control+Enter")
         page.wait_for_url("**/charting/sessions/*/")
         session = Session.objects.get(course=course)
@@ -101,3 +105,33 @@ class ChartingBrowserTests(BrowserTestCase):
         self.assertEqual((session.needles_in, session.needles_out), (19, 19))
         self.assertTrue(session.pregnant)
         self.assertFalse(SessionDraft.objects.filter(course=course).exists())
+
+    def test_copy_previous_then_apply_protocol_never_doubles_a_point(self) -> None:
+        owner = self.owner  # type: ignore[attr-defined]
+        actor = Actor(user=owner, clinic=owner.membership.clinic, role="owner")
+        course = make_course(actor, self.patient)  # type: ignore[attr-defined]
+        protocol_sites = [{"point": code} for code in course.protocol.point_set]
+        services.session_create(
+            actor=actor,
+            course=course,
+            started_at=timezone.now() - dt.timedelta(days=7),
+            sites=protocol_sites,
+            needles_in=11,
+            needles_out=11,
+            unbooked_reason="walk-in",
+        )
+        self.login(owner.email)
+        page = self.page
+        page.goto(f"{self.live_server_url}/charting/courses/{course.pk}/chart/")
+        page.locator("#copy-previous").click()
+        page.wait_for_function("document.querySelectorAll('#sites li').length === 6")
+        # "Copy previous" brings the counts too.
+        self.assertEqual(page.locator("#f-needles-in").input_value(), "11")
+        self.assertEqual(page.locator("#f-needles-out").input_value(), "11")
+        page.locator("#apply-protocol").click()
+        self.assertEqual(page.locator("#sites li").count(), 6)
+        self.assertEqual(page.locator("#f-needles-in").input_value(), "11")
+        # Alt+N reaches "needles in" from anywhere on the screen.
+        page.locator("#f-s").focus()
+        page.keyboard.press("Alt+n")
+        self.assertEqual(page.evaluate("document.activeElement.id"), "f-needles-in")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.utils import timezone
@@ -15,7 +16,11 @@ class ChartingPageTests(AcuflowTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.course = make_course(cls.actor(cls, cls.owner), cls.patient)  # type: ignore[arg-type]
+        cls.course = make_course(
+            cls.actor(cls, cls.owner),  # type: ignore[arg-type]
+            cls.patient,
+            start_date=dt.date(2025, 2, 1),
+        )
 
     def chart_url(self) -> str:
         return f"/charting/courses/{self.course.pk}/chart/"
@@ -29,6 +34,7 @@ class ChartingPageTests(AcuflowTestCase):
             "sites": [{"point": "BL40"}],
             "needles_in": 2,
             "needles_out": 2,
+            "unbooked_reason": "walk-in",
         }
         fields.update(extra)
         return services.session_create(actor=self.actor(self.owner), course=self.course, **fields)
@@ -133,6 +139,7 @@ class ChartingPageTests(AcuflowTestCase):
             "adjuncts": ["heat"],
             "adverse_events": [],
             "home_care": [],
+            "unbooked_reason": "walk-in",
         }
         response = client.post(self.chart_url(), {"payload": json.dumps(payload)})
         session = Session.objects.get()
@@ -142,20 +149,78 @@ class ChartingPageTests(AcuflowTestCase):
         detail = client.get(f"/charting/sessions/{session.pk}/")
         self.assertContains(detail, "BL40 Weizhong")
 
-    def test_a_refused_save_shows_why_and_keeps_what_was_typed(self) -> None:
+    FULL_SCREEN = {
+        "started_at": "2025-03-01T09:30",
+        "unbooked_reason": "walk-in",
+        "nrs_before": 6,
+        "pregnant": False,
+        "sites": [{"point": "BL40", "side": "both"}, {"point": "GV4", "side": "none"}],
+        "needles_in": 3,
+        "needles_out": 2,
+        "needle_discrepancy_note": "",
+        "stimulation": "electro",
+        "electro_frequency_hz": 2.5,
+        "retention_minutes": 20,
+        "nrs_after": 3,
+        "adjuncts": ["heat"],
+        "adverse_events": [{"code": "bruising", "severity": "mild", "action_taken": "Pressure"}],
+        "subjective": "keep me",
+        "objective": "tender L4-L5",
+        "assessment": "improving",
+        "plan": "weekly",
+        "home_care": [{"point": "LI4", "duration_minutes": 2, "frequency": "daily"}],
+    }
+
+    def post_screen(self, language: str = "en", **changes):  # type: ignore[no-untyped-def]
         client = self.client_for(self.owner)
-        payload = {
-            "started_at": "2025-03-01T09:30",
-            "sites": [{"point": "BL40", "side": "both"}],
-            "needles_in": 2,
-            "needles_out": 1,
-            "subjective": "keep me",
-        }
-        response = client.post(self.chart_url(), {"payload": json.dumps(payload)})
+        client.cookies["django_language"] = language
+        payload = {**self.FULL_SCREEN, **changes}
+        return client.post(
+            self.chart_url(), {"payload": json.dumps(payload)}, HTTP_ACCEPT_LANGUAGE=language
+        )
+
+    def test_a_refused_save_keeps_every_field_and_says_why_next_to_it(self) -> None:
+        response = self.post_screen()  # needles 3 in, 2 out, no reason given
         self.assertEqual(response.status_code, 422)
-        self.assertContains(response, "needle_discrepancy_note", status_code=422)
-        self.assertEqual(response.context["state"]["subjective"], "keep me")
         self.assertFalse(Session.objects.exists())
+        # Every field comes back as typed, "started at" in the form its input takes.
+        self.assertEqual(response.context["state"], self.FULL_SCREEN)
+        html = response.content.decode()
+        self.assertIn('id="error-needle_discrepancy_note"', html)
+        errors = response.context["field_errors"]
+        self.assertEqual(list(errors), ["needle_discrepancy_note"])
+        # The message names no field code.
+        self.assertNotIn("needle_discrepancy_note", " ".join(errors["needle_discrepancy_note"]))
+
+    def test_schema_errors_sit_next_to_their_fields_in_the_users_language(self) -> None:
+        response = self.post_screen("nl", electro_frequency_hz=None)
+        self.assertEqual(list(response.context["field_errors"]), ["electro_frequency_hz"])
+        response = self.post_screen("nl", nrs_before=14, needles_in=None)
+        self.assertEqual(response.status_code, 422)
+        errors = response.context["field_errors"]
+        self.assertEqual(set(errors), {"nrs_before", "needles_in"})
+        text = " ".join(m for msgs in errors.values() for m in msgs)
+        # Dutch, never pydantic's English ("Input should be ...", "Field required").
+        self.assertNotIn("Input should", text)
+        self.assertNotIn("required", text.lower())
+        self.assertIn("0 tot 10", " ".join(errors["nrs_before"]))
+        self.assertEqual(response.context["state"]["subjective"], "keep me")
+        self.assertEqual(response.context["state"]["started_at"], "2025-03-01T09:30")
+
+    def test_a_session_before_the_course_start_is_refused_on_started_at(self) -> None:
+        response = self.post_screen(started_at="2025-01-15T09:30", needles_out=3)
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(list(response.context["field_errors"]), ["started_at"])
+        self.assertEqual(response.context["state"]["started_at"], "2025-01-15T09:30")
+        self.assertFalse(Session.objects.exists())
+
+    def test_charting_without_an_appointment_asks_why(self) -> None:
+        response = self.post_screen(unbooked_reason="", needles_out=3)
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(list(response.context["field_errors"]), ["unbooked_reason"])
+        response = self.post_screen(needles_out=3)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Session.objects.get().unbooked_reason, "walk-in")
 
     def test_ims_sites_from_the_screen_by_an_unqualified_practitioner_are_refused(self) -> None:
         client = self.client_for(self.practitioner)
@@ -164,6 +229,7 @@ class ChartingPageTests(AcuflowTestCase):
             "sites": [{"ims_segment": "L5", "side": "left", "muscle": "multifidus"}],
             "needles_in": 1,
             "needles_out": 1,
+            "unbooked_reason": "walk-in",
         }
         response = client.post(self.chart_url(), {"payload": json.dumps(payload)})
         self.assertContains(response, 'id="chart-errors"', status_code=403)

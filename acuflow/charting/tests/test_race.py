@@ -42,6 +42,7 @@ class RacingSessionsTests(TransactionTestCase):
                 barrier.wait(timeout=30)
                 try:
                     services.session_create(
+                        unbooked_reason="walk-in",
                         actor=self.actor_owner,
                         course=mine,
                         started_at=timezone.now() - dt.timedelta(minutes=self.saves - i),

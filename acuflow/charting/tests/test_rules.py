@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.test import SimpleTestCase
 from hypothesis import given
 from hypothesis import strategies as st
@@ -44,6 +46,56 @@ class RuleTests(SimpleTestCase):
         self.assertEqual(rules.split_side("gb 30 rechts"), ("gb 30", "right"))
         self.assertEqual(rules.split_side("li4"), ("li4", None))
         self.assertEqual(rules.split_side("lower back"), ("lower back", None))
+
+    def test_a_side_letter_may_follow_the_number(self) -> None:
+        for typed, side in (("BL23b", "both"), ("bl23 l", "left"), ("UB23 r", "right")):
+            with self.subTest(typed=typed):
+                code, found = rules.split_side(typed)
+                self.assertEqual(found, side)
+                self.assertEqual(rules.parse_code(code, known=KNOWN), "BL23")
+        self.assertEqual(rules.split_side("EX-B2"), ("EX-B2", None))
+
+    def test_sites_are_unique_per_point_with_their_sides_merged(self) -> None:
+        merged = rules.merge_sites(
+            [
+                {"point": "GB30", "side": "both"},
+                {"point": "BL23", "side": "left"},
+                {"point": "GB30", "side": "both"},
+                {"point": "BL23", "side": "right"},
+                {"point": "GV4", "side": "none"},
+                {"ims_segment": "L5", "muscle": "multifidus", "side": "left"},
+                {"ims_segment": "L5", "muscle": "multifidus", "side": "left", "response": "twitch"},
+            ]
+        )
+        self.assertEqual(
+            merged,
+            [
+                {"point": "GB30", "side": "both"},
+                {"point": "BL23", "side": "both"},
+                {"point": "GV4", "side": "none"},
+                {"ims_segment": "L5", "muscle": "multifidus", "side": "left", "response": "twitch"},
+            ],
+        )
+
+    def test_an_appointment_is_charted_for_its_patient_on_its_day_once(self) -> None:
+        day = dt.date(2026, 11, 27)
+        facts = rules.AppointmentFacts(id=1, patient_id=7, day=day, status="arrived")
+        self.assertIsNone(rules.appointment_problem(facts, patient_id=7, day=day, charted=False))
+        cases = [
+            ({"patient_id": 8, "day": day, "charted": False}, "appointment_other_patient"),
+            (
+                {"patient_id": 7, "day": dt.date(2026, 11, 26), "charted": False},
+                "appointment_other_day",
+            ),
+            ({"patient_id": 7, "day": day, "charted": True}, "appointment_charted"),
+        ]
+        for kwargs, code in cases:
+            self.assertEqual(rules.appointment_problem(facts, **kwargs), code)  # type: ignore[arg-type]
+        missed = rules.AppointmentFacts(id=1, patient_id=7, day=day, status="no_show")
+        self.assertEqual(
+            rules.appointment_problem(missed, patient_id=7, day=day, charted=False),
+            "appointment_not_chartable",
+        )
 
     def test_segments_c1_to_s2(self) -> None:
         self.assertEqual(rules.parse_segment("l 5"), "L5")

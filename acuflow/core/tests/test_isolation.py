@@ -36,6 +36,7 @@ def _session(tc: Any) -> Any:
         from acuflow.charting import services
 
         tc._iso_session = services.session_create(
+            unbooked_reason="walk-in",
             actor=tc.actor(tc.owner),
             course=_course(tc),
             started_at=timezone.now(),
@@ -158,6 +159,7 @@ OBJECTS: dict[str, Maker] = {
 # the access check is what answers.
 BODIES: dict[tuple[str, str], Maker] = {
     ("PATCH", "/api/v1/appointments/{appointment_id}"): lambda tc: {"note": "call first"},
+    ("POST", "/api/v1/appointments/{appointment_id}/status"): lambda tc: {"status": "arrived"},
     ("PATCH", "/api/v1/patients/{patient_id}"): lambda tc: {"phone": "+31 6 0000 0000"},
     ("POST", "/api/v1/patients/{patient_id}/merge"): lambda tc: {"duplicate": tc.patient.pk},
     ("POST", "/api/v1/patients/{patient_id}/responses"): lambda tc: {

@@ -16,7 +16,7 @@ TYPES = [
     ("ims", "IMS", 30, "ims"),
 ]
 STATUS = {
-    "attended": "completed",
+    "attended": "done",
     "cancelled": "cancelled",
     "no_show": "no_show",
     "booked": "booked",

@@ -159,7 +159,7 @@ class GenerateTests(AcuflowTestCase):
         if Appointment is not None:
             appointments = Appointment.objects.filter(clinic__in=clinics)
             statuses = Counter(appointments.values_list("status", flat=True))
-            self.assertTrue({"completed", "booked", "cancelled"} <= statuses.keys(), statuses)
+            self.assertTrue({"done", "booked", "cancelled"} <= statuses.keys(), statuses)
             seen: set[tuple[int, dt.datetime]] = set()
             for practitioner, start in appointments.exclude(status="cancelled").values_list(
                 "practitioner", "start"

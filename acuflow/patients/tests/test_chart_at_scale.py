@@ -40,8 +40,11 @@ class PatientPageAtScaleTests(AcuflowTestCase):
         self.owner.language = "en"
         self.owner.save(update_fields=["language"])
         first = timezone.now() - dt.timedelta(days=200)
+        self.course.start_date = timezone.localdate(first)  # no session before the course
+        self.course.save(update_fields=["start_date"])
         for i in range(SECTION_ROWS + 2):
             charting.session_create(
+                unbooked_reason="walk-in",
                 actor=self.actor(self.owner),
                 course=self.course,
                 started_at=first + dt.timedelta(days=7 * i),

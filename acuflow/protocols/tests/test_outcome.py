@@ -319,6 +319,18 @@ class TableTests(TestCase):
             [dt.date(2026, 1, 5), dt.date(2026, 1, 19), dt.date(2026, 2, 2)],
         )
 
+    def test_plan_dates_move_a_closed_day_to_the_next_open_one(self) -> None:
+        closed = {dt.date(2026, 12, 25), dt.date(2026, 12, 26), dt.date(2027, 1, 1)}
+        self.assertEqual(
+            plan_dates(dt.date(2026, 12, 18), 7, 3, closed),
+            [dt.date(2026, 12, 18), dt.date(2026, 12, 27), dt.date(2027, 1, 2)],
+        )
+        # Daily sessions never land two on one day when one is pushed on.
+        self.assertEqual(
+            plan_dates(dt.date(2026, 12, 24), 1, 3, closed),
+            [dt.date(2026, 12, 24), dt.date(2026, 12, 27), dt.date(2026, 12, 28)],
+        )
+
 
 scores = st.integers(min_value=0, max_value=10)
 maybe_scores = st.one_of(st.none(), scores)

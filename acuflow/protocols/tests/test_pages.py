@@ -176,8 +176,12 @@ class ChartedSessionsTests(EnglishPagesTestCase):
         course = make_course(
             self.actor(self.owner), self.patient, protocol_condition="acute_low_back_pain"
         )
+        # Begun a week ago: no session may be charted before its course starts.
+        course.start_date = timezone.localdate() - dt.timedelta(days=7)
+        course.save(update_fields=["start_date"])
         for days_ago, before in ((7, 8), (0, 4)):
             charting.session_create(
+                unbooked_reason="walk-in",
                 actor=self.actor(self.owner),
                 course=course,
                 started_at=timezone.now() - dt.timedelta(days=days_ago),

@@ -1,5 +1,5 @@
 """Changing a booked appointment: move, cancel (the freed slot goes to the waitlist),
-no-show or completed. Each is one transaction with its audit row."""
+no-show, arrival, treatment and done. Each is one transaction with its audit row."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from acuflow.accounts.models import Practitioner, Room
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.charting.selectors import session_ids_for_appointments
 from acuflow.scheduling import rules, selectors
 from acuflow.scheduling.models import Appointment, Reminder, Status
 from acuflow.scheduling.services.booking import (
@@ -135,17 +137,69 @@ def appointment_cancel(
     return appointment
 
 
+DAY_MESSAGES = {
+    "invalid_transition": gettext_lazy(
+        "An appointment that is %(current)s cannot become %(wanted)s."
+    ),
+    "not_today": gettext_lazy("A patient can only arrive on the day of the appointment."),
+    "not_started": gettext_lazy("This appointment has not started yet."),
+    "session_required": gettext_lazy(
+        "Chart the session of this appointment before marking it done (it is a treatment)."
+    ),
+}
+
+
 def appointment_set_status(
     *, actor: Actor, appointment: Appointment, status: str, now: dt.datetime | None = None
 ) -> Appointment:
-    """No-show or completed; both only once the appointment has started."""
+    """One step of the appointment's day: booked -> arrived -> in_treatment -> done, or
+    no_show / late_cancelled (rules.DAY_FLOW says which step may follow which; `booked`
+    undoes an arrival or a no-show)."""
     now = now or timezone.now()
-    if status not in {Status.NO_SHOW, Status.COMPLETED, Status.BOOKED}:
+    if status not in {*rules.DAY_FLOW, "late_cancelled"} or status == Status.CANCELLED:
         raise SchedulingError("invalid_status", _("Unknown status."), "status")
     if appointment.status == Status.CANCELLED:
         raise SchedulingError("not_booked", _("This appointment was cancelled."), "status")
-    if status != Status.BOOKED and appointment.start > now:
-        raise SchedulingError("not_started", _("This appointment has not started yet."), "status")
+    if status == "late_cancelled":
+        if (
+            appointment.status not in rules.DAY_FLOW
+            or "late_cancelled" not in rules.DAY_FLOW[appointment.status]
+        ):
+            raise SchedulingError(
+                "invalid_transition",
+                DAY_MESSAGES["invalid_transition"]
+                % {"current": appointment.get_status_display(), "wanted": _("late cancelled")},
+                "status",
+            )
+        return appointment_cancel(
+            actor=actor,
+            appointment=appointment,
+            reason=_("Late cancellation"),
+            late_cancel=True,
+            now=now,
+        )
+    charted = bool(session_ids_for_appointments([appointment.pk]))
+    problem = rules.day_flow_problem(
+        current=appointment.status,
+        wanted=status,
+        start=appointment.start,
+        now=now,
+        zone=selectors.clinic_zone(actor.clinic),
+        needs_session=appointment.type.needs_session,
+        charted=charted,
+    )
+    if problem is not None:
+        raise SchedulingError(
+            problem,
+            DAY_MESSAGES[problem]
+            % {
+                "current": appointment.get_status_display(),
+                "wanted": Status(status).label,
+            },
+            "status",
+        )
+    if status == appointment.status:
+        return appointment
     appointment.status = status
     appointment.updated_at = now
     with transaction.atomic():

@@ -64,7 +64,7 @@ def appointment_type_update(
     *, actor: Actor, type: AppointmentType, data: dict[str, Any]
 ) -> AppointmentType:
     actor.require_owner()
-    allowed = {"name", "duration_minutes", "buffer_minutes", "online", "active"}
+    allowed = {"name", "duration_minutes", "buffer_minutes", "online", "needs_session", "active"}
     for key, value in data.items():
         if key not in allowed:
             raise ValueError(f"unknown field {key}")
@@ -83,6 +83,7 @@ SETTINGS_FIELDS = (
     "online_booking",
     "online_days_ahead",
     "offer_hours",
+    "holiday_region",
 )
 
 

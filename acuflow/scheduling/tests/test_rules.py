@@ -180,3 +180,55 @@ class SlotTests(SimpleTestCase):
             )
             self.assertEqual(start in offered, clear)
             start += dt.timedelta(minutes=15)
+
+
+class DayFlowTests(SimpleTestCase):
+    ZONE = ZoneInfo("Europe/Amsterdam")
+    START = dt.datetime(2026, 11, 27, 10, 0, tzinfo=ZONE)
+
+    def problem(self, current: str, wanted: str, *, now: dt.datetime | None = None, **kw):  # type: ignore[no-untyped-def]
+        return rules.day_flow_problem(
+            current=current,
+            wanted=wanted,
+            start=self.START,
+            now=now or self.START,
+            zone=self.ZONE,
+            needs_session=kw.get("needs_session", True),
+            charted=kw.get("charted", False),
+        )
+
+    def test_the_steps_of_the_day(self) -> None:
+        self.assertIsNone(self.problem("booked", "arrived"))
+        self.assertIsNone(self.problem("arrived", "in_treatment"))
+        self.assertIsNone(self.problem("in_treatment", "done", charted=True))
+        self.assertIsNone(self.problem("in_treatment", "done", needs_session=False))
+        self.assertEqual(self.problem("in_treatment", "done"), "session_required")
+        self.assertEqual(self.problem("no_show", "done"), "invalid_transition")
+        self.assertEqual(self.problem("done", "no_show"), "invalid_transition")
+
+    def test_arrival_on_the_day_and_no_show_after_the_start(self) -> None:
+        early_morning = dt.datetime(2026, 11, 27, 7, 0, tzinfo=self.ZONE)
+        self.assertIsNone(self.problem("booked", "arrived", now=early_morning))
+        self.assertEqual(self.problem("booked", "no_show", now=early_morning), "not_started")
+        day_before = dt.datetime(2026, 11, 26, 23, 0, tzinfo=self.ZONE)
+        self.assertEqual(self.problem("booked", "arrived", now=day_before), "not_today")
+
+    def test_public_holidays_by_country_and_region_in_the_language(self) -> None:
+        nl = rules.public_holidays(
+            "NL", "", dt.date(2026, 12, 1), dt.date(2026, 12, 31), language="nl"
+        )
+        self.assertEqual(sorted(nl), [dt.date(2026, 12, 25), dt.date(2026, 12, 26)])
+        self.assertEqual(nl[dt.date(2026, 12, 25)], "Eerste kerstdag")
+        madrid = rules.public_holidays("ES", "MD", dt.date(2026, 5, 1), dt.date(2026, 5, 3))
+        self.assertIn(dt.date(2026, 5, 2), madrid)  # Community of Madrid day
+        national = rules.public_holidays("ES", "", dt.date(2026, 5, 1), dt.date(2026, 5, 3))
+        self.assertNotIn(dt.date(2026, 5, 2), national)
+        self.assertEqual(
+            rules.public_holidays("XX", "", dt.date(2026, 1, 1), dt.date(2026, 1, 2)), {}
+        )
+        self.assertIn(
+            dt.date(2026, 12, 25),
+            rules.public_holidays(
+                "NO", "no-such-region", dt.date(2026, 12, 1), dt.date(2026, 12, 31)
+            ),
+        )

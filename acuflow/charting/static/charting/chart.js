@@ -84,12 +84,28 @@
       autoNeedles();
     }
 
+    // One entry per point (per IMS segment and muscle): a second entry merges its side
+    // into the first (left + right = both), as rules.merge_sites does on the server.
+    function siteKey(site) {
+      return site.point ? "p:" + site.point : "i:" + site.ims_segment + ":" + site.muscle;
+    }
+
+    function mergeSide(a, b) {
+      if (a === b) return a;
+      var lateral = [a, b].filter(function (x) { return x && x !== "none"; });
+      return lateral.length === 1 ? lateral[0] : "both";
+    }
+
+    function mergeInto(list, site) {
+      var key = siteKey(site);
+      var kept = list.find(function (s) { return siteKey(s) === key; });
+      if (!kept) { list.push(Object.assign({}, site)); return; }
+      kept.side = mergeSide(kept.side, site.side);
+      if (site.response && !kept.response) kept.response = site.response;
+    }
+
     function addSite(site) {
-      var same = sites.some(function (s) {
-        return (site.point && s.point === site.point && s.side === site.side) ||
-          (site.ims_segment && s.ims_segment === site.ims_segment && s.muscle === site.muscle && s.side === site.side);
-      });
-      if (!same) sites.push(site);
+      mergeInto(sites, site);
       renderSites();
       changed();
     }
@@ -100,7 +116,12 @@
 
     function autoNeedles() {
       var el = form.elements.needles_in;
-      if (!needlesTouched && !restoring) el.value = sites.length ? needleCount() : "";
+      var out = form.elements.needles_out;
+      if (needlesTouched || restoring) return;
+      // Counts copied from the previous session move together while nobody typed them.
+      var follows = out.value !== "" && out.value === el.value;
+      el.value = sites.length ? needleCount() : "";
+      if (follows) out.value = el.value;
     }
 
     function renderWarnings() {
@@ -187,6 +208,9 @@
       else if (e.key === "ArrowDown") { e.preventDefault(); move(1); }
       else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
       else if (e.key === "Escape") { input.value = ""; results().innerHTML = ""; }
+      // Tab goes from the point box straight to the counts (the site controls stay
+      // reachable with Shift+Tab from there, or with the mouse).
+      else if (e.key === "Tab" && !e.shiftKey && !input.value) { e.preventDefault(); form.elements.needles_in.focus(); }
       else if (e.key === "Backspace" && !input.value && sites.length) { sites.pop(); renderSites(); changed(); }
     });
     document.addEventListener("click", function (e) {
@@ -231,8 +255,8 @@
     });
 
     // ---- state <-> form -----------------------------------------------------------
-    var NUMBERS = ["nrs_before", "nrs_after", "needles_in", "needles_out", "retention_minutes", "electro_frequency_hz"];
-    var TEXTS = ["started_at", "needle_discrepancy_note", "stimulation", "subjective", "objective", "assessment", "plan"];
+    var NUMBERS = ["nrs_before", "nrs_after", "needles_in", "needles_out", "retention_minutes", "electro_frequency_hz", "appointment_id"];
+    var TEXTS = ["started_at", "unbooked_reason", "needle_discrepancy_note", "stimulation", "subjective", "objective", "assessment", "plan"];
 
     function collect() {
       var data = { sites: sites.slice() };
@@ -250,7 +274,7 @@
 
     function apply(data, partial) {
       restoring = true;
-      if (data.sites) sites = data.sites.slice();
+      if (data.sites) { sites = []; data.sites.forEach(function (s) { mergeInto(sites, s); }); }
       TEXTS.concat(NUMBERS).forEach(function (k) {
         if (k in data && form.elements[k]) form.elements[k].value = data[k] === null || data[k] === undefined ? "" : data[k];
       });
@@ -274,8 +298,11 @@
 
     var submitting = false;
 
+    var edits = 0;  // changes made so far; an answer for older content is not "saved"
+
     function saveServer() {
       if (submitting) return;  // saving the session removes the draft; do not bring it back
+      var sent = edits;
       var data = collect();
       fetch(form.dataset.draftUrl, {
         method: "POST",
@@ -290,6 +317,7 @@
           return body;
         });
       }).then(function (body) {
+        if (sent !== edits) return;  // typed on meanwhile: the next save will say so
         status.textContent = strings.saved + " " + new Date(body.saved_at).toLocaleTimeString();
         status.dataset.state = "saved";
       }).catch(function (e) {
@@ -300,6 +328,7 @@
 
     function changed() {
       if (restoring) return;
+      edits += 1;
       saveLocal(collect());
       status.dataset.state = "pending";
       clearTimeout(timer);
@@ -325,11 +354,19 @@
     if (copyBtn) copyBtn.addEventListener("click", function () { apply(previous, true); changed(); input.focus(); });
     var protoBtn = document.getElementById("apply-protocol");
     if (protoBtn) protoBtn.addEventListener("click", function () {
-      protocolSites.forEach(function (s) { if (!sites.some(function (x) { return JSON.stringify(x) === JSON.stringify(s); })) sites.push(s); });
+      protocolSites.forEach(function (s) { mergeInto(sites, s); });
       renderSites(); changed(); input.focus();
     });
     form.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
+    });
+    // Alt+N: to "needles in" from anywhere on the screen.
+    document.addEventListener("keydown", function (e) {
+      if (e.altKey && !e.ctrlKey && !e.metaKey && (e.key === "n" || e.key === "N" || e.code === "KeyN")) {
+        e.preventDefault();
+        form.elements.needles_in.focus();
+        form.elements.needles_in.select();
+      }
     });
     form.addEventListener("submit", function () {
       submitting = true;
@@ -354,6 +391,13 @@
       apply(initial);
       if (serverAt) status.textContent = strings.restored;
     }
+    // Opened from an appointment: the session is for it, whatever an older draft said.
+    if (form.dataset.appointment) form.elements.appointment_id.value = form.dataset.appointment;
+    // Errors from the server: mark their fields for assistive technology.
+    document.querySelectorAll(".field-error[data-for]").forEach(function (p) {
+      var el = form.elements[p.dataset.for];
+      if (el && el.setAttribute) { el.setAttribute("aria-invalid", "true"); el.setAttribute("aria-describedby", p.id); }
+    });
     var discard = document.getElementById("discard-draft");
     if (discard) discard.addEventListener("click", function () {
       try { localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
