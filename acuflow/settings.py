@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "acuflow.datagen",
     "acuflow.outcomes",
     "acuflow.reports",
+    "acuflow.analytics",
     "acuflow.api",
 ]
 
