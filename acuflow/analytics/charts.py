@@ -36,17 +36,23 @@ def _y_ticks() -> list[dict[str, str]]:
     ]
 
 
-def km_chart(ttr: dict[str, Any], *, onset: int, review: int) -> SafeString:
-    """Share responded by session (1 - Kaplan-Meier), with its 95 % band, as steps."""
-    curve = ttr["curve"]
-    x_max = max([p["session"] for p in curve] + [review, 6]) + 0.5
+def km_chart(ttr: dict[str, Any], *, onset: int, review: int, by: str = "sessions") -> SafeString:
+    """Share responded by session, or by day since the first session (1 - Kaplan-Meier),
+    with its 95 % band, as steps."""
+    days = by == "days"
+    key = "day" if days else "session"
+    curve = ttr["curve_days"] if days else ttr["curve"]
+    if days:
+        x_max = max([p["day"] for p in curve] + [28]) * 1.03
+    else:
+        x_max = max([p["session"] for p in curve] + [review, 6]) + 0.5
     line: list[str] = []
     band_top: list[str] = []
     band_bottom: list[str] = []
     marks = []
     previous = None
     for point in curve:
-        x = _x(point["session"], x_max)
+        x = _x(point[key], x_max)
         if previous is not None:
             # A step: hold the previous level up to this session, then jump.
             line.append(f"{_n(x)},{_n(_y(previous['responded']))}")
@@ -59,7 +65,7 @@ def km_chart(ttr: dict[str, Any], *, onset: int, review: int) -> SafeString:
             {
                 "cx": _n(x),
                 "cy": _n(_y(point["responded"])),
-                "session": point["session"],
+                "at": point[key],
                 "value": f"{point['responded']:.4f}",
                 "at_risk": point["at_risk"],
             }
@@ -78,6 +84,7 @@ def km_chart(ttr: dict[str, Any], *, onset: int, review: int) -> SafeString:
     ]
     median = ttr["median_sessions"]
     context = {
+        "by_days": days,
         "w": WIDTH,
         "h": HEIGHT,
         "left": LEFT,

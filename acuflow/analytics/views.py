@@ -62,6 +62,12 @@ def _context(report: dict[str, Any]) -> dict[str, Any]:
             onset=protocol["onset_session"],
             review=protocol["review_session"],
         ),
+        "km_days_chart": charts.km_chart(
+            report["time_to_response"],
+            onset=protocol["onset_session"],
+            review=protocol["review_session"],
+            by="days",
+        ),
         "funnel_chart": charts.funnel_chart(
             report["practitioners"], onset["responders_30"]["rate"]
         ),

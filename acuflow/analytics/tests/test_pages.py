@@ -27,6 +27,7 @@ class ResultsPageTests(AcuflowTestCase):
         self.assertIn(f'data-protocol="{self.protocol.pk}"', html)  # the busiest protocol
         self.assertIn('data-code="onset" data-verdict="holds"', html)
         self.assertIn('class="analytics-chart km-chart"', html)
+        self.assertIn('data-day="14" data-value="0.6000"', html)  # session 3 is day 14
         self.assertIn('data-series="practitioner"', html)
         self.assertIn('data-series="limit95"', html)
         self.assertIn('id="honesty"', html)
