@@ -57,6 +57,7 @@ def _context(report: dict[str, Any]) -> dict[str, Any]:
     return {
         "report": report,
         "min_n": MIN_N,
+        "me_in_funnel": any(p["me"] for p in report["practitioners"]),
         "km_chart": charts.km_chart(
             report["time_to_response"],
             onset=protocol["onset_session"],

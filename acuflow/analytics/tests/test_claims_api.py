@@ -55,6 +55,26 @@ class ClaimsApiTests(AcuflowTestCase):
         params.setdefault("protocol", self.protocol.pk)
         return self.api(user or self.owner, "GET", URL, params)
 
+    def test_it_keeps_the_names_of_issue_19(self) -> None:
+        body = self.get().json()
+        self.assertLessEqual(
+            {"cohort", "sessions", "claims", "time_to_response", "stop_rule"}, set(body)
+        )
+        row = body["sessions"][0]
+        self.assertLessEqual(
+            {"session", "n_itt", "n_complete", "responders_30", "responders_50", "improved_10"},
+            set(row),
+        )
+        self.assertLessEqual({"rate", "low", "high"}, set(row["responders_30"]))
+        self.assertLessEqual(
+            {"code", "session", "text", "verdict", "rate", "low", "high"}, set(body["claims"][0])
+        )
+        self.assertLessEqual(
+            {"median_sessions", "median_low", "median_high", "curve"},
+            set(body["time_to_response"]),
+        )
+        self.assertLessEqual({"n", "later_responders"}, set(body["stop_rule"]))
+
     def test_it_counts_the_cohort(self) -> None:
         body = self.get().json()
         self.assertEqual(

@@ -52,6 +52,12 @@ class ResultsPageTests(AcuflowTestCase):
         for path in ("/analytics/", "/analytics/results.csv", "/analytics/results.pdf"):
             self.assertEqual(client.get(path).status_code, 403, path)
 
+    def test_it_shows_a_practitioner_their_own_point(self) -> None:
+        html = self.client_for(self.practitioner).get("/analytics/").content.decode()
+        self.assertIn('id="funnel-me"', html)
+        self.assertIn("<title>Daan Acu: ", html)
+        self.assertNotIn("<title>Eva Owner: ", html)
+
     def test_it_offers_the_practitioner_filter_to_owners_only(self) -> None:
         owner = self.client_for(self.owner).get("/analytics/").content.decode()
         mine = self.client_for(self.practitioner).get("/analytics/").content.decode()
