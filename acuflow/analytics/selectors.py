@@ -26,7 +26,7 @@ Definitions (shown on the page as well):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -193,7 +193,6 @@ class _Sessions:
     onset: int
     lasting: int | None
     review: int
-    sessions: tuple[int, ...] = field(default_factory=tuple)
 
 
 def claims_report(*, actor: Actor, filters: Filters) -> dict[str, Any]:
@@ -204,10 +203,11 @@ def claims_report(*, actor: Actor, filters: Filters) -> dict[str, Any]:
     )
     thresholds = thresholds_for(actor.clinic.pk)
     codes = PairCodes.of(thresholds)
+    # The score at session 1 is the course's starting point, never its outcome.
     plan = _Sessions(
-        onset=protocol.onset_session,
-        lasting=protocol.lasting_session,
-        review=protocol.review_session,
+        onset=max(2, protocol.onset_session),
+        lasting=max(2, protocol.lasting_session) if protocol.lasting_session else None,
+        review=max(2, protocol.review_session),
     )
     ks = tuple(
         sorted(
