@@ -77,12 +77,17 @@ def km_chart(ttr: dict[str, Any], *, onset: int, review: int, by: str = "session
         band_top.append(f"{end},{_n(_y(previous['high']))}")
         band_bottom.append(f"{end},{_n(_y(previous['low']))}")
     band = " ".join(band_top + list(reversed(band_bottom)))
-    ticks = [{"x": _n(_x(k, x_max)), "label": str(k)} for k in range(1, math.floor(x_max) + 1)]
-    markers = [
-        {"series": s, "session": k, "x": _n(_x(k, x_max)), "color": c}
-        for s, k, c in (("onset", onset, "#1e6b2f"), ("review", review, "#a4161a"))
-    ]
-    median = ttr["median_sessions"]
+    if days:
+        step = 7 * max(1, math.ceil(x_max / 7 / 12))  # whole weeks, a dozen ticks at most
+        ticks = [{"x": _n(_x(d, x_max)), "label": str(d)} for d in range(0, int(x_max) + 1, step)]
+        markers = []
+    else:
+        ticks = [{"x": _n(_x(k, x_max)), "label": str(k)} for k in range(1, math.floor(x_max) + 1)]
+        markers = [
+            {"series": s, "session": k, "x": _n(_x(k, x_max)), "color": c}
+            for s, k, c in (("onset", onset, "#1e6b2f"), ("review", review, "#a4161a"))
+        ]
+    median = ttr["median_days" if days else "median_sessions"]
     context = {
         "by_days": days,
         "w": WIDTH,

@@ -28,6 +28,10 @@ class ResultsPageTests(AcuflowTestCase):
         self.assertIn('data-code="onset" data-verdict="holds"', html)
         self.assertIn('class="analytics-chart km-chart"', html)
         self.assertIn('data-day="14" data-value="0.6000"', html)  # session 3 is day 14
+        days_chart = html[html.index('id="km-days"') :]
+        days_chart = days_chart[: days_chart.index("</svg>")]
+        self.assertIn('data-series="median" data-value="14"', days_chart)
+        self.assertNotIn('data-series="onset"', days_chart)  # onset is a session number
         self.assertIn('data-series="practitioner"', html)
         self.assertIn('data-series="limit95"', html)
         self.assertIn('id="honesty"', html)
