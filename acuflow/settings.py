@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "acuflow.datagen",
     "acuflow.outcomes",
     "acuflow.reports",
+    "acuflow.analytics",
     "acuflow.api",
 ]
 

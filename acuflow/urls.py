@@ -19,6 +19,7 @@ urlpatterns = [
     path("charting/", include("acuflow.charting.urls")),
     path("outcomes/", include("acuflow.outcomes.urls")),
     path("assessments/", include("acuflow.assessment.urls")),
+    path("analytics/", include("acuflow.analytics.urls")),
     path("", include("acuflow.protocols.urls")),  # protocols/, courses/
     path("", include("acuflow.accounts.urls")),
 ]

@@ -80,6 +80,18 @@ class Staff(FastHttpUser):
             self._get(f"/outcomes/courses/{course}/", "outcome chart", PAGE)
 
     @task(1)
+    def our_results_page(self) -> None:
+        if T.get("analytics_protocol"):
+            protocol = T["analytics_protocol"]
+            self._get(f"/analytics/?protocol={protocol}", "our results page", PAGE)
+
+    @task(1)
+    def our_results_api(self) -> None:
+        if T.get("analytics_protocol"):
+            protocol = T["analytics_protocol"]
+            self._get(f"/api/v1/analytics/claims?protocol={protocol}", "our results API", API)
+
+    @task(1)
     def charting_save(self) -> None:
         if not T.get("chart_courses"):
             return

@@ -19,9 +19,15 @@ ORDER = [
     "availability",
     "booking",
     "outcome chart",
+    "our results page",
+    "our results API",
 ]
 P95_BUDGET_MS = 100.0
 CHART_P95_BUDGET_MS = 150.0
+# Issue 19: the clinic's own evidence aggregates every course of a protocol; it answers
+# in under 1 s (p95) at the full network, and is not held to the floor ratio.
+ANALYTICS = ("our results page", "our results API")
+ANALYTICS_P95_BUDGET_MS = 1000.0
 P50_FLOOR_FACTOR = 4.0
 GROWTH_BUDGET = 1.5
 
@@ -77,6 +83,8 @@ def growth(small: dict[str, dict[str, Any]], large: dict[str, dict[str, Any]]) -
 def budget_ok(name: str, entry: dict[str, Any], grown: float | None) -> bool:
     if name == FLOOR:
         return True
+    if name in ANALYTICS:
+        return entry["p95_ms"] < ANALYTICS_P95_BUDGET_MS and entry["failures"] == 0
     limit = CHART_P95_BUDGET_MS if name == CHART else P95_BUDGET_MS
     ok = entry["p95_ms"] < limit and entry.get("p50_vs_floor", 0) <= P50_FLOOR_FACTOR
     if grown is not None:

@@ -112,6 +112,8 @@ def warm(base: str, targets: dict[str, Any]) -> None:
     pages = ["/healthz", f"/api/v1/patients?q={targets['search'][0]}"]
     if "chart_patient" in targets:
         pages.append(f"/patients/{targets['chart_patient']}/")
+    if "analytics_protocol" in targets:
+        pages.append(f"/api/v1/analytics/claims?protocol={targets['analytics_protocol']}")
     headers = {
         "Authorization": f"Bearer {targets['token']}",
         "Cookie": f"sessionid={targets['session']}",

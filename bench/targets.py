@@ -79,6 +79,9 @@ def main(out: str) -> None:
             courses.filter(state="active", modality="acupuncture").values_list("id", flat=True)
         )
         data["chart_courses"] = writable[:200]
+        busiest = courses.values("protocol_id").annotate(n=Count("id")).order_by("-n").first()
+        if busiest is not None:
+            data["analytics_protocol"] = busiest["protocol_id"]
     Path(out).write_text(json.dumps(data, indent=1))
 
 

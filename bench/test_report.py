@@ -48,3 +48,10 @@ def test_parse_ratios_growth_and_table(tmp_path: Path) -> None:
     assert "2.00x" in text
     # One failure and a doubled p95: both sizes miss the budget for search.
     assert text.count("MISS") == 2
+
+
+def test_our_results_is_held_to_its_own_one_second_budget() -> None:
+    entry = {"p95_ms": 900.0, "failures": 0, "p50_vs_floor": 40.0}
+    assert report.budget_ok("our results page", entry, 3.0)
+    assert not report.budget_ok("our results API", {**entry, "p95_ms": 1200.0}, None)
+    assert not report.budget_ok("calendar day", entry, None)
