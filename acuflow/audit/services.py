@@ -1,5 +1,10 @@
 """The one way audit rows are written. Callers run it inside their own transaction so
-the audit row and the change it records commit or roll back together."""
+the audit row and the change it records commit or roll back together. Every row is
+linked onto its clinic's hash chain as it is inserted (acuflow.audit.chain).
+
+Security events (refused attempts) are the opposite: they must outlive the request's
+transaction, which usually rolls back because of the refusal. Inside a request
+(`SecurityEventMiddleware`) they are collected and written after the response."""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from django.db import connection, models
 
-from acuflow.audit.models import Action, AuditEvent
+from acuflow.audit.chain import insert_chained
+from acuflow.audit.models import Action, AuditEvent, SecurityEvent
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
@@ -48,7 +54,7 @@ def audit_record(
     if batch is not None:
         batch.append(event)  # written by audit_batch() at its end, in this transaction
     else:
-        event.save(force_insert=True)
+        insert_chained([event])
     return event
 
 
@@ -71,6 +77,60 @@ def audit_batch() -> Iterator[None]:
         yield
         rows = _batch.get()
         if rows:
-            AuditEvent.objects.bulk_create(rows)
+            insert_chained(rows)
     finally:
         _batch.reset(token)
+
+
+_security: ContextVar[list[SecurityEvent] | None] = ContextVar("security_events", default=None)
+
+
+def security_event(
+    *,
+    kind: str,
+    reason: str,
+    clinic_id: int | None = None,
+    user_id: int | None = None,
+    actor_label: str = "",
+    target_type: str = "",
+    target_id: str = "",
+    patient_id: int | None = None,
+    channel: str = "web",
+    path: str = "",
+    client_address: str | None = None,
+) -> SecurityEvent:
+    """Record a refused attempt. Inside a request it is written after the response, out
+    of any transaction the refusal rolled back; elsewhere at once."""
+    event = SecurityEvent(
+        kind=kind,
+        reason=reason[:200],
+        clinic_id=clinic_id,
+        user_id=user_id,
+        actor_label=actor_label[:200],
+        target_type=target_type[:64],
+        target_id=str(target_id)[:64],
+        patient_id=patient_id,
+        channel=channel,
+        path=path[:300],
+        client_address=client_address,
+    )
+    pending = _security.get()
+    if pending is not None:
+        pending.append(event)
+    else:
+        event.save(force_insert=True)
+    return event
+
+
+@contextmanager
+def security_events_deferred() -> Iterator[list[SecurityEvent]]:
+    """Collect the security events recorded inside it and write them at its end,
+    whatever happened inside (the request middleware wraps each request in it)."""
+    pending: list[SecurityEvent] = []
+    token = _security.set(pending)
+    try:
+        yield pending
+    finally:
+        _security.reset(token)
+        if pending:
+            SecurityEvent.objects.bulk_create(pending)
