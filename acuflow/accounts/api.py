@@ -7,8 +7,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from acuflow.accounts.api_auth import api_actor
-from acuflow.accounts.models import Practitioner
-from acuflow.accounts.selectors import practitioner_list
+from acuflow.accounts.models import ApiToken, Practitioner
+from acuflow.accounts.selectors import api_token_get_for_actor, api_token_list, practitioner_list
+from acuflow.accounts.services import api_token_revoke
 from acuflow.core.api.schemas import paged
 
 router = Router(tags=["clinic"])
@@ -79,3 +80,52 @@ def list_practitioners(
     actor = api_actor(request)
     items, count = paged(practitioner_list(actor=actor), limit, offset)
     return {"items": [practitioner_out(p) for p in items], "count": count}
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str  # the first characters; the token itself is never shown again
+    user: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    status: str  # active, expired, revoked
+
+
+class TokenList(Schema):
+    items: list[TokenOut]
+    count: int
+
+
+def token_out(token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "user": token.user.email,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
+        "revoked_at": token.revoked_at,
+        "status": token.status,
+    }
+
+
+@router.get("/tokens", response=TokenList, summary="API tokens: your own; an owner's: the clinic's")
+def list_tokens(
+    request: HttpRequest,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    actor = api_actor(request)
+    items, count = paged(api_token_list(actor=actor), limit, offset)
+    return {"items": [token_out(t) for t in items], "count": count}
+
+
+@router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke an API token")
+def revoke_token(request: HttpRequest, token_id: int) -> dict[str, Any]:
+    actor = api_actor(request)
+    token = api_token_revoke(token=api_token_get_for_actor(actor=actor, token_id=token_id))
+    return token_out(token)

@@ -76,6 +76,12 @@ def _protocol_copy(tc: Any) -> Any:
     return protocol_copy(actor=tc.actor(tc.owner), protocol=shipped)
 
 
+def _token(tc: AcuflowTestCase) -> Any:
+    from acuflow.accounts.models import ApiToken
+
+    return ApiToken.create_for(tc.owner, name="isolation")[0]
+
+
 def _article(tc: AcuflowTestCase) -> Any:
     from acuflow.info.models import Article
 
@@ -136,6 +142,7 @@ OBJECTS: dict[str, Maker] = {
     "message_id": lambda tc: _contact_message(tc).pk,
     "appointment_id": lambda tc: _appointment(tc).pk,
     "holiday_id": lambda tc: _holiday(tc).pk,
+    "token_id": lambda tc: _token(tc).pk,
 }
 
 # (METHOD, openapi path) -> body maker; a valid body so that validation passes and
