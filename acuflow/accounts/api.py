@@ -10,6 +10,8 @@ from acuflow.accounts.api_auth import api_actor
 from acuflow.accounts.models import ApiToken, Practitioner
 from acuflow.accounts.selectors import api_token_get_for_actor, api_token_list, practitioner_list
 from acuflow.accounts.services import api_token_revoke
+from acuflow.audit.selectors import security_events_for_clinic
+from acuflow.core.api.errors import ApiError
 from acuflow.core.api.schemas import paged
 
 router = Router(tags=["clinic"])
@@ -129,3 +131,67 @@ def revoke_token(request: HttpRequest, token_id: int) -> dict[str, Any]:
     actor = api_actor(request)
     token = api_token_revoke(token=api_token_get_for_actor(actor=actor, token_id=token_id))
     return token_out(token)
+
+
+class SecurityEventOut(Schema):
+    id: int
+    at: dt.datetime
+    kind: str  # sign_in_failed, lockout, token_refused, access_refused
+    reason: str
+    actor: str  # the user, or the email address tried
+    user_id: int | None
+    target_type: str
+    target_id: str
+    patient_id: int | None
+    channel: str
+    path: str
+    client_address: str | None
+
+
+class SecurityEventList(Schema):
+    items: list[SecurityEventOut]
+    count: int
+
+
+@router.get(
+    "/security-events",
+    response=SecurityEventList,
+    summary="Refused attempts: failed sign-ins, lockouts, refused tokens and accesses (owner)",
+)
+def list_security_events(
+    request: HttpRequest,
+    since: dt.datetime | None = Query(None, alias="from"),  # noqa: B008
+    until: dt.datetime | None = Query(None, alias="to"),  # noqa: B008
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    actor = api_actor(request)
+    actor.require_owner()
+    for name, value in (("from", since), ("to", until)):
+        if value is not None and value.tzinfo is None:
+            raise ApiError(
+                422, "validation_error", f"{name}: give a time zone, e.g. 2026-11-27T09:00:00+01:00",
+                {name: ["a time zone is required"]},
+            )  # fmt: skip
+    events = security_events_for_clinic(clinic=actor.clinic, since=since, until=until)
+    items, count = paged(events, limit, offset)
+    return {
+        "items": [
+            {
+                "id": e.pk,
+                "at": e.at,
+                "kind": e.kind,
+                "reason": e.reason,
+                "actor": e.actor_label,
+                "user_id": e.user_id,
+                "target_type": e.target_type,
+                "target_id": e.target_id,
+                "patient_id": e.patient_id,
+                "channel": e.channel,
+                "path": e.path,
+                "client_address": e.client_address,
+            }
+            for e in items
+        ],
+        "count": count,
+    }

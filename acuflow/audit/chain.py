@@ -33,13 +33,14 @@ FIELDS = (
     "path",
     "client_address",
     "at",
+    "detail",
 )
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    if value is None or isinstance(value, int | str):
+    if value is None or isinstance(value, int | str | dict | list):
         return value
     return str(value)
 
@@ -56,6 +57,7 @@ def row_hash(prev: str, values: dict[str, Any]) -> str:
         [prev, *(_plain(values.get(name)) for name in FIELDS)],
         ensure_ascii=False,
         separators=(",", ":"),
+        sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 

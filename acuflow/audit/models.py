@@ -52,6 +52,8 @@ class AuditEvent(models.Model):
     # fields (acuflow.audit.chain): a row changed or removed behind the application's
     # back breaks the chain from there on (`acuflow audit verify`).
     hash = models.CharField(max_length=64, blank=True, editable=False)
+    # What a list or search showed: {"q": the query, "shown": [patient ids]} and the like.
+    detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from acuflow.audit.chain import insert_chained
 from acuflow.audit.models import Action, AuditEvent, SecurityEvent
@@ -31,7 +31,11 @@ def audit_record(
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
+    patient_id: int | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """One audit row. `patient_id` names the patient when the caller holds only the id
+    (a list row); `detail` says what a list or search showed."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -43,12 +47,13 @@ def audit_record(
         actor_label=actor.label[:200],
         on_behalf_of=actor.on_behalf_of[:200],
         action=action,
-        patient=patient,
+        patient_id=patient.pk if patient is not None else patient_id,
         object_type=object_type[:64],
         object_id=object_id[:64],
         channel=actor.channel,
         path=actor.path[:300],
         client_address=actor.client_address,
+        detail=detail or {},
     )
     batch = _batch.get()
     if batch is not None:
@@ -56,6 +61,35 @@ def audit_record(
     else:
         insert_chained([event])
     return event
+
+
+def audit_shown(
+    *,
+    actor: Actor,
+    object_type: str,
+    patient_ids: list[int],
+    object_ids: list[str] | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """A list, search or calendar showed these patients (and, in `object_ids`, which of
+    their objects: the appointments of a calendar): one row per patient or object shown,
+    so each record's trail has it, each with `detail` (the query, the day shown), all in
+    one INSERT; one row without a patient when nothing was shown."""
+    objects = object_ids if object_ids is not None else [""] * len(patient_ids)
+    shown: list[tuple[int | None, str]] = list(
+        dict.fromkeys(zip(patient_ids, objects, strict=True))
+    )
+    with transaction.atomic(savepoint=False), audit_batch():
+        for pid, oid in shown or [(None, "")]:
+            audit_record(
+                actor=actor,
+                action=Action.READ,
+                patient=None,
+                patient_id=pid,
+                object_type=object_type,
+                object_id=oid,
+                detail={**(detail or {}), "shown": len(shown)},
+            )
 
 
 _batch: ContextVar[list[AuditEvent] | None] = ContextVar("audit_batch", default=None)

@@ -76,6 +76,11 @@ class Migration(migrations.Migration):
             name='hash',
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
+        migrations.AddField(
+            model_name='auditevent',
+            name='detail',
+            field=models.JSONField(blank=True, default=dict),
+        ),
         migrations.RunPython(chain_existing_rows, migrations.RunPython.noop),
         migrations.AddField(
             model_name='securityevent',

@@ -108,7 +108,9 @@ class Command(BaseCommand):
             }
             for e in events.iterator(chunk_size=2000)
         )
-        out: Any = open(options["output"], "w", newline="") if options["output"] else self.stdout._out
+        out: Any = (
+            open(options["output"], "w", newline="") if options["output"] else self.stdout._out
+        )
         try:
             if options["format"] == "json":
                 json.dump(
