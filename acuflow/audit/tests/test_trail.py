@@ -96,7 +96,9 @@ class ReadPathTests(AcuflowTestCase):
         )
         self.client_for(self.practitioner).get(reverse("charting:draft", args=[course.pk]))
         rows = self.rows("charting.draft")
-        self.assertEqual([(r.patient_id, r.object_id) for r in rows], [(self.patient.pk, str(draft.pk))])
+        self.assertEqual(
+            [(r.patient_id, r.object_id) for r in rows], [(self.patient.pk, str(draft.pk))]
+        )
 
 
 class RefusalTests(AcuflowTestCase):
@@ -106,7 +108,13 @@ class RefusalTests(AcuflowTestCase):
         event = SecurityEvent.objects.get()
         self.assertEqual(
             (event.kind, event.reason, event.target_type, event.target_id, event.patient_id),
-            ("access_refused", "not_found", "patients.patient", str(self.patient.pk), self.patient.pk),
+            (
+                "access_refused",
+                "not_found",
+                "patients.patient",
+                str(self.patient.pk),
+                self.patient.pk,
+            ),
         )
         self.assertEqual(event.clinic, self.other.membership.clinic)
         trail = self.api(self.owner, "GET", f"/api/v1/patients/{self.patient.pk}/audit").json()
@@ -115,7 +123,9 @@ class RefusalTests(AcuflowTestCase):
         self.assertIn(event.pk, [e["id"] for e in listed["items"]])
 
     def test_a_page_404_for_another_clinics_patient_is_recorded(self) -> None:
-        response = self.client_for(self.other).get(reverse("patients:detail", args=[self.patient.pk]))
+        response = self.client_for(self.other).get(
+            reverse("patients:detail", args=[self.patient.pk])
+        )
         self.assertEqual(response.status_code, 404)
         self.assertTrue(SecurityEvent.objects.filter(patient=self.patient, channel="web").exists())
 
@@ -142,7 +152,9 @@ class RefusalTests(AcuflowTestCase):
 
     def test_security_events_are_for_owners_and_filter_by_time(self) -> None:
         self.api(self.other, "GET", f"/api/v1/patients/{self.patient.pk}")
-        self.assertEqual(self.api(self.practitioner, "GET", "/api/v1/security-events").status_code, 403)
+        self.assertEqual(
+            self.api(self.practitioner, "GET", "/api/v1/security-events").status_code, 403
+        )
         future = (timezone.now() + dt.timedelta(hours=1)).isoformat()
         response = self.client.get(
             "/api/v1/security-events",
