@@ -5,11 +5,13 @@ back, and on PostgreSQL the table refuses UPDATE and DELETE."""
 from __future__ import annotations
 
 import json
+import threading
 import unittest
 from io import StringIO
 
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
+from django.test import TransactionTestCase
 
 from acuflow.audit.chain import verify_clinic
 from acuflow.audit.models import Action, AuditEvent, ChainHead, SecurityEvent
@@ -147,3 +149,49 @@ class ChainTests(AcuflowTestCase):
         self.assertEqual(csv_out.getvalue().strip().splitlines()[0].split(",")[0], "id")
         self.assertEqual(len(csv_out.getvalue().strip().splitlines()), 1)  # header only
         self.assertTrue(today)
+
+
+@postgres_only
+class ConcurrentChainTests(TransactionTestCase):
+    """Writers of one clinic racing on separate connections still form one chain."""
+
+    def setUp(self) -> None:
+        AcuflowTestCase.setUpTestData.__func__(self)  # type: ignore[attr-defined]
+
+    def test_racing_writers_link_one_unbroken_chain(self) -> None:
+        writers, rows_each = 6, 5
+        barrier = threading.Barrier(writers)
+        errors: list[BaseException] = []
+        actor = AcuflowTestCase.actor(self, self.owner)  # type: ignore[arg-type,attr-defined]
+
+        def write(n: int) -> None:
+            try:
+                barrier.wait()
+                for i in range(rows_each):
+                    with transaction.atomic():
+                        audit_record(
+                            actor=actor, action=Action.READ, patient=self.patient,  # type: ignore[attr-defined]
+                            object_id=f"{n}-{i}",
+                        )  # fmt: skip
+                with transaction.atomic(), audit_batch():
+                    for i in range(3):
+                        audit_record(
+                            actor=actor, action=Action.READ, patient=self.patient,  # type: ignore[attr-defined]
+                            object_id=f"{n}-batch-{i}",
+                        )  # fmt: skip
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        self.assertEqual(errors, [])
+        clinic = self.clinic  # type: ignore[attr-defined]
+        self.assertEqual(
+            AuditEvent.objects.filter(clinic=clinic).count(), writers * (rows_each + 3)
+        )
+        self.assertIsNone(verify_clinic(clinic.pk))
