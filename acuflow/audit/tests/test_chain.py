@@ -4,11 +4,13 @@ back, and on PostgreSQL the table refuses UPDATE and DELETE."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import threading
 import unittest
 from io import StringIO
 
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 from django.test import TransactionTestCase
@@ -195,3 +197,27 @@ class ConcurrentChainTests(TransactionTestCase):
             AuditEvent.objects.filter(clinic=clinic).count(), writers * (rows_each + 3)
         )
         self.assertIsNone(verify_clinic(clinic.pk))
+
+
+class ExistingRowsMigrationTests(AcuflowTestCase):
+    def test_rows_from_before_the_chain_are_linked_by_the_migration(self) -> None:
+        migration = importlib.import_module(
+            "acuflow.audit.migrations.0002_chain_and_security_events"
+        )
+        actor = self.actor(self.owner)
+        AuditEvent.objects.bulk_create(  # as written before the chain: no hash, no head
+            AuditEvent(
+                clinic=self.clinic,
+                user=self.owner,
+                actor_label=actor.label,
+                action="read",
+                patient=self.patient,
+                object_type="patients.patient",
+                object_id=str(i),
+            )  # fmt: skip
+            for i in range(4)
+        )
+        self.assertIsNotNone(verify_clinic(self.clinic.pk))
+        migration.chain_existing_rows(apps, None)
+        self.assertIsNone(verify_clinic(self.clinic.pk))
+        self.assertEqual(ChainHead.objects.get(clinic=self.clinic).length, 4)
