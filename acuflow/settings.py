@@ -6,6 +6,7 @@ A bad value stops start-up with a clear message instead of running half-configur
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -13,6 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from acuflow.core import languages
@@ -67,9 +69,41 @@ def _secret_key() -> str:
     path = VAR_DIR / "secret_key"
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        _create_private(path, secrets.token_urlsafe(50))
     return path.read_text().strip()
+
+
+def _create_private(path: Path, text: str = "") -> None:
+    """Create `path` readable by its owner only (0600) from the first byte on: no window
+    in which another local user could open it."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def envproxies(name: str) -> list[str]:
+    """Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For is believed."""
+    values = envlist(name, "")
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list IP addresses or networks, not {value!r}")
+    return values
+
+
+def envheader(name: str) -> tuple[str, str] | None:
+    """SECURE_PROXY_SSL_HEADER: the header a trusted proxy sets to `https`, such as
+    X-Forwarded-Proto. Only set it when the proxy always sets or strips that header."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not all(c.isalnum() or c == "-" for c in value):
+        raise ImproperlyConfigured(f"{name} must be a header name such as X-Forwarded-Proto")
+    return ("HTTP_" + value.upper().replace("-", "_"), "https")
 
 
 def _email_settings(url: str) -> dict[str, object]:
@@ -144,6 +178,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "django_tasks_db",
+    "pgtrigger",  # append-only audit tables on PostgreSQL
+    "csp",
     # acuflow apps, one per domain; `acuflow demo` loads each app's demo.py in this order.
     "acuflow.core",
     "acuflow.accounts",
@@ -165,6 +201,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "acuflow.core.security.SecurityMiddleware",  # security events, no-store, Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -195,6 +233,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "acuflow.core.context_processors.acuflow",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -219,6 +258,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         _db["TEST"].pop("NAME")
     if str(_db["NAME"]).startswith(str(VAR_DIR)):
         VAR_DIR.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(_db["NAME"]))  # SQLite keeps these permissions for -wal/-shm
 elif "TEST_DATABASE_NAME" in os.environ:
     _db.setdefault("TEST", {})["NAME"] = os.environ["TEST_DATABASE_NAME"]
 DATABASES = {"default": _db}
@@ -251,6 +291,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "acuflow.core.security.axes_client_address"
 
 OTP_TOTP_ISSUER = "acuflow"
 
@@ -290,6 +331,31 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Behind HTTPS: browsers refuse plain HTTP to this host for a year.
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # the clinic's other hosts are not ours to decide
+# Reverse proxies whose X-Forwarded-For names the client (acuflow.core.security).
+TRUSTED_PROXIES = envproxies("TRUSTED_PROXIES")
+SECURE_PROXY_SSL_HEADER = envheader("SECURE_PROXY_SSL_HEADER")
+
+# Content-Security-Policy (django-csp): scripts only from our own static files or with
+# the response's nonce, no inline handlers, no eval. Styles allow 'unsafe-inline':
+# templates position calendar blocks and chart bars with style="" attributes, which a
+# nonce cannot cover, and htmx adds its indicator style element.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],  # the response's nonce, for a script that needs one
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 NINJA_PAGINATION_MAX_LIMIT = 500
 

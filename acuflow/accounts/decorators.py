@@ -10,10 +10,11 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from acuflow.accounts.gate import Owed, pending_owed
 from acuflow.core.actor import actor_from_request
+from acuflow.core.errors import DomainError
 
 View = Callable[..., HttpResponse]
 
@@ -32,6 +33,8 @@ def staff_view(*, owner: bool = False, clinical: bool = False) -> Callable[[View
                 actor = actor_from_request(request)
             except Http404:
                 raise Http404("You are not a member of a clinic.")
+            except DomainError as exc:  # an X-On-Behalf-Of that names nobody allowed
+                return HttpResponseBadRequest(exc.message)
             if owner:
                 actor.require_owner()
             if clinical:

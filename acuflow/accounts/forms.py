@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -69,3 +70,25 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["full_name", "language"]
         field_classes = {"language": LanguageField}
+
+
+class ApiTokenForm(forms.Form):
+    """Issue an API token. `code` is asked when the user has an authenticator: a token
+    is only handed out after a second-factor check made for it."""
+
+    name = forms.CharField(label=_("What it is for"), max_length=100)
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=366, initial=90)
+    code = forms.RegexField(
+        label=_("Code from your authenticator app"),
+        regex=r"^\d{6}$",
+        required=False,
+        error_messages={"invalid": _("Enter the 6-digit code.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, needs_code: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if needs_code:
+            self.fields["code"].required = True
+        else:
+            del self.fields["code"]

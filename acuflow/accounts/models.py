@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import secrets
 from typing import Any, ClassVar
 
@@ -131,6 +133,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    def set_password(self, raw_password: str | None) -> None:
+        # Saving the user then revokes their API tokens (accounts.signals): a token must
+        # not outlive the password it was issued under.
+        super().set_password(raw_password)
+        self._password_changed = True
+
 
 class Role(models.TextChoices):
     OWNER = "owner", _("Owner")
@@ -195,18 +203,71 @@ class Practitioner(models.Model):
 
 
 def _new_token() -> str:
+    """Kept for migration 0001 (tokens were once stored as they are)."""
     return secrets.token_urlsafe(32)
 
 
+TOKEN_LIFETIME = dt.timedelta(days=90)
+TOKEN_PREFIX_LENGTH = 8
+
+
+def token_digest(key: str) -> str:
+    """Tokens are stored as their SHA-256: 256 random bits need no slow hash."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _default_expiry() -> dt.datetime:
+    return djtz.now() + TOKEN_LIFETIME
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def live(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=djtz.now())
+
+
 class ApiToken(models.Model):
+    """A bearer token for the API. Only its digest and first characters are stored; the
+    token itself is shown once, when it is issued (accounts.services.api_token_issue)."""
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    key = models.CharField(max_length=64, unique=True, default=_new_token)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(max_length=TOKEN_PREFIX_LENGTH)
+    key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=djtz.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), default=_default_expiry)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects: ClassVar[ApiTokenQuerySet] = ApiTokenQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
+        ordering = ["-created_at", "-id"]
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
-        return f"token for {self.user}"
+        return f"{self.prefix}… ({self.user})"
+
+    @classmethod
+    def create_for(
+        cls, user: User, *, name: str = "", lifetime: dt.timedelta = TOKEN_LIFETIME
+    ) -> tuple[ApiToken, str]:
+        """A new token row and the token itself (never stored). No policy: callers
+        go through accounts.services.api_token_issue."""
+        key = secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            prefix=key[:TOKEN_PREFIX_LENGTH],
+            key_hash=token_digest(key),
+            expires_at=djtz.now() + lifetime,
+        )
+        return token, key
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= djtz.now():
+            return "expired"
+        return "active"

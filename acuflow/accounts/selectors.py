@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from acuflow.accounts.models import Practitioner
+from acuflow.accounts.models import ApiToken, Practitioner
+from acuflow.core.access import refusal_record
 from acuflow.core.actor import Actor
 
 
@@ -21,3 +22,31 @@ def practitioner_get_for_actor(*, actor: Actor, practitioner_id: int | str) -> P
     if practitioner is None:
         raise Http404("practitioner not found")
     return practitioner
+
+
+def api_token_list(*, actor: Actor) -> QuerySet[ApiToken]:
+    """The actor's own API tokens; an owner sees every token of their clinic."""
+    tokens = ApiToken.objects.select_related("user")
+    if actor.is_owner:
+        return tokens.filter(user__membership__clinic=actor.clinic)
+    return tokens.filter(user=actor.user)
+
+
+def api_token_get_for_actor(*, actor: Actor, token_id: int | str) -> ApiToken:
+    """One token the actor may see (see api_token_list), or Http404 (written as a
+    refused access)."""
+    try:
+        pk = int(token_id)
+    except (TypeError, ValueError):
+        pk = None
+    token = api_token_list(actor=actor).filter(pk=pk).first() if pk is not None else None
+    if token is None:
+        refusal_record(
+            actor=actor,
+            reason="not_found",
+            target_type="accounts.apitoken",
+            target_id=token_id,
+            patient_id=None,
+        )
+        raise Http404("token not found")
+    return token

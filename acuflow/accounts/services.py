@@ -7,25 +7,63 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
-from acuflow.accounts.models import ApiToken, Clinic, User
+from acuflow.accounts.gate import token_refusal
+from acuflow.accounts.models import TOKEN_LIFETIME, ApiToken, Clinic, User
 from acuflow.core import throttle
+from acuflow.core.errors import DomainError
 
 # Password links mailed to one address, and link requests from one client address.
 LINKS_PER_EMAIL = throttle.Rate("password-link-email", 3, dt.timedelta(hours=1))
 LINKS_PER_ADDRESS = throttle.Rate("password-link-address", 20, dt.timedelta(hours=1))
 
 
-def api_token_for_user(*, user: User) -> ApiToken:
-    """The user's API token, created when they have none."""
+def api_token_issue(
+    *,
+    user: User,
+    name: str = "",
+    lifetime: dt.timedelta = TOKEN_LIFETIME,
+    second_factor_checked: bool = False,
+) -> tuple[ApiToken, str]:
+    """Issue a new API token: the row and the token itself, shown this once. A user
+    whose clinic requires two factors gets one only after a code was checked for this
+    issue (`second_factor_checked`, the page under My account) and never without an
+    enrolled authenticator."""
+    if not user.is_active:
+        raise DomainError("forbidden", _("This account is not active."))
+    membership = getattr(user, "membership", None)
+    required = membership is not None and membership.clinic.require_2fa
+    if token_refusal(user) is not None or (required and not second_factor_checked):
+        raise DomainError(
+            "second_factor_required",
+            _(
+                "Your clinic requires two-factor authentication: issue API tokens under "
+                "My account, with a code from your authenticator app."
+            ),
+        )
+    if lifetime <= dt.timedelta(0) or lifetime > dt.timedelta(days=366):
+        raise DomainError("invalid_lifetime", _("A token lasts 1 to 366 days."), "days")
     with transaction.atomic():
-        token = ApiToken.objects.filter(user=user).order_by("created_at").first()
-        if token is None:
-            token = ApiToken.objects.create(user=user)
+        return ApiToken.create_for(user, name=name.strip()[:100], lifetime=lifetime)
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke one token (again is harmless: the first revocation's time stays)."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
     return token
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every live token of `user` (password change, `acuflow token --revoke`)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
 
 
 def clinic_update(*, clinic: Clinic, data: dict[str, object]) -> Clinic:

@@ -13,5 +13,7 @@ urlpatterns = [
     path("password/set/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_set"),
     path("account/", views.profile_view, name="profile"),
     path("account/two-factor/", views.two_factor_view, name="two_factor"),
+    path("account/tokens/", views.tokens_view, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
     path("settings/", views.settings_view, name="settings"),
 ]

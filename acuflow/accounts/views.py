@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import segno
@@ -7,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, logout
 from django.contrib.auth.views import PasswordResetConfirmView, redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,15 +20,23 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from acuflow.accounts import gate
 from acuflow.accounts.decorators import staff_view
 from acuflow.accounts.forms import (
+    ApiTokenForm,
     ClinicSettingsForm,
     LoginForm,
     PasswordLinkForm,
     ProfileForm,
     TokenForm,
 )
-from acuflow.accounts.models import User
-from acuflow.accounts.services import clinic_update, password_link_request
+from acuflow.accounts.models import ApiToken, User
+from acuflow.accounts.selectors import api_token_get_for_actor
+from acuflow.accounts.services import (
+    api_token_issue,
+    api_token_revoke,
+    clinic_update,
+    password_link_request,
+)
 from acuflow.core.actor import client_address
+from acuflow.core.errors import DomainError, add_to_form
 from acuflow.core.registry import dashboard_panels
 
 
@@ -197,6 +206,44 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     has_2fa = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
     return render(request, "accounts/profile.html", {"form": form, "has_2fa": has_2fa})
+
+
+@staff_view()
+def tokens_view(request: HttpRequest) -> HttpResponse:
+    """My API tokens: issue one (shown once; with a code from the authenticator when the
+    user has one), see when each was last used, revoke one."""
+    user = request.user
+    has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    form = ApiTokenForm(request.POST or None, needs_code=has_device)
+    issued = ""
+    if request.method == "POST" and form.is_valid():
+        checked = has_device and match_token(user, form.cleaned_data["code"]) is not None
+        if has_device and not checked:
+            form.add_error("code", _("That code is not right. Codes change every 30 seconds."))
+        else:
+            try:
+                _token, issued = api_token_issue(
+                    user=user,  # type: ignore[arg-type]
+                    name=form.cleaned_data["name"],
+                    lifetime=dt.timedelta(days=form.cleaned_data["days"]),
+                    second_factor_checked=checked,
+                )
+                form = ApiTokenForm(needs_code=has_device)
+            except DomainError as exc:
+                add_to_form(form, exc)
+    tokens = ApiToken.objects.filter(user=user)  # type: ignore[misc]
+    context = {"form": form, "issued": issued, "tokens": tokens}
+    return render(request, "accounts/tokens.html", context)
+
+
+@staff_view()
+def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = api_token_get_for_actor(actor=request.actor, token_id=token_id)  # type: ignore[attr-defined]
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    api_token_revoke(token=token)
+    messages.success(request, _("The token is revoked."))
+    return redirect("accounts:tokens")
 
 
 @staff_view(owner=True)

@@ -9,8 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from acuflow.accounts.api_auth import api_actor
 from acuflow.analytics import selectors
-from acuflow.core.api.auth import api_actor
 from acuflow.core.api.schemas import ErrorOut
 
 router = Router(tags=["analytics"])

@@ -17,13 +17,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
+from acuflow.accounts.decorators import staff_view
 from acuflow.analytics import charts, selectors
 from acuflow.analytics.forms import FiltersForm
 from acuflow.analytics.stats import MIN_N
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.core.actor import Actor
-from acuflow.core.decorators import staff_view
 from acuflow.core.errors import DomainError, domain_status
 
 MEASURES = ("responders_30", "responders_50", "improved_10")

@@ -1,16 +1,22 @@
 """The one way audit rows are written. Callers run it inside their own transaction so
-the audit row and the change it records commit or roll back together."""
+the audit row and the change it records commit or roll back together. Every row is
+linked onto its clinic's hash chain as it is inserted (acuflow.audit.chain).
+
+Security events (refused attempts) are the opposite: they must outlive the request's
+transaction, which usually rolls back because of the refusal. Inside a request
+(`SecurityEventMiddleware`) they are collected and written after the response."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
-from acuflow.audit.models import Action, AuditEvent
+from acuflow.audit.chain import insert_chained
+from acuflow.audit.models import Action, AuditEvent, SecurityEvent
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
@@ -25,7 +31,11 @@ def audit_record(
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
+    patient_id: int | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """One audit row. `patient_id` names the patient when the caller holds only the id
+    (a list row); `detail` says what a list or search showed."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -37,19 +47,49 @@ def audit_record(
         actor_label=actor.label[:200],
         on_behalf_of=actor.on_behalf_of[:200],
         action=action,
-        patient=patient,
+        patient_id=patient.pk if patient is not None else patient_id,
         object_type=object_type[:64],
         object_id=object_id[:64],
         channel=actor.channel,
         path=actor.path[:300],
         client_address=actor.client_address,
+        detail=detail or {},
     )
     batch = _batch.get()
     if batch is not None:
         batch.append(event)  # written by audit_batch() at its end, in this transaction
     else:
-        event.save(force_insert=True)
+        insert_chained([event])
     return event
+
+
+def audit_shown(
+    *,
+    actor: Actor,
+    object_type: str,
+    patient_ids: list[int],
+    object_ids: list[str] | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """A list, search or calendar showed these patients (and, in `object_ids`, which of
+    their objects: the appointments of a calendar): one row per patient or object shown,
+    so each record's trail has it, each with `detail` (the query, the day shown), all in
+    one INSERT; one row without a patient when nothing was shown."""
+    objects = object_ids if object_ids is not None else [""] * len(patient_ids)
+    shown: list[tuple[int | None, str]] = list(
+        dict.fromkeys(zip(patient_ids, objects, strict=True))
+    )
+    with transaction.atomic(savepoint=False), audit_batch():
+        for pid, oid in shown or [(None, "")]:
+            audit_record(
+                actor=actor,
+                action=Action.READ,
+                patient=None,
+                patient_id=pid,
+                object_type=object_type,
+                object_id=oid,
+                detail={**(detail or {}), "shown": len(shown)},
+            )
 
 
 _batch: ContextVar[list[AuditEvent] | None] = ContextVar("audit_batch", default=None)
@@ -71,6 +111,60 @@ def audit_batch() -> Iterator[None]:
         yield
         rows = _batch.get()
         if rows:
-            AuditEvent.objects.bulk_create(rows)
+            insert_chained(rows)
     finally:
         _batch.reset(token)
+
+
+_security: ContextVar[list[SecurityEvent] | None] = ContextVar("security_events", default=None)
+
+
+def security_event(
+    *,
+    kind: str,
+    reason: str,
+    clinic_id: int | None = None,
+    user_id: int | None = None,
+    actor_label: str = "",
+    target_type: str = "",
+    target_id: str = "",
+    patient_id: int | None = None,
+    channel: str = "web",
+    path: str = "",
+    client_address: str | None = None,
+) -> SecurityEvent:
+    """Record a refused attempt. Inside a request it is written after the response, out
+    of any transaction the refusal rolled back; elsewhere at once."""
+    event = SecurityEvent(
+        kind=kind,
+        reason=reason[:200],
+        clinic_id=clinic_id,
+        user_id=user_id,
+        actor_label=actor_label[:200],
+        target_type=target_type[:64],
+        target_id=str(target_id)[:64],
+        patient_id=patient_id,
+        channel=channel,
+        path=path[:300],
+        client_address=client_address,
+    )
+    pending = _security.get()
+    if pending is not None:
+        pending.append(event)
+    else:
+        event.save(force_insert=True)
+    return event
+
+
+@contextmanager
+def security_events_deferred() -> Iterator[list[SecurityEvent]]:
+    """Collect the security events recorded inside it and write them at its end,
+    whatever happened inside (the request middleware wraps each request in it)."""
+    pending: list[SecurityEvent] = []
+    token = _security.set(pending)
+    try:
+        yield pending
+    finally:
+        _security.reset(token)
+        if pending:
+            SecurityEvent.objects.bulk_create(pending)

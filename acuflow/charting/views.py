@@ -340,6 +340,14 @@ def draft(request: HttpRequest, course_id: int) -> HttpResponse:
             )
         return JsonResponse({"saved_at": saved.updated_at.isoformat()})
     found = selectors.draft_for(course=course, user=actor.user)
+    if found is not None:  # a draft holds the session's clinical notes: a read of them
+        audit_record(
+            actor=actor,
+            action=Action.READ,
+            patient=course.patient,
+            object_type="charting.draft",
+            object_id=str(found.pk),
+        )
     return JsonResponse(
         {
             "data": found.data if found else None,

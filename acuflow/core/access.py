@@ -1,16 +1,20 @@
 """The one shape of "get an object that hangs off a patient's record": scoped to the
 actor's clinic (404 outside it, also for an id that is not a number), optionally for
-clinical roles only (403), and the read written to the audit trail against the patient."""
+clinical roles only (403), and the read written to the audit trail against the patient.
+A refusal (404 or 403) is written as a security event naming the target and the reason,
+and the patient aimed at when there is one (so that patient's clinic sees the attempt)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import Http404
 
-from acuflow.audit.services import audit_record
+from acuflow.audit.models import SecurityKind
+from acuflow.audit.services import audit_record, security_event
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
@@ -22,6 +26,38 @@ def object_id(value: Any, what: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise Http404(f"{what} not found")
+
+
+def refusal_record(
+    *, actor: Actor, reason: str, target_type: str, target_id: Any, patient_id: int | None
+) -> None:
+    """Write a refused access to a record as a security event."""
+    security_event(
+        kind=SecurityKind.ACCESS_REFUSED,
+        reason=reason,
+        clinic_id=actor.clinic.pk,
+        user_id=actor.user.pk if actor.user is not None else None,
+        actor_label=actor.label,
+        target_type=target_type,
+        target_id=str(target_id),
+        patient_id=patient_id,
+        channel=actor.channel,
+        path=actor.path,
+        client_address=actor.client_address,
+    )
+
+
+def _patient_id_of[M: models.Model](
+    queryset: models.QuerySet[M], pk: int, patient: Callable[[M], Patient]
+) -> int | None:
+    """The patient an out-of-scope id belongs to, whatever its clinic (refusals only)."""
+    obj = queryset.model._default_manager.filter(pk=pk).first()
+    if obj is None:
+        return None
+    try:
+        return patient(obj).pk
+    except Exception:  # an object without a patient
+        return None
 
 
 def get_for_actor[M: models.Model](
@@ -41,14 +77,39 @@ def get_for_actor[M: models.Model](
 
     `audit_as` = (object type, object id) names what the audit row records when that is
     not the object itself (a patient's course list read through the patient)."""
-    qs = queryset.filter(**{scope: actor.clinic, "pk": object_id(pk, what)})
+    target = queryset.model._meta.label_lower
+    try:
+        pk = object_id(pk, what)
+    except Http404:
+        refusal_record(
+            actor=actor, reason="not_found", target_type=target, target_id=pk, patient_id=None
+        )
+        raise
+    qs = queryset.filter(**{scope: actor.clinic, "pk": pk})
     if for_update:
         qs = qs.select_for_update(of=("self",))
     obj = qs.first()
     if obj is None:
+        refusal_record(
+            actor=actor,
+            reason="not_found",
+            target_type=target,
+            target_id=pk,
+            patient_id=_patient_id_of(queryset, pk, patient),
+        )
         raise Http404(f"{what} not found")
     if clinical:
-        actor.require_clinical()
+        try:
+            actor.require_clinical()
+        except PermissionDenied:
+            refusal_record(
+                actor=actor,
+                reason="forbidden: clinical content",
+                target_type=target,
+                target_id=pk,
+                patient_id=patient(obj).pk,
+            )
+            raise
     if audit:
         # No savepoint inside a caller's transaction: one INSERT is atomic by itself.
         with transaction.atomic(savepoint=False):

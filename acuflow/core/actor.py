@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+
+from acuflow.core import security
+from acuflow.core.errors import DomainError
 
 if TYPE_CHECKING:
     from acuflow.accounts.models import Clinic, Membership, Practitioner, User
@@ -60,7 +64,34 @@ class Actor:
 
 
 def client_address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return security.client_address(request)
+
+
+# Roles that may have others act on their behalf (reception books for a practitioner).
+DELEGATING_ROLES = frozenset({"owner", "practitioner"})
+
+
+def on_behalf_of(request: HttpRequest, membership: Membership) -> str:
+    """Whom the request acts for: by default the clinic; with `X-On-Behalf-Of: EMAIL`,
+    an active member of the same clinic whose role may delegate. Anything else is
+    refused (400), never written unchecked into the audit trail."""
+    named = request.headers.get("X-On-Behalf-Of", "").strip()
+    if not named:
+        return membership.clinic.name[:200]
+    delegate = (
+        membership.clinic.memberships.filter(
+            user__email__iexact=named, user__is_active=True, role__in=DELEGATING_ROLES
+        )
+        .select_related("user")
+        .first()
+    )
+    if delegate is None:
+        raise DomainError(
+            "invalid_on_behalf_of",
+            _("X-On-Behalf-Of must name an owner or practitioner of your clinic."),
+            "X-On-Behalf-Of",
+        )
+    return f"{delegate.user.email} ({delegate.role})"[:200]
 
 
 def membership_of(user: User) -> Membership:
@@ -85,5 +116,5 @@ def actor_from_request(
         channel=channel,
         client_address=client_address(request),
         path=request.path[:300],
-        on_behalf_of=(request.headers.get("X-On-Behalf-Of", "") or membership.clinic.name)[:200],
+        on_behalf_of=on_behalf_of(request, membership),
     )

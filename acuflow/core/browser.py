@@ -40,14 +40,40 @@ class BrowserTestCase(StaticLiveServerTestCase):
         cls.playwright.stop()
         super().tearDownClass()
 
+    # Console errors a test provokes on purpose (a request failing while offline, say):
+    # substrings of the message. Anything else fails the test.
+    expected_console_errors: tuple[str, ...] = ()
+
     def setUp(self) -> None:
         AcuflowTestCase.setUpTestData.__func__(self)  # type: ignore[attr-defined]
         self.context = self.browser.new_context(locale="en-GB")
         self.page = self.context.new_page()
         self.page.set_default_timeout(10_000)
+        # Every page runs under the Content-Security-Policy: a violation, a script error
+        # or any other console error fails the test.
+        self.console_errors: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda exc: self.console_errors.append(f"page error: {exc}"))
+
+    def _on_console(self, message: Any) -> None:
+        if message.type == "error":
+            self.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def new_page(self) -> Any:
+        """Another page of the test's context, watched like the first."""
+        page = self.context.new_page()
+        page.set_default_timeout(10_000)
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.console_errors.append(f"page error: {exc}"))
+        return page
 
     def tearDown(self) -> None:
         self.context.close()
+        unexpected = [
+            e
+            for e in self.console_errors
+            if not any(expected in e for expected in self.expected_console_errors)
+        ]
         # A request the page started last (an autosaved draft, say) may still be running
         # in the live server; the database flush after the test must not race it.
         # (The live server's request threads are daemons it does not keep track of; they
@@ -57,6 +83,8 @@ class BrowserTestCase(StaticLiveServerTestCase):
                 thread.join(timeout=10)
         # The throttle counts in the cache table, which the flush does not empty.
         cache.clear()
+        if unexpected:
+            self.fail("console errors (CSP violations included):\n" + "\n".join(unexpected))
 
     def login(self, email: str, password: str = PASSWORD) -> None:
         page = self.page

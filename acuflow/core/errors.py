@@ -13,7 +13,9 @@ from typing import Any
 # rules refuse). The one table: services never choose a status;
 # the API answers with it and pages that answer an error status use it too.
 DOMAIN_STATUS: dict[str, int] = {
+    "invalid_on_behalf_of": 400,
     "forbidden": 403,
+    "second_factor_required": 403,
     "not_a_practitioner": 403,
     "registration_expired": 403,
     "practitioner_not_qualified": 403,

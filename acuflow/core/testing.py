@@ -161,7 +161,12 @@ class AcuflowTestCase(TestCase):
         return client
 
     def token_for(self, user: User) -> str:
-        return ApiToken.objects.get_or_create(user=user)[0].key
+        """A live API token of `user` (one per user and test: tokens are stored hashed,
+        so the test keeps the plain one)."""
+        tokens: dict[int, str] = self.__dict__.setdefault("_tokens", {})
+        if user.pk not in tokens or not ApiToken.objects.live().filter(user=user).exists():
+            tokens[user.pk] = ApiToken.create_for(user, name="test")[1]
+        return tokens[user.pk]
 
     def api(
         self, user: User | None, method: str, path: str, data: Any = None, raw: str | None = None

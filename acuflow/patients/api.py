@@ -10,8 +10,8 @@ from pydantic import EmailStr, field_validator
 
 from acuflow.accounts.api_auth import api_actor
 from acuflow.audit.models import Action
-from acuflow.audit.selectors import audit_events_for_patient
-from acuflow.audit.services import audit_record
+from acuflow.audit.selectors import audit_events_for_patient, security_events_for_patient
+from acuflow.audit.services import audit_record, audit_shown
 from acuflow.core.api.errors import ApiError
 from acuflow.core.api.schemas import ErrorOut, LanguageCode, StrictIn, paged
 from acuflow.core.errors import domain_status
@@ -123,9 +123,24 @@ class AuditEventOut(Schema):
     client_address: str | None
 
 
+class RefusedOut(Schema):
+    id: int
+    at: dt.datetime
+    kind: str
+    reason: str
+    actor: str
+    clinic_id: int | None  # the clinic of whoever tried: another clinic's staff too
+    target_type: str
+    target_id: str
+    channel: str
+    client_address: str | None
+
+
 class AuditList(Schema):
     items: list[AuditEventOut]
     count: int
+    refused: list[RefusedOut]  # refused attempts on the record, newest first (at most 100)
+    refused_count: int
 
 
 class DuplicateOut(Schema):
@@ -222,7 +237,12 @@ def list_patients(
 ) -> dict:
     actor = api_actor(request)
     items, count = paged(selectors.patient_list(actor=actor, q=q), limit, offset)
-    audit_record(actor=actor, action=Action.READ, patient=None, object_type="patients.search")
+    audit_shown(
+        actor=actor,
+        object_type="patients.search",
+        patient_ids=[p.pk for p in items],
+        detail={"q": q, "offset": offset},
+    )
     return {"items": [_out(p, clinical=actor.sees_clinical) for p in items], "count": count}
 
 
@@ -415,6 +435,7 @@ def patient_audit(
     actor.require_owner()
     audit_record(actor=actor, action=Action.READ, patient=patient, object_type="audit.trail")
     items, count = paged(audit_events_for_patient(patient=patient), limit, offset)
+    refused = security_events_for_patient(patient=patient)
     return {
         "items": [
             {
@@ -432,4 +453,20 @@ def patient_audit(
             for e in items
         ],
         "count": count,
+        "refused": [
+            {
+                "id": r.id,
+                "at": r.at,
+                "kind": r.kind,
+                "reason": r.reason,
+                "actor": r.actor_label,
+                "clinic_id": r.clinic_id,
+                "target_type": r.target_type,
+                "target_id": r.target_id,
+                "channel": r.channel,
+                "client_address": r.client_address,
+            }
+            for r in refused[:100]
+        ],
+        "refused_count": refused.count(),
     }

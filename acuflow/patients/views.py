@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from acuflow.accounts.decorators import staff_view
 from acuflow.audit.models import Action
 from acuflow.audit.selectors import audit_events_for_patient
-from acuflow.audit.services import audit_batch, audit_record
+from acuflow.audit.services import audit_batch, audit_record, audit_shown
 from acuflow.core.actor import Actor
 from acuflow.core.errors import DomainError, add_to_form
 from acuflow.core.registry import patient_sections
@@ -39,8 +39,12 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.patient_list(actor=actor, q=q), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    if q:
-        audit_record(actor=actor, action=Action.READ, patient=None, object_type="patients.search")
+    audit_shown(
+        actor=actor,
+        object_type="patients.search",
+        patient_ids=[p.pk for p in page],
+        detail={"q": q, "page": page.number},
+    )
     template = "patients/_rows.html" if request.htmx else "patients/list.html"  # type: ignore[attr-defined]
     return render(request, template, {"page": page, "q": q})
 
@@ -136,12 +140,24 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 @staff_view()
 def patient_consent(request: HttpRequest, patient_id: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    patient = selectors.patient_get_for_actor(actor=actor, patient_id=patient_id, audit=None)
+    # A GET shows the patient's name: audited as a read; a POST audits its write.
+    audit = Action.READ if request.method == "GET" else None
+    patient = selectors.patient_get_for_actor(
+        actor=actor,
+        patient_id=patient_id,
+        audit=audit,
+        object_type="patients.consent",
+        object_id=str(patient_id),
+    )
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.consent_record(actor=actor, patient=patient, **form.cleaned_data)
         messages.success(request, _("Consent recorded."))
         return redirect("patients:detail", patient_id=patient.pk)
+    if audit is None:  # the form comes back with its errors, and the patient's name
+        audit_record(
+            actor=actor, action=Action.READ, patient=patient, object_type="patients.consent"
+        )
     return render(request, "patients/consent.html", {"patient": patient, "form": form})
 
 

@@ -13,7 +13,7 @@ from acuflow.accounts.api_auth import api_actor
 from acuflow.accounts.models import Clinic, Room
 from acuflow.accounts.selectors import practitioner_get_for_actor
 from acuflow.audit.models import Action
-from acuflow.audit.services import audit_record
+from acuflow.audit.services import audit_record, audit_shown
 from acuflow.core.api.errors import ApiError
 from acuflow.core.api.schemas import ErrorOut, StrictIn, paged
 from acuflow.patients.selectors import patient_get_for_actor
@@ -187,7 +187,13 @@ def list_appointments(
     items, count = paged(qs, limit, offset)
     for appointment in items:
         appointment.clinic = actor.clinic
-    audit_record(actor=actor, action=Action.READ, patient=None, object_type="scheduling.calendar")
+    audit_shown(
+        actor=actor,
+        object_type="scheduling.calendar",
+        patient_ids=[a.patient_id for a in items],
+        object_ids=[str(a.pk) for a in items],
+        detail={"from": start, "to": end, "offset": offset},
+    )
     return {"items": [appointment_out(a) for a in items], "count": count}
 
 

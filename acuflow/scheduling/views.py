@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from acuflow.accounts.decorators import staff_view
 from acuflow.accounts.models import Location, Practitioner
 from acuflow.audit.models import Action
-from acuflow.audit.services import audit_record
+from acuflow.audit.services import audit_record, audit_shown
 from acuflow.patients.models import Patient
 from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.protocols.selectors import courses_on_patient_page
@@ -100,10 +100,13 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
             location_id=location.pk if location else None,
         )
     )
-    if appointments:
-        audit_record(
-            actor=actor, action=Action.READ, patient=None, object_type="scheduling.calendar"
-        )
+    audit_shown(  # the appointments shown, each against its patient
+        actor=actor,
+        object_type="scheduling.calendar",
+        patient_ids=[a.patient_id for a in appointments],
+        object_ids=[str(a.pk) for a in appointments],
+        detail={"view": view, "date": day.isoformat()},
+    )
     windows = selectors.windows_for_many(shown, first, last, zone=zone) if shown else {}
     # Columns: days (one practitioner, or a location's week) or practitioners (a location's day)
     columns: list[dict[str, Any]] = []
@@ -486,12 +489,18 @@ def book(request: HttpRequest) -> HttpResponse:
     patient: Patient | None = None
     patient_id = request.POST.get("patient") or request.GET.get("patient")
     if patient_id:
-        patient = patient_get_for_actor(actor=actor, patient_id=patient_id, audit=None)
+        # The page shows the patient: a read (booking writes its own row too).
+        patient = patient_get_for_actor(actor=actor, patient_id=patient_id)
     q = request.GET.get("q", "")[:100]
     matches: list[Patient] = []
     if patient is None and q:
         matches = list(Patient.objects.for_clinic(clinic).search(q)[:20])
-        audit_record(actor=actor, action=Action.READ, patient=None, object_type="patients.search")
+        audit_shown(
+            actor=actor,
+            object_type="patients.search",
+            patient_ids=[m.pk for m in matches],
+            detail={"q": q},
+        )
     form = forms.BookForm(request.POST or None, clinic=clinic, initial=request.GET.dict())
     if request.method == "POST" and patient is not None and form.is_valid():
         data = form.cleaned_data
@@ -787,9 +796,8 @@ def patient_section(request: HttpRequest, actor: Any, patient: Patient) -> SafeS
 def course_book(request: HttpRequest, course_id: int) -> HttpResponse:
     """Book all planned sessions of a course: preview (GET), then book (POST)."""
     actor = request.actor  # type: ignore[attr-defined]
-    course = courses.course_get_for_actor(
-        actor=actor, course_id=course_id, audit=None if request.method == "POST" else "read"
-    )
+    # Read on every method: a refused or invalid booking shows the course page again.
+    course = courses.course_get_for_actor(actor=actor, course_id=course_id, audit="read")
     data = request.POST if request.method == "POST" else request.GET
     form = forms.CourseBookForm(
         data if "time" in data else None,

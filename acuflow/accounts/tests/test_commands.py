@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
 
-from acuflow.accounts.models import ApiToken, Clinic, Membership, Practitioner, User
+from acuflow.accounts.models import Clinic, Membership, Practitioner, User
 from acuflow.patients.models import Patient
 
 
@@ -43,15 +43,6 @@ class DemoCommandTests(TestCase):
 
 
 class TokenCommandTests(TestCase):
-    def test_it_prints_the_same_token_twice(self) -> None:
-        User.objects.create_user("someone@nl.example", "pw-123456789", full_name="Someone")
-        first, second = StringIO(), StringIO()
-        call_command("token", "someone@nl.example", stdout=first)
-        call_command("token", "someone@nl.example", stdout=second)
-        token = first.getvalue().split()[-1]
-        self.assertEqual(token, second.getvalue().split()[-1])
-        self.assertEqual(ApiToken.objects.get().key, token)
-
     def test_unknown_email_is_an_error(self) -> None:
         with self.assertRaises(CommandError):
             call_command("token", "nobody@nl.example", stdout=StringIO())

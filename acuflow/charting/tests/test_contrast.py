@@ -8,13 +8,13 @@ import pytest
 from acuflow.charting.tests.factories import make_course
 from acuflow.core.actor import Actor
 from acuflow.core.browser import BrowserTestCase
-from acuflow.public.tests.axe import AXE_JS
+from acuflow.public.tests.axe import load_axe
 
 
 @pytest.mark.browser
 class ChartContrastBrowserTests(BrowserTestCase):
     def contrast_violations(self, selector: str) -> list[str]:
-        self.page.add_script_tag(path=str(AXE_JS))
+        load_axe(self.page)
         result = self.page.evaluate(
             """async (sel) => await axe.run(sel, {
                 runOnly: {type: 'rule', values: ['color-contrast']},

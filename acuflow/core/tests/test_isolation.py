@@ -77,6 +77,12 @@ def _protocol_copy(tc: Any) -> Any:
     return protocol_copy(actor=tc.actor(tc.owner), protocol=shipped)
 
 
+def _token(tc: AcuflowTestCase) -> Any:
+    from acuflow.accounts.models import ApiToken
+
+    return ApiToken.create_for(tc.owner, name="isolation")[0]
+
+
 def _article(tc: AcuflowTestCase) -> Any:
     from acuflow.info.models import Article
 
@@ -153,6 +159,7 @@ OBJECTS: dict[str, Maker] = {
     "holiday_id": lambda tc: _holiday(tc).pk,
     "gp_id": lambda tc: _gp(tc).pk,
     "merge_id": lambda tc: _merge(tc).pk,
+    "token_id": lambda tc: _token(tc).pk,
 }
 
 # (METHOD, openapi path) -> body maker; a valid body so that validation passes and

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.apps import apps
 
+from acuflow.audit.chain import row_hash
+from acuflow.audit.models import ChainHead
 from acuflow.datagen.generators.base import Context, Generator
 from acuflow.datagen.story import PatientStory
 
@@ -22,6 +24,12 @@ class AuditGenerator(Generator):
 
     def setup(self, ctx: Context) -> None:
         self.events = ctx.writer.table(self.model("audit.AuditEvent"))
+        # Rows are chained per clinic as they are emitted (ids rise in that order), so
+        # `acuflow audit verify` holds on generated data too.
+        self.heads = {
+            h.clinic_id: (h.last_hash, h.length)
+            for h in ChainHead.objects.filter(clinic_id__in=[c.id for c in ctx.clinics])
+        }
         self.types = {
             k: _label(v)
             for k, v in {
@@ -41,21 +49,25 @@ class AuditGenerator(Generator):
         desk = clinic.reception[0] if clinic.reception else clinic.staff[0]
 
         def event(who, action, kind, obj_id, at, channel="web") -> None:  # type: ignore[no-untyped-def]
-            add(
-                id=next_id(),
-                clinic_id=clinic.id,
-                user_id=who.user_id,
-                actor_label=f"{who.email} ({who.role})",
-                on_behalf_of=clinic.name,
-                action=action,
-                patient_id=story.id,
-                object_type=self.types[kind],
-                object_id=str(obj_id),
-                channel=channel,
-                path="",
-                client_address="10.0.0.1",
-                at=at,
-            )
+            values = {
+                "clinic_id": clinic.id,
+                "user_id": who.user_id,
+                "actor_label": f"{who.email} ({who.role})",
+                "on_behalf_of": clinic.name,
+                "action": action,
+                "patient_id": story.id,
+                "object_type": self.types[kind],
+                "object_id": str(obj_id),
+                "channel": channel,
+                "path": "",
+                "client_address": "10.0.0.1",
+                "at": at,
+                "detail": {},
+            }
+            prev, length = self.heads.get(clinic.id, ("", 0))
+            values["hash"] = digest = row_hash(prev, values)
+            self.heads[clinic.id] = (digest, length + 1)
+            add(id=next_id(), **values)
 
         event(desk, "create", "patient", story.id, ctx.at(clinic, story.created, 0, -15))
         for episode in story.episodes:
@@ -83,3 +95,9 @@ class AuditGenerator(Generator):
                 if response.id:
                     at = ctx.at(clinic, response.day, 0, -10)
                     event(who, "create", "response", response.id, at)
+
+    def finish(self, ctx: Context) -> None:
+        for clinic_id, (last_hash, length) in self.heads.items():
+            ChainHead.objects.update_or_create(
+                clinic_id=clinic_id, defaults={"last_hash": last_hash, "length": length}
+            )

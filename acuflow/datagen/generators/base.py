@@ -59,3 +59,6 @@ class Generator:
 
     def emit(self, story: PatientStory, ctx: Context) -> None:
         """Rows for one patient's story."""
+
+    def finish(self, ctx: Context) -> None:
+        """Once after the patients, in the last transaction: totals, chain heads."""

@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from acuflow.accounts.models import Clinic
+from acuflow.audit.chain import verify_clinic
 from acuflow.audit.models import AuditEvent
 from acuflow.core.testing import AcuflowTestCase
 from acuflow.datagen import story as S
@@ -105,6 +106,8 @@ class GenerateTests(AcuflowTestCase):
         for p in patients[:50]:
             self.assertTrue(18 <= p.age_on(TODAY) <= 96)
         self.assertGreater(AuditEvent.objects.filter(clinic__in=clinics).count(), 300)
+        for clinic in clinics:  # generated rows are chained like written ones
+            self.assertIsNone(verify_clinic(clinic.pk))
 
         Assessment = model("assessment.Assessment")
         if Assessment is not None:

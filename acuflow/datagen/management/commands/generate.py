@@ -105,6 +105,8 @@ class Command(BaseCommand):
                 elapsed = time.monotonic() - started
                 self.stdout.write(f"  {done}/{total} patients, {elapsed:.0f} s")
         with transaction.atomic():
+            for generator in generators:
+                generator.finish(ctx)
             writer.finish()
         if connection.vendor == "postgresql":
             # VACUUM, not only ANALYZE: the bulk load leaves the GIN (trigram) indexes with

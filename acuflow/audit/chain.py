@@ -1,0 +1,134 @@
+"""The hash chain over a clinic's audit rows.
+
+Each row's `hash` is SHA-256 over the previous row's hash (the clinic's row before it
+by id; "" for the first) and the row's own fields. Rows are linked while the clinic's
+`ChainHead` row is locked (SELECT ... FOR UPDATE; on SQLite every write transaction
+already holds the database's write lock), so concurrent writers of one clinic queue
+for the link and never chain to the same predecessor. `verify_clinic` recomputes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from acuflow.audit.models import AuditEvent, ChainHead
+
+FIELDS = (
+    "clinic_id",
+    "user_id",
+    "actor_label",
+    "on_behalf_of",
+    "action",
+    "patient_id",
+    "object_type",
+    "object_id",
+    "channel",
+    "path",
+    "client_address",
+    "at",
+    "detail",
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if value is None or isinstance(value, int | str | dict | list):
+        return value
+    return str(value)
+
+
+def _address(value: Any) -> Any:
+    # Stored the way the field prepares it (IPv6 compressed), so hash what is stored.
+    return AuditEvent._meta.get_field("client_address").get_prep_value(value)
+
+
+def row_hash(prev: str, values: dict[str, Any]) -> str:
+    """The hash of one row given its predecessor's: a pure function of the values."""
+    values = {**values, "client_address": _address(values.get("client_address"))}
+    payload = json.dumps(
+        [prev, *(_plain(values.get(name)) for name in FIELDS)],
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _values(event: AuditEvent) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in FIELDS}
+
+
+def _locked_head(clinic_id: int) -> ChainHead:
+    head = ChainHead.objects.select_for_update().filter(clinic_id=clinic_id).first()
+    if head is None:
+        ChainHead.objects.bulk_create([ChainHead(clinic_id=clinic_id)], ignore_conflicts=True)
+        head = ChainHead.objects.select_for_update().get(clinic_id=clinic_id)
+    return head
+
+
+def insert_chained(events: list[AuditEvent]) -> None:
+    """Link `events` onto their clinics' chains and insert them, in the caller's
+    transaction (one more when there is none). Rows are inserted in list order so
+    their ids follow the chain."""
+    if not events:
+        return
+    with transaction.atomic(savepoint=False):
+        for clinic_id in sorted({e.clinic_id for e in events}):  # one lock order: no deadlock
+            head = _locked_head(clinic_id)
+            prev = head.last_hash
+            mine = [e for e in events if e.clinic_id == clinic_id]
+            for event in mine:
+                event.hash = prev = row_hash(prev, _values(event))
+            head.last_hash = prev
+            head.length += len(mine)
+            if len(mine) == 1:
+                mine[0].save(force_insert=True)
+            else:
+                AuditEvent.objects.bulk_create(mine)
+            ChainHead.objects.filter(pk=clinic_id).update(last_hash=prev, length=head.length)
+
+
+@dataclass(frozen=True)
+class Break:
+    clinic_id: int
+    event_id: int | None  # None: the chain's end does not match its head
+    reason: str
+
+
+def verify_clinic(clinic_id: int, *, chunk: int = 2000) -> Break | None:
+    """The first place the clinic's chain is broken, or None when it holds."""
+    prev = ""
+    count = 0
+    rows: Iterable[dict[str, Any]] = (
+        AuditEvent.objects.filter(clinic_id=clinic_id)
+        .order_by("id")
+        .values("id", "hash", *FIELDS)
+        .iterator(chunk_size=chunk)
+    )
+    for row in rows:
+        count += 1
+        expected = row_hash(prev, row)
+        if row["hash"] != expected:
+            why = (
+                "no hash" if not row["hash"] else "hash does not match the row and its predecessor"
+            )
+            return Break(clinic_id, row["id"], why)
+        prev = expected
+    head = ChainHead.objects.filter(clinic_id=clinic_id).first()
+    if head is not None and (head.last_hash != prev or head.length != count):
+        return Break(
+            clinic_id, None, f"the chain ends after {count} rows; its head says {head.length}"
+        )
+    return None
+
+
+def clinic_ids() -> Iterator[int]:
+    yield from AuditEvent.objects.order_by().values_list("clinic_id", flat=True).distinct()

@@ -1,0 +1,223 @@
+"""The audit trail is tamper-evident: every row is chained to the previous row of its
+clinic, `acuflow audit verify` names the first row changed behind the application's
+back, and on PostgreSQL the table refuses UPDATE and DELETE."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+import unittest
+from io import StringIO
+
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, connections, transaction
+from django.test import TransactionTestCase
+
+from acuflow.audit.chain import verify_clinic
+from acuflow.audit.models import Action, AuditEvent, ChainHead, SecurityEvent
+from acuflow.audit.services import audit_batch, audit_record, security_event
+from acuflow.core.testing import AcuflowTestCase, make_patient
+
+postgres_only = unittest.skipUnless(connection.vendor == "postgresql", "needs PostgreSQL")
+
+
+def _trigger_sql(model: type, name: str) -> tuple[str, str]:
+    """(DROP, CREATE) statements of a model's pgtrigger trigger."""
+    trigger = next(t for t in model._meta.triggers if t.name == name)  # type: ignore[attr-defined]
+    compiled = trigger.compile(model)
+    return compiled.uninstall_sql, compiled.install_sql
+
+
+class ChainTests(AcuflowTestCase):
+    def write(self, n: int, *, batch: bool = False, user=None) -> None:  # type: ignore[no-untyped-def]
+        actor = self.actor(user or self.owner)
+        with transaction.atomic():
+            if batch:
+                with audit_batch():
+                    for i in range(n):
+                        audit_record(
+                            actor=actor, action=Action.READ, patient=self.patient, object_id=str(i)
+                        )
+            else:
+                for i in range(n):
+                    audit_record(
+                        actor=actor, action=Action.READ, patient=self.patient, object_id=str(i)
+                    )
+
+    def verify(self) -> str:
+        out, err = StringIO(), StringIO()
+        try:
+            call_command("audit", "verify", stdout=out, stderr=err)
+        except CommandError:
+            return err.getvalue()
+        return ""
+
+    def test_single_and_batched_rows_form_one_chain_per_clinic(self) -> None:
+        self.write(3)
+        self.write(4, batch=True)
+        other_patient = make_patient(self.other.membership.clinic, "Olav", "Other")
+        audit_record(actor=self.actor(self.other), action=Action.READ, patient=other_patient)
+        rows = list(AuditEvent.objects.filter(clinic=self.clinic).order_by("id"))
+        self.assertEqual(len(rows), 7)
+        self.assertEqual(len({r.hash for r in rows}), 7)
+        self.assertTrue(all(len(r.hash) == 64 for r in rows))
+        head = ChainHead.objects.get(clinic=self.clinic)
+        self.assertEqual((head.last_hash, head.length), (rows[-1].hash, 7))
+        self.assertIsNone(verify_clinic(self.clinic.pk))
+        self.assertEqual(self.verify(), "")
+
+    def test_verify_names_the_first_row_changed_behind_its_back(self) -> None:
+        self.write(5)
+        rows = list(AuditEvent.objects.filter(clinic=self.clinic).order_by("id"))
+        with self.edits_allowed():
+            AuditEvent.objects.filter(pk=rows[2].pk).update(actor_label="someone else")
+        broken = verify_clinic(self.clinic.pk)
+        assert broken is not None
+        self.assertEqual(broken.event_id, rows[2].pk)
+        self.assertIn(f"row {rows[2].pk}", self.verify())
+
+    def test_verify_notices_a_row_removed_from_the_end(self) -> None:
+        self.write(3)
+        last = AuditEvent.objects.filter(clinic=self.clinic).order_by("-id").first()
+        with self.edits_allowed():
+            AuditEvent.objects.filter(pk=last.pk).delete()  # type: ignore[union-attr]
+        broken = verify_clinic(self.clinic.pk)
+        assert broken is not None
+        self.assertIsNone(broken.event_id)
+
+    def edits_allowed(self):  # type: ignore[no-untyped-def]
+        """Drop the append-only trigger (PostgreSQL) for the block and restore it."""
+        test = self
+
+        class _Ctx:
+            def __enter__(self) -> None:
+                if connection.vendor == "postgresql":
+                    drop, self.create = _trigger_sql(AuditEvent, "audit_event_append_only")
+                    with connection.cursor() as cursor:
+                        cursor.execute(drop)
+
+            def __exit__(self, *exc: object) -> None:
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute(self.create)
+                    test.assertAppendOnly()
+
+        return _Ctx()
+
+    def assertAppendOnly(self) -> None:
+        row = AuditEvent.objects.first()
+        assert row is not None
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            AuditEvent.objects.filter(pk=row.pk).update(action="update")
+
+    @postgres_only
+    def test_update_and_delete_of_audit_rows_fail_on_postgresql(self) -> None:
+        self.write(2)
+        row = AuditEvent.objects.first()
+        assert row is not None
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            AuditEvent.objects.filter(pk=row.pk).update(actor_label="x")
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            AuditEvent.objects.filter(pk=row.pk).delete()
+        event = security_event(kind="lockout", reason="test")
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            SecurityEvent.objects.filter(pk=event.pk).update(reason="nothing happened")
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            SecurityEvent.objects.filter(pk=event.pk).delete()
+
+    def test_export_writes_the_clinics_trail_for_the_days_asked(self) -> None:
+        self.write(2)
+        audit_record(
+            actor=self.actor(self.other),
+            action=Action.READ,
+            patient=make_patient(self.other.membership.clinic, "Olav", "Other"),
+        )
+        today = AuditEvent.objects.first().at.date().isoformat()  # type: ignore[union-attr]
+        out = StringIO()
+        call_command(
+            "audit", "export", "--clinic", self.clinic.slug, "--from", "2000-01-01",
+            "--to", "2100-01-01", "--format", "json", stdout=out,
+        )  # fmt: skip
+        data = json.loads(out.getvalue())
+        self.assertEqual(len(data["events"]), 2)
+        self.assertEqual({e["user"] for e in data["events"]}, {self.owner.email})
+        csv_out = StringIO()
+        call_command(
+            "audit", "export", "--clinic", self.clinic.slug, "--from", "2000-01-01",
+            "--to", "2000-01-02", stdout=csv_out,
+        )  # fmt: skip
+        self.assertEqual(csv_out.getvalue().strip().splitlines()[0].split(",")[0], "id")
+        self.assertEqual(len(csv_out.getvalue().strip().splitlines()), 1)  # header only
+        self.assertTrue(today)
+
+
+@postgres_only
+class ConcurrentChainTests(TransactionTestCase):
+    """Writers of one clinic racing on separate connections still form one chain."""
+
+    def setUp(self) -> None:
+        AcuflowTestCase.setUpTestData.__func__(self)  # type: ignore[attr-defined]
+
+    def test_racing_writers_link_one_unbroken_chain(self) -> None:
+        writers, rows_each = 6, 5
+        barrier = threading.Barrier(writers)
+        errors: list[BaseException] = []
+        actor = AcuflowTestCase.actor(self, self.owner)  # type: ignore[arg-type,attr-defined]
+
+        def write(n: int) -> None:
+            try:
+                barrier.wait()
+                for i in range(rows_each):
+                    with transaction.atomic():
+                        audit_record(
+                            actor=actor, action=Action.READ, patient=self.patient,  # type: ignore[attr-defined]
+                            object_id=f"{n}-{i}",
+                        )  # fmt: skip
+                with transaction.atomic(), audit_batch():
+                    for i in range(3):
+                        audit_record(
+                            actor=actor, action=Action.READ, patient=self.patient,  # type: ignore[attr-defined]
+                            object_id=f"{n}-batch-{i}",
+                        )  # fmt: skip
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        self.assertEqual(errors, [])
+        clinic = self.clinic  # type: ignore[attr-defined]
+        self.assertEqual(
+            AuditEvent.objects.filter(clinic=clinic).count(), writers * (rows_each + 3)
+        )
+        self.assertIsNone(verify_clinic(clinic.pk))
+
+
+class ExistingRowsMigrationTests(AcuflowTestCase):
+    def test_rows_from_before_the_chain_are_linked_by_the_migration(self) -> None:
+        migration = importlib.import_module(
+            "acuflow.audit.migrations.0002_chain_and_security_events"
+        )
+        actor = self.actor(self.owner)
+        AuditEvent.objects.bulk_create(  # as written before the chain: no hash, no head
+            AuditEvent(
+                clinic=self.clinic,
+                user=self.owner,
+                actor_label=actor.label,
+                action="read",
+                patient=self.patient,
+                object_type="patients.patient",
+                object_id=str(i),
+            )  # fmt: skip
+            for i in range(4)
+        )
+        self.assertIsNotNone(verify_clinic(self.clinic.pk))
+        migration.chain_existing_rows(apps, None)
+        self.assertIsNone(verify_clinic(self.clinic.pk))
+        self.assertEqual(ChainHead.objects.get(clinic=self.clinic).length, 4)
