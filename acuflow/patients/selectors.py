@@ -50,3 +50,9 @@ def patient_get_for_actor(
     )
     patient.clinic = actor.clinic  # the scope proved it; saves a query per use
     return patient
+
+
+def consent_latest(*, patient: Patient, kind: str) -> bool | None:
+    """The patient's latest answer for one kind of consent; None when none is recorded."""
+    latest = patient.consents.filter(kind=kind).order_by("-recorded_at", "-id").first()
+    return None if latest is None else latest.given
