@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from acuflow.accounts.models import Clinic, Practitioner
 from acuflow.audit.models import Action
 from acuflow.core.access import get_for_actor
+from acuflow.core.languages import in_every_language
 from acuflow.scheduling import rules
 from acuflow.scheduling.models import (
     Appointment,
@@ -76,7 +77,11 @@ def appointment_types(clinic: Clinic, *, active_only: bool = True) -> QuerySet[A
                 AppointmentType.objects.get_or_create(
                     clinic=clinic,
                     code=spec["code"],
-                    defaults={**spec, "name": str(spec["name"])},
+                    defaults={
+                        **spec,
+                        "name": str(spec["name"]),
+                        "names": in_every_language(spec["name"]),
+                    },
                 )
     if active_only:
         qs = qs.filter(active=True)

@@ -126,7 +126,7 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
 
     def block(a: Appointment, box: calendar_layout.Box) -> dict[str, Any]:
         local_start = a.start.astimezone(zone)
-        details = [a.type.name]
+        details = [a.type.label()]
         if practitioner is None:
             details.append(a.practitioner.user.full_name)
         if a.room_id:
@@ -471,7 +471,7 @@ def types(request: HttpRequest) -> HttpResponse:
                 services.appointment_type_update(
                     actor=actor,
                     type=type_obj,
-                    data={f: form.cleaned_data[f] for f in form.changed_data},
+                    data=form.changed_values(),
                 )
                 messages.success(request, _("Saved."))
             except ValidationError as exc:
@@ -589,7 +589,7 @@ def _appointment_rows(appointments: list[Appointment], zone: Any) -> list[dict[s
     rows = []
     for a in appointments:
         local = a.start.astimezone(zone)
-        parts = [a.type.name, a.practitioner.user.full_name, a.get_status_display()]
+        parts = [a.type.label(), a.practitioner.user.full_name, a.get_status_display()]
         if a.course_session:
             parts.append(_("session %(n)s") % {"n": a.course_session})
         text = " · ".join(parts)
