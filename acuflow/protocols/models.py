@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from acuflow.accounts.models import Modality
 from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.core.models import HeldRelationsModel
+from acuflow.core.sources import plain_source
 from acuflow.protocols import catalogue, outcome
 from acuflow.protocols.outcome_texts import (
     OTHER_INSTRUMENT_LABELS,
@@ -368,11 +369,15 @@ class Course(HeldRelationsModel):
             return _protocol_source(self.protocol, language)
         if basis == "thresholds":
             return str(_("Responder thresholds: %(source)s")) % {
-                "source": "; ".join(s["citation"] for s in shipped_thresholds()["sources"])
+                "source": "; ".join(
+                    plain_source(s["citation"]) for s in shipped_thresholds()["sources"]
+                )
             }
         if basis == "measurement":
             return str(_("Measure usual pain before needling: %(source)s")) % {
-                "source": "; ".join(s["citation"] for s in shipped_thresholds()["sources"])
+                "source": "; ".join(
+                    plain_source(s["citation"]) for s in shipped_thresholds()["sources"]
+                )
             }
         return ""
 
@@ -381,7 +386,9 @@ def _protocol_source(protocol: Protocol, language: str | None) -> str:
     """The protocol's sources, each marked as research or a clinic's experience."""
     parts = []
     for source in protocol.sources or []:
-        citation = str(source.get("citation", "")) if isinstance(source, dict) else str(source)
+        citation = plain_source(
+            str(source.get("citation", "")) if isinstance(source, dict) else str(source)
+        )
         if not citation:
             continue
         kind = source.get("kind") if isinstance(source, dict) else None

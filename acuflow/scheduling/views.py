@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from acuflow.accounts.decorators import staff_view
 from acuflow.accounts.models import Location, Practitioner
+from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.patients.models import Patient
@@ -521,6 +522,16 @@ def waitlist(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _red_flag_labels(answers: dict[str, bool]) -> list[str]:
+    """The "yes" answers of an online booking as the staff screen's red flags, each once."""
+    labels: list[str] = []
+    for key, yes in answers.items():
+        label = assessment_catalogue.red_flag_label(forms.RED_FLAG_CODES.get(key, key))
+        if yes and label not in labels:
+            labels.append(label)
+    return labels
+
+
 @staff_view()
 def requests(request: HttpRequest) -> HttpResponse:
     """Online bookings to handle: red-flag answers turned them into a call-back."""
@@ -552,7 +563,12 @@ def requests(request: HttpRequest) -> HttpResponse:
         "scheduling/requests.html",
         {
             "rows": [
-                (r, r.wanted_start.astimezone(zone) if r.wanted_start else None) for r in items
+                (
+                    r,
+                    r.wanted_start.astimezone(zone) if r.wanted_start else None,
+                    _red_flag_labels(r.red_flags),
+                )
+                for r in items
             ],
             "clinical": actor.sees_clinical,
         },
