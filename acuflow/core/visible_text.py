@@ -21,8 +21,8 @@ ENGLISH_UI_WORDS = frozenset(
     today back sign dear regards report letter recommendation before after pain date name
     none found yes day mon tue wed thu fri sat sun monday tuesday wednesday thursday friday
     saturday sunday january february march april june july august september october december
-    first last new add remove send close show hide required optional error forbidden server
-    minutes hours clinic practitioner questionnaire course consent check warning what when
+    first new add remove close show hide required optional error forbidden server
+    minutes hours practitioner questionnaire course consent check warning what when
     where which should could would there their this that these those from into about
     """.split()
 )
