@@ -19,8 +19,8 @@ ENGLISH_UI_WORDS = frozenset(
     assessment appointment appointments follow-up initial both left right moderate severe
     unverified source sources save cancel edit delete search patient patients next previous
     today back sign dear regards report letter recommendation before after pain date name
-    none found yes day mon tue wed thu fri sat sun monday tuesday wednesday thursday friday
-    saturday sunday january february march april june july august september october december
+    none found yes day mon tue wed thu sat sun monday tuesday wednesday thursday friday
+    saturday sunday january february march june july october
     first new add remove close show hide required optional error forbidden server
     minutes hours practitioner questionnaire course consent check warning what when
     where which should could would there their this that these those from into about
@@ -37,6 +37,18 @@ DUTCH_NORWEGIAN_UI_WORDS = frozenset(
     """.split()
 )
 
+# Licensed questionnaires known by their English names in every language (their names
+# are not translated; acuflow ships no text of them).
+PROPER_NAMES = (
+    "Keele STarT Back Screening Tool",
+    "Keele STarT Back",
+    "Roland-Morris Disability Questionnaire",
+    "Oswestry Disability Index",
+    "Multiple Sclerosis Impact Scale",
+)
+
+# Addresses are not words: an email's or a link's parts are left out.
+ADDRESS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+")
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
@@ -47,6 +59,9 @@ def foreign_words(language: str) -> frozenset[str]:
 
 def problems(text: str, language: str) -> list[str]:
     """Foreign words and snake_case codes in one piece of text, as "word" strings."""
+    text = ADDRESS.sub(" ", text)
+    for name in PROPER_NAMES:
+        text = text.replace(name, " ")
     found = [f"code {code!r}" for code in SNAKE_CASE.findall(text)]
     words = foreign_words(language)
     found += [f"word {w!r}" for w in WORD.findall(text) if w.lower() in words]

@@ -81,6 +81,8 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
                 "form": catalog.localized(definition, language),
                 "languages": catalog.text_languages(definition, languages),
                 "source": definition["source"],
+                # A licensed instrument keeps its English name in every language: say so.
+                "name_lang": catalog.name_language(definition, language),
             }
         )
     return render(request, "outcomes/instruments.html", {"rows": rows, "form": form})

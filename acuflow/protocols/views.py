@@ -177,7 +177,7 @@ def course_detail(
             "course": course,
             "rows": rows,
             "reason": course.reason_text(),
-            "rule_source": course.rule_source(),
+            "rule_source": course.rule_source(html=True),
             "gp_consent": patient_selectors.consent_latest(
                 patient=course.patient, kind=ConsentKind.GP_LETTERS
             ),
