@@ -4,6 +4,8 @@ letter in the GP's or clinic's language without the staff-only consent warning."
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from acuflow.core.actor import Actor
 from acuflow.core.testing import AcuflowTestCase
 from acuflow.core.visible_text import problems
@@ -83,3 +85,16 @@ class PdfLanguageTests(AcuflowTestCase):
             with self.subTest(language=language):
                 letter = self.pdfs(language)["gp_letter"]
                 self.assertNotIn(word, letter.lower())
+
+    def test_the_gp_letter_is_addressed_to_the_gp_in_the_gps_language(self) -> None:
+        # The patients app's GP record (name, practice, address, language), where present.
+        self.course.patient.gp = SimpleNamespace(  # type: ignore[attr-defined]
+            name="Dr. Ola Nordmann",
+            practice="Legesenteret Majorstuen",
+            address="Kirkeveien 1\n0368 Oslo",
+            language="nb",
+        )
+        letter = " ".join(pdf_text(render_pdf(self.course, kind="gp_letter")).split())
+        self.assertIn("Dr. Ola Nordmann Legesenteret Majorstuen Kirkeveien 1", letter)
+        self.assertIn("Kjære kollega", letter)  # the clinic is Dutch, the GP Norwegian
+        self.assertNotIn("Til fastlege eller henviser", letter)

@@ -3,11 +3,15 @@ and .ics; a clinic edits the name per language."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import translation
 
 from acuflow.core.testing import AcuflowTestCase
-from acuflow.scheduling import selectors
+from acuflow.scheduling import ics, selectors
+from acuflow.scheduling.channels import reminder_text
 from acuflow.scheduling.forms import TypeForm
+from acuflow.scheduling.models import Appointment
 
 
 class AppointmentTypeNameTests(AcuflowTestCase):
@@ -54,3 +58,21 @@ class AppointmentTypeNameTests(AcuflowTestCase):
         self.assertEqual(follow_up.label("es"), "Vervolgconsult")
         form = TypeForm(instance=follow_up)
         self.assertEqual(form.fields["name_es"].initial, "Vervolgconsult")
+
+    def test_reminders_and_the_calendar_feed_name_the_type_in_their_language(self) -> None:
+        start = dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)
+        appointment = Appointment(
+            clinic=self.clinic,
+            patient=self.patient,
+            practitioner=self.practitioner.practitioner,
+            type=selectors.appointment_types(self.clinic).get(code="follow_up"),
+            start=start,
+            end=start + dt.timedelta(minutes=30),
+            busy_until=start + dt.timedelta(minutes=30),
+        )
+        with translation.override("es"):
+            subject, body = reminder_text(appointment)
+            feed = ics.practitioner_feed([appointment], name="Daan")
+        self.assertIn("Tratamiento de seguimiento", body)
+        self.assertNotIn("Follow-up", body)
+        self.assertIn("SUMMARY:Tratamiento de seguimiento", feed)
