@@ -5,6 +5,7 @@ letter in the GP's or clinic's language without the staff-only consent warning."
 from __future__ import annotations
 
 from types import SimpleNamespace
+from unittest import mock
 
 from acuflow.core.actor import Actor
 from acuflow.core.testing import AcuflowTestCase
@@ -87,14 +88,22 @@ class PdfLanguageTests(AcuflowTestCase):
                 self.assertNotIn(word, letter.lower())
 
     def test_the_gp_letter_is_addressed_to_the_gp_in_the_gps_language(self) -> None:
-        # The patients app's GP record (name, practice, address, language), where present.
-        self.course.patient.gp = SimpleNamespace(  # type: ignore[attr-defined]
+        # The patient's GP record (name, practice, address, language).
+        gp = SimpleNamespace(
             name="Dr. Ola Nordmann",
             practice="Legesenteret Majorstuen",
             address="Kirkeveien 1\n0368 Oslo",
             language="nb",
         )
-        letter = " ".join(pdf_text(render_pdf(self.course, kind="gp_letter")).split())
+        with mock.patch("acuflow.reports.services._gp", return_value=gp):
+            letter = " ".join(pdf_text(render_pdf(self.course, kind="gp_letter")).split())
         self.assertIn("Dr. Ola Nordmann Legesenteret Majorstuen Kirkeveien 1", letter)
         self.assertIn("Kjære kollega", letter)  # the clinic is Dutch, the GP Norwegian
         self.assertNotIn("Til fastlege eller henviser", letter)
+
+    def test_acuflows_own_words_win_over_djangos_for_the_same_text(self) -> None:
+        # django.contrib.sessions also translates "Sessions" ("Økter", "Sessies").
+        texts = {"nb": self.pdfs("nb"), "nl": self.pdfs("nl")}
+        self.assertIn("Behandlinger", texts["nb"]["progress"])
+        self.assertNotIn("Økt", " ".join(texts["nb"].values()))
+        self.assertNotIn("Sessies", " ".join(texts["nl"].values()))
