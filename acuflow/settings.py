@@ -297,7 +297,17 @@ OTP_TOTP_ISSUER = "acuflow"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = languages.LANGUAGES  # the one list: acuflow/core/languages.py
-LOCALE_PATHS: list[Path] = []  # catalogs live in each app: acuflow/<app>/locale
+# Catalogs live in each app (acuflow/<app>/locale) and are also listed here: of two apps
+# that translate the same text, the one listed first in INSTALLED_APPS wins, so Django's
+# own apps came before ours (django.contrib.sessions' "Sessions" made the Norwegian report
+# say "Økter" against the glossary's "Behandlinger"). LOCALE_PATHS outrank every app; in
+# INSTALLED_APPS order, which still decides between two acuflow apps.
+LOCALE_PATHS: list[Path] = [
+    path
+    for app in INSTALLED_APPS
+    if app.startswith("acuflow.")
+    and (path := BASE_DIR.joinpath(*app.split("."), "locale")).is_dir()
+]
 USE_I18N = True
 TIME_ZONE = "Europe/Amsterdam"
 USE_TZ = True

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from acuflow.assessment import catalogue
 from acuflow.assessment.models import ReferralOutcome, ReferralUrgency
+from acuflow.core.apps import BLANK_CHOICE_LABEL
 
 
 class CodesField(forms.MultipleChoiceField):
@@ -54,7 +55,8 @@ class AssessmentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["condition"].choices = [("", "---------"), *catalogue.condition_choices()]  # type: ignore[attr-defined]
+        condition: Any = self.fields["condition"]
+        condition.choices = [("", BLANK_CHOICE_LABEL), *catalogue.condition_choices()]
         for name in (
             "body_regions",
             "contributing_factors",

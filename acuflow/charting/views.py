@@ -393,13 +393,29 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     session = selectors.session_get_for_actor(actor=actor, session_id=session_id)
     cat = catalogue.catalogue()
+    sides, responses = dict(Side.choices), dict(ImsResponse.choices)
     sites = []
     for site in session.sites:
+        # Stored codes are shown through their labels ("left" -> "links").
+        shown = {
+            "side_label": sides.get(site.get("side", ""), ""),
+            "response_label": responses.get(site.get("response", ""), ""),
+        }
         if "point" in site:
             found = cat.points.get(site["point"])
-            sites.append({**site, "label": found.label() if found else site["point"]})
+            sites.append({**site, **shown, "label": found.label() if found else site["point"]})
         else:
-            sites.append({**site, "label": catalogue.muscle_label(site.get("muscle", ""))})
+            label = catalogue.muscle_label(site.get("muscle", ""))
+            sites.append({**site, **shown, "label": label})
+    event_labels, severities = dict(AdverseEventCode.choices), dict(Severity.choices)
+    events = [
+        {
+            **event,
+            "label": event_labels.get(event.get("code", ""), ""),
+            "severity_label": severities.get(event.get("severity", ""), ""),
+        }
+        for event in session.adverse_events
+    ]
     return render(
         request,
         "charting/session.html",
@@ -408,7 +424,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "patient": session.patient,
             "sites": sites,
             "warnings": services.session_warnings(sites=session.sites, pregnant=session.pregnant),
-            "event_labels": dict(AdverseEventCode.choices),
+            "events": events,
             "adjunct_labels": dict(Adjunct.choices),
         },
     )

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db import models
 
+from acuflow.core.apps import BLANK_CHOICE_LABEL
 from acuflow.core.languages import LANGUAGES
 
 
@@ -34,7 +35,7 @@ def _choices() -> list[tuple[str, Any]]:
 
 
 def _choices_or_none() -> list[tuple[str, Any]]:
-    return [("", "---------"), *LANGUAGES]
+    return [("", BLANK_CHOICE_LABEL), *LANGUAGES]
 
 
 class LanguageAdminMixin:

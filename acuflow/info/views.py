@@ -74,6 +74,8 @@ def staff_edit(request: HttpRequest, article_id: int) -> HttpResponse:
         # A clinic's copy keeps the library slug and language so it replaces it.
         form.fields["slug"].disabled = True
         form.fields["language"].disabled = True
+    for name in ("title", "summary", "body"):  # the article's text is in its own language
+        form.fields[name].widget.attrs["lang"] = article.language
     if request.method == "POST" and form.is_valid():
         saved = services.article_save(actor=actor, article=article, **form.cleaned_data)
         messages.success(request, _("Article saved."))

@@ -95,6 +95,16 @@ def _pick(texts: dict[str, str] | None, language: str) -> str:
     return texts.get(language) or texts.get("en") or next(iter(texts.values()))
 
 
+def name_language(definition: dict[str, Any], language: str) -> str:
+    """The language the instrument's name is written in on a page in `language`: English
+    where it keeps its English name (licensed instruments are known by it)."""
+    names = definition.get("name") or {}
+    if not isinstance(names, dict):
+        return language
+    shown = _pick(names, language)
+    return "en" if language != "en" and shown == names.get("en") else language
+
+
 def band_label(definition: dict[str, Any], code: str, language: str) -> str:
     for entry in definition.get("bands", []):
         if entry["code"] == code:

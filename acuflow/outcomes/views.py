@@ -19,6 +19,8 @@ from acuflow.audit.services import audit_record
 from acuflow.outcomes import catalog, charts, links, selectors, services
 from acuflow.outcomes.forms import InstrumentTextForm, annotate, answers_from_post
 from acuflow.outcomes.scoring import AnswerError
+from acuflow.patients import selectors as patient_selectors
+from acuflow.patients.models import ConsentKind
 from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.protocols.selectors import courses_on_patient_page
 
@@ -79,6 +81,8 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
                 "form": catalog.localized(definition, language),
                 "languages": catalog.text_languages(definition, languages),
                 "source": definition["source"],
+                # A licensed instrument keeps its English name in every language: say so.
+                "name_lang": catalog.name_language(definition, language),
             }
         )
     return render(request, "outcomes/instruments.html", {"rows": rows, "form": form})
@@ -163,6 +167,9 @@ def course_outcomes(request: HttpRequest, course_id: int) -> HttpResponse:
             "data": data,
             "chart": mark_safe(chart),  # noqa: S308 - built by charts.py, every text escaped
             "link_codes": link_codes,
+            "gp_consent": patient_selectors.consent_latest(
+                patient=course.patient, kind=ConsentKind.GP_LETTERS
+            ),
         },
     )
 

@@ -162,3 +162,9 @@ def merges_for_patient(*, patient: Patient) -> list[PatientMerge]:
         .select_related("duplicate")
         .order_by("-merged_at")
     )
+
+
+def consent_latest(*, patient: Patient, kind: str) -> bool | None:
+    """The patient's latest answer for one kind of consent; None when none is recorded."""
+    latest = patient.consents.filter(kind=kind).order_by("-recorded_at", "-id").first()
+    return None if latest is None else latest.given

@@ -17,11 +17,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Modality
 from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.core.models import HeldRelationsModel
+from acuflow.core.sources import plain_source, source_note
 from acuflow.protocols import catalogue, outcome
 from acuflow.protocols.outcome_texts import (
     OTHER_INSTRUMENT_LABELS,
@@ -361,43 +364,56 @@ class Course(HeldRelationsModel):
         with translation.override(language or translation.get_language()):
             return patient_text(self.status(), self.plan())
 
-    def rule_source(self, language: str | None = None) -> str:
-        """Where the rule behind the current reason comes from (shown beside it)."""
+    def rule_source(self, language: str | None = None, *, html: bool = False) -> str:
+        """Where the rule behind the current reason comes from (shown beside it). With
+        `html`, safe HTML whose English citations are marked lang="en"."""
         basis = outcome.REASON_BASIS.get(self.reason, "")
         if basis == "protocol":
-            return _protocol_source(self.protocol, language)
-        if basis == "thresholds":
-            return str(_("Responder thresholds: %(source)s")) % {
-                "source": "; ".join(s["citation"] for s in shipped_thresholds()["sources"])
-            }
-        if basis == "measurement":
-            return str(_("Measure usual pain before needling: %(source)s")) % {
-                "source": "; ".join(s["citation"] for s in shipped_thresholds()["sources"])
-            }
+            return _protocol_source(self.protocol, language, html=html)
+        if basis in ("thresholds", "measurement"):
+            template = (
+                _("Responder thresholds: %(source)s")
+                if basis == "thresholds"
+                else _("Measure usual pain before needling: %(source)s")
+            )
+            cited = [_cite(s["citation"], html) for s in shipped_thresholds()["sources"]]
+            return _fill(str(template), html, source=_join(cited, html))
         return ""
 
 
-def _protocol_source(protocol: Protocol, language: str | None) -> str:
+def _cite(citation: str, html: bool) -> str:
+    return source_note(citation) if html else plain_source(citation)
+
+
+def _fill(template: str, html: bool, **values: str) -> str:
+    if not html:
+        return template % values
+    escaped = {key: conditional_escape(value) for key, value in values.items()}
+    return mark_safe(conditional_escape(template) % escaped)  # noqa: S308 - every part escaped
+
+
+def _join(parts: list[str], html: bool) -> str:
+    return mark_safe("; ".join(parts)) if html else "; ".join(parts)  # noqa: S308 - escaped parts
+
+
+def _protocol_source(protocol: Protocol, language: str | None, *, html: bool = False) -> str:
     """The protocol's sources, each marked as research or a clinic's experience."""
     parts = []
     for source in protocol.sources or []:
-        citation = str(source.get("citation", "")) if isinstance(source, dict) else str(source)
-        if not citation:
+        raw = str(source.get("citation", "")) if isinstance(source, dict) else str(source)
+        if not raw:
             continue
+        citation = _cite(raw, html)
         kind = source.get("kind") if isinstance(source, dict) else None
         if kind == "clinic":
-            parts.append(
-                str(_("%(citation)s (a clinic's experience, not research)"))
-                % {"citation": citation}
-            )
+            template = str(_("%(citation)s (a clinic's experience, not research)"))
+            parts.append(_fill(template, html, citation=citation))
         elif kind == "default":
-            parts.append(
-                str(_("%(citation)s (acuflow's default, to be confirmed by the clinic)"))
-                % {"citation": citation}
-            )
+            template = str(_("%(citation)s (acuflow's default, to be confirmed by the clinic)"))
+            parts.append(_fill(template, html, citation=citation))
         else:
             parts.append(citation)
-    return "; ".join(parts)
+    return _join(parts, html)
 
 
 def shipped_thresholds() -> dict[str, Any]:

@@ -18,6 +18,8 @@ from acuflow.assessment.selectors import assessment_get_for_actor
 from acuflow.assessment.services import clinic_today
 from acuflow.core.errors import DomainError, add_to_form
 from acuflow.core.languages import language_codes
+from acuflow.patients import selectors as patient_selectors
+from acuflow.patients.models import ConsentKind
 from acuflow.protocols import selectors, services
 from acuflow.protocols.forms import CourseCloseForm, CourseForm, ProtocolForm, ThresholdsForm
 from acuflow.protocols.outcome import Thresholds
@@ -175,7 +177,10 @@ def course_detail(
             "course": course,
             "rows": rows,
             "reason": course.reason_text(),
-            "rule_source": course.rule_source(),
+            "rule_source": course.rule_source(html=True),
+            "gp_consent": patient_selectors.consent_latest(
+                patient=course.patient, kind=ConsentKind.GP_LETTERS
+            ),
             "patient_text": course.patient_text(),
             "paused": course.state == "active"
             and course.assessment.red_flag_state in ("flagged", "referred"),

@@ -10,13 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic
-from acuflow.core.languages import validate_language
+from acuflow.core.languages import text_for, validate_language, validate_texts
 
 
 class ClinicProfile(models.Model):
     clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="public_profile")
     published = models.BooleanField(_("public page published"), default=True)
     intro = models.TextField(_("introduction"), blank=True, max_length=4000)
+    # The introduction per language ({"nl": ..., "en": ...}); `intro` is shown, marked as
+    # the clinic's language, where a language has none.
+    intros = models.JSONField(
+        _("introduction per language"), default=dict, blank=True, validators=[validate_texts]
+    )
 
     class Meta:
         verbose_name = _("public clinic page")
@@ -24,6 +29,13 @@ class ClinicProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.clinic)
+
+    def intro_in(self, language: str) -> tuple[str, str]:
+        """The introduction for a page in `language`, and the language it is written in."""
+        text = text_for(self.intros, language)
+        if text:
+            return text, language
+        return self.intro, self.clinic.language
 
 
 class Weekday(models.IntegerChoices):

@@ -66,9 +66,13 @@ def clinic_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     treatments = [
         {"label": Modality(m).label, "article": rules.MODALITY_ARTICLES.get(m, "")} for m in offered
     ]
+    profile = selectors.profile_of(clinic)
+    intro, intro_language = profile.intro_in(language) if profile else ("", language)
     context = {
         "public_clinic": clinic,
-        "profile": selectors.profile_of(clinic),
+        "profile": profile,
+        "intro": intro,
+        "intro_language": intro_language,
         "practitioners": practitioners,
         "treatments": treatments,
         "hours": selectors.opening_hours_for_public(clinic=clinic),

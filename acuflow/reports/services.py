@@ -1,5 +1,6 @@
-"""PDF reports of a course (WeasyPrint), in the patient's language: a progress report
-for the patient, a letter to the GP or referrer, and a discharge summary. Every export is
+"""PDF reports of a course (WeasyPrint): a progress report and a discharge summary in the
+patient's language, and a letter to the GP or referrer in the GP's (the clinic's while the
+GP's is not known). Every export is
 written to the audit trail (action "export") in the same transaction."""
 
 from __future__ import annotations
@@ -30,9 +31,19 @@ def _text(value: Any, language: str) -> str:
     return catalogue.text(value, language) if value else ""
 
 
-def _consent_given(patient: Any, kind: str) -> bool | None:
-    latest = patient.consents.filter(kind=kind).order_by("-recorded_at", "-id").first()
-    return None if latest is None else latest.given
+def _gp(patient: Any) -> Any:
+    # The patient's GP record, on installations that keep one (the patients app's `gp`).
+    return getattr(patient, "gp", None)
+
+
+def report_language(course: Course, kind: str) -> str:
+    """A letter is read by the GP: the GP's language when the record has one, else the
+    clinic's (never the patient's: a Dutch GP got a Spanish letter). The patient's own
+    reports are in the patient's language."""
+    patient = course.patient
+    if kind == "gp_letter":
+        return getattr(_gp(patient), "language", "") or patient.clinic.language
+    return str(patient.language)
 
 
 def report_context(course: Course, *, kind: str, language: str) -> dict[str, Any]:
@@ -71,17 +82,17 @@ def report_context(course: Course, *, kind: str, language: str) -> dict[str, Any
         "patient_text": course.patient_text(language),
         "red_flag_state": assessment.red_flag_state,
         "worse_pct": abs(course.change_pct) if course.change_pct is not None else None,
-        "gp_consent": _consent_given(patient, "gp_letters"),
+        "gp": _gp(patient),
     }
 
 
 def render_pdf(course: Course, *, kind: str) -> bytes:
-    """The report as PDF bytes, in the patient's language."""
+    """The report as PDF bytes, in its reader's language (`report_language`)."""
     from weasyprint import HTML  # inner-import: loads fonts and cairo; only PDF requests need it
 
     if kind not in KINDS:
         raise ValueError(f"unknown report {kind!r}")
-    language = course.patient.language
+    language = report_language(course, kind)
     # The clinic's zone for |date (reports are made from the API and the portal too,
     # where no page has activated it); the sessions' times are already in it.
     zone = zoneinfo.ZoneInfo(course.patient.clinic.timezone)

@@ -82,7 +82,7 @@ def appointment_out(a: Appointment) -> dict[str, Any]:
         "practitioner": a.practitioner_id,
         "practitioner_name": a.practitioner.user.full_name,
         "type": a.type.code,
-        "type_name": a.type.name,
+        "type_name": a.type.label(),
         "start": a.start.astimezone(zone),
         "end": a.end.astimezone(zone),
         "location": a.location_id,

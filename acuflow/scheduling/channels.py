@@ -54,7 +54,7 @@ def reminder_text(appointment: Appointment) -> tuple[str, str]:
         _("Dear %(name)s,") % {"name": appointment.patient.given_name},
         "",
         _("This is a reminder of your appointment:"),
-        f"{appointment.type.name}, {_when(appointment)}",
+        f"{appointment.type.label()}, {_when(appointment)}",
         _("with %(practitioner)s") % {"practitioner": appointment.practitioner.user.full_name},
     ]
     if appointment.location is not None:
@@ -77,7 +77,7 @@ class EmailChannel:
     def send_reminder(self, appointment: Appointment) -> None:
         with translation.override(appointment.patient.language or appointment.clinic.language):
             subject, body = reminder_text(appointment)
-            summary = f"{appointment.type.name} - {appointment.clinic.name}"
+            summary = f"{appointment.type.label()} - {appointment.clinic.name}"
             attachment = ics.appointment_ics(appointment, summary=summary)
         message = EmailMessage(
             subject=subject,
@@ -152,7 +152,7 @@ def send_offer(offer_id: int) -> None:
                 _("Dear %(name)s,") % {"name": patient.given_name},
                 "",
                 _("A place has become free: %(type)s on %(when)s.")
-                % {"type": offer.entry.type.name, "when": f"{local:%Y-%m-%d %H:%M}"},
+                % {"type": offer.entry.type.label(), "when": f"{local:%Y-%m-%d %H:%M}"},
                 _("Open this link to take it or to pass it on:"),
                 f"{base}{path}",
                 "",

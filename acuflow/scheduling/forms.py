@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Location, Practitioner
+from acuflow.core.languages import LANGUAGES, language_codes
 from acuflow.patients.models import Sex
 from acuflow.scheduling import selectors
 from acuflow.scheduling.models import (
@@ -187,9 +188,35 @@ class ExceptionForm(forms.ModelForm):
 
 
 class TypeForm(forms.ModelForm):
+    """The type's settings and its name in every language (`name_nl`, `name_en`, ...)."""
+
     class Meta:
         model = AppointmentType
-        fields = ["name", "duration_minutes", "buffer_minutes", "online", "needs_session", "active"]
+        fields = ["duration_minutes", "buffer_minutes", "online", "needs_session", "active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = self.instance.names or {}
+        for code, language in LANGUAGES:
+            self.fields[f"name_{code}"] = forms.CharField(
+                label=_("Name (%(language)s)") % {"language": language},
+                max_length=100,
+                required=False,
+                initial=names.get(code, "") or self.instance.name,
+            )
+        # the names first, as on the page before
+        self.order_fields([f"name_{code}" for code in language_codes()])
+
+    def changed_values(self) -> dict[str, Any]:
+        """What the service updates: the changed settings and, if one changed, the names."""
+        data = {f: self.cleaned_data[f] for f in self.changed_data if not f.startswith("name_")}
+        if any(f.startswith("name_") for f in self.changed_data):
+            data["names"] = {
+                code: self.cleaned_data[f"name_{code}"].strip()
+                for code in language_codes()
+                if self.cleaned_data[f"name_{code}"].strip()
+            }
+        return data
 
 
 class WaitlistForm(forms.Form):

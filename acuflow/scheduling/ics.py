@@ -94,7 +94,7 @@ def practitioner_feed(appointments: Iterable[Appointment], *, name: str) -> str:
     stamp = dt.datetime.now(dt.UTC)
     return calendar(
         (
-            event_lines(a, summary=f"{a.type.name} ({_initials(a)})", stamp=stamp)
+            event_lines(a, summary=f"{a.type.label()} ({_initials(a)})", stamp=stamp)
             for a in appointments
         ),
         name=name,

@@ -17,10 +17,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic, Location, Practitioner, Room
+from acuflow.core.languages import text_for, validate_texts
 from acuflow.core.models import HeldRelationsModel
 from acuflow.patients.models import Patient
 
@@ -78,6 +79,11 @@ class AppointmentType(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="appointment_types")
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
+    # What patients and staff read, per language ({"nl": ..., "en": ...}); `name` is the
+    # clinic's own single text, shown in a language without an entry.
+    names = models.JSONField(
+        _("name per language"), default=dict, blank=True, validators=[validate_texts]
+    )
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"), validators=[MinValueValidator(5), MaxValueValidator(480)]
     )
@@ -110,7 +116,11 @@ class AppointmentType(models.Model):
         verbose_name_plural = _("appointment types")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label()
+
+    def label(self, language: str | None = None) -> str:
+        """The name in `language` (the active one by default)."""
+        return text_for(self.names, language or translation.get_language() or "", self.name)
 
 
 class WorkingHours(models.Model):

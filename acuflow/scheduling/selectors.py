@@ -22,6 +22,7 @@ from acuflow.audit.models import Action
 from acuflow.charting.rules import AppointmentFacts
 from acuflow.charting.selectors import session_ids_for_appointments
 from acuflow.core.access import get_for_actor
+from acuflow.core.languages import in_every_language
 from acuflow.scheduling import rules
 from acuflow.scheduling.models import (
     Appointment,
@@ -80,7 +81,11 @@ def appointment_types(clinic: Clinic, *, active_only: bool = True) -> QuerySet[A
                 AppointmentType.objects.get_or_create(
                     clinic=clinic,
                     code=spec["code"],
-                    defaults={**spec, "name": str(spec["name"])},
+                    defaults={
+                        **spec,
+                        "name": str(spec["name"]),
+                        "names": in_every_language(spec["name"]),
+                    },
                 )
     if active_only:
         qs = qs.filter(active=True)
@@ -414,5 +419,5 @@ def appointment_for_charting(*, actor: Actor, appointment_id: int) -> Appointmen
         patient_id=found.patient_id,
         day=local.date(),
         status=found.status,
-        label=f"{local:%H:%M} {found.type.name}",
+        label=f"{local:%H:%M} {found.type.label()}",
     )

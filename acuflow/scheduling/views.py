@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from acuflow.accounts.decorators import staff_view
 from acuflow.accounts.models import Location, Practitioner
+from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record, audit_shown
 from acuflow.patients.models import Patient
@@ -130,7 +131,7 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
 
     def block(a: Appointment, box: calendar_layout.Box) -> dict[str, Any]:
         local_start = a.start.astimezone(zone)
-        details = [a.type.name]
+        details = [a.type.label()]
         if practitioner is None:
             details.append(a.practitioner.user.full_name)
         if a.room_id:
@@ -261,7 +262,7 @@ def today(request: HttpRequest) -> HttpResponse:
                 "end": f"{a.end.astimezone(zone):%H:%M}",
                 "patient": a.patient.full_name,
                 "patient_id": a.patient_id,
-                "type": a.type.name,
+                "type": a.type.label(),
                 "practitioner": a.practitioner.user.full_name,
                 "room": a.room.name if a.room_id else "",  # type: ignore[union-attr]
                 "status": row.day_status,
@@ -632,7 +633,7 @@ def types(request: HttpRequest) -> HttpResponse:
                 services.appointment_type_update(
                     actor=actor,
                     type=type_obj,
-                    data={f: form.cleaned_data[f] for f in form.changed_data},
+                    data=form.changed_values(),
                 )
                 messages.success(request, _("Saved."))
             except ValidationError as exc:
@@ -682,6 +683,16 @@ def waitlist(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _red_flag_labels(answers: dict[str, bool]) -> list[str]:
+    """The "yes" answers of an online booking as the staff screen's red flags, each once."""
+    labels: list[str] = []
+    for key, yes in answers.items():
+        label = assessment_catalogue.red_flag_label(forms.RED_FLAG_CODES.get(key, key))
+        if yes and label not in labels:
+            labels.append(label)
+    return labels
+
+
 @staff_view()
 def requests(request: HttpRequest) -> HttpResponse:
     """Online bookings to handle: red-flag answers turned them into a call-back."""
@@ -713,7 +724,12 @@ def requests(request: HttpRequest) -> HttpResponse:
         "scheduling/requests.html",
         {
             "rows": [
-                (r, r.wanted_start.astimezone(zone) if r.wanted_start else None) for r in items
+                (
+                    r,
+                    r.wanted_start.astimezone(zone) if r.wanted_start else None,
+                    _red_flag_labels(r.red_flags),
+                )
+                for r in items
             ],
             "clinical": actor.sees_clinical,
         },
@@ -750,7 +766,7 @@ def _appointment_rows(appointments: list[Appointment], zone: Any) -> list[dict[s
     rows = []
     for a in appointments:
         local = a.start.astimezone(zone)
-        parts = [a.type.name, a.practitioner.user.full_name, a.get_status_display()]
+        parts = [a.type.label(), a.practitioner.user.full_name, a.get_status_display()]
         if a.course_session:
             parts.append(_("session %(n)s") % {"n": a.course_session})
         text = " · ".join(parts)

@@ -137,13 +137,19 @@ class ChartingPageTests(AcuflowTestCase):
             "nrs_before": 5,
             "stimulation": "manual",
             "adjuncts": ["heat"],
-            "adverse_events": [],
+            "adverse_events": [{"code": "bruising", "severity": "mild"}],
             "home_care": [],
             "unbooked_reason": "walk-in",
         }
         response = client.post(self.chart_url(), {"payload": json.dumps(payload)})
         session = Session.objects.get()
         self.assertRedirects(response, f"/charting/sessions/{session.pk}/")
+        # Sides and severity are shown through their labels in the owner's language (nl).
+        detail_text = client.get(f"/charting/sessions/{session.pk}/").content.decode()
+        self.assertIn("(beide)", detail_text)
+        self.assertIn("(licht)", detail_text)
+        self.assertNotIn("(both)", detail_text)
+        self.assertNotIn("(mild)", detail_text)
         # The local time is the clinic's (Europe/Amsterdam, UTC+1 in March).
         self.assertEqual(session.started_at.isoformat(), "2025-03-01T08:30:00+00:00")
         detail = client.get(f"/charting/sessions/{session.pk}/")

@@ -6,6 +6,7 @@ from django import template
 
 from acuflow.core.languages import language_name
 from acuflow.core.registry import nav_items
+from acuflow.core.sources import source_note
 
 register = template.Library()
 
@@ -19,3 +20,9 @@ def acuflow_nav() -> list[tuple[str, Any]]:
 def language_name_filter(code: str) -> Any:
     """`{{ patient.language|language_label }}`: the language's name in the active language."""
     return language_name(code)
+
+
+@register.filter(name="source_note")
+def source_note_filter(text: str) -> Any:
+    """`{{ s.citation|source_note }}`: a data file's English source note, readable."""
+    return source_note(str(text or ""))

@@ -132,8 +132,8 @@ class ReportPdfTests(AcuflowTestCase):
         self.assertIn("Eindverslag", pdf_text(self.get("discharge").content))
 
     def test_the_gp_letter_holds_assessment_red_flag_screen_and_recommendation(self) -> None:
-        self.patient.language = "en"
-        self.patient.save(update_fields=["language"])
+        self.clinic.language = "en"  # the letter is in the clinic's language
+        self.clinic.save(update_fields=["language"])
         text = pdf_text(self.get("gp-letter").content)
         for expected in (
             "Low back pain after lifting",

@@ -64,7 +64,15 @@ def appointment_type_update(
     *, actor: Actor, type: AppointmentType, data: dict[str, Any]
 ) -> AppointmentType:
     actor.require_owner()
-    allowed = {"name", "duration_minutes", "buffer_minutes", "online", "needs_session", "active"}
+    allowed = {
+        "name",
+        "names",
+        "duration_minutes",
+        "buffer_minutes",
+        "online",
+        "needs_session",
+        "active",
+    }
     for key, value in data.items():
         if key not in allowed:
             raise ValueError(f"unknown field {key}")

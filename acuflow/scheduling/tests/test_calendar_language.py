@@ -28,10 +28,19 @@ class WeekHeaderLanguageTests(PagesTestCase):
         )
         self.assertEqual(page.status_code, 200)
         # A public holiday adds its name in a span after the date.
-        return re.findall(
+        found = re.findall(
             r'<h2 class="cal-head">([^<]*)(?:<span class="cal-closed"[^>]*>[^<]*</span>)?</h2>',
             page.content.decode(),
         )
+        return [" ".join(header.split()) for header in found]
+
+    def test_the_weekday_has_a_line_of_its_own_so_the_date_is_never_cut_off(self) -> None:
+        self.reception.language = "nb"
+        self.reception.save(update_fields=["language"])
+        page = self.client_for(self.reception).get(
+            f"/calendar/?practitioner={self.acu.pk}&view=week&date={DAYS[0]}"
+        )
+        self.assertIn('<h2 class="cal-head">man\n16. november</h2>', page.content.decode())
 
     def test_week_headers_show_day_and_month_names_in_the_users_language(self) -> None:
         for language, expected in EXPECTED.items():

@@ -299,6 +299,14 @@ class OnlineBookingTests(PagesTestCase):
             self.client_for(self.practitioner).get("/calendar/requests/"), "Low back pain"
         )
 
+    def test_red_flag_answers_show_as_the_screens_red_flags_not_codes(self) -> None:
+        self.client.post(self.url, self.form(rf_bladder_bowel="yes", rf_leg_weakness="yes"))
+        page = self.client_for(self.practitioner).get("/calendar/requests/")
+        text = page.content.decode()
+        self.assertNotIn("bladder_bowel", text)
+        self.assertNotIn("leg_weakness", text)
+        self.assertEqual(text.count('class="badge danger"'), 1)  # both ask about cauda equina
+
     def test_every_red_flag_question_must_be_answered(self) -> None:
         data = self.form()
         del data["rf_fever"]
