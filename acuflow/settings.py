@@ -104,6 +104,9 @@ def envheader(name: str) -> tuple[str, str] | None:
     if not all(c.isalnum() or c == "-" for c in value):
         raise ImproperlyConfigured(f"{name} must be a header name such as X-Forwarded-Proto")
     return ("HTTP_" + value.upper().replace("-", "_"), "https")
+# EMAIL_TIMEOUT: seconds an SMTP connection waits for the server (connect, each reply).
+# Named SMTP_TIMEOUT here: Django refuses its old EMAIL_* settings beside MAILERS.
+SMTP_TIMEOUT = envpositive("EMAIL_TIMEOUT", "10")
 
 
 def _email_settings(url: str) -> dict[str, object]:
@@ -129,6 +132,9 @@ def _email_settings(url: str) -> dict[str, object]:
             "password": unquote(parsed.password or ""),
             "use_ssl": parsed.scheme == "smtps",
             "use_tls": query.get("tls", ["0"])[0] in {"1", "true"},
+            # Every connect, command and reply waits at most this long: a mail server
+            # that never answers cannot hang the worker.
+            "timeout": SMTP_TIMEOUT,
         }
     return {"BACKEND": backends[parsed.scheme], "OPTIONS": options}
 

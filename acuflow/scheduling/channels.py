@@ -1,15 +1,17 @@
 """How messages reach patients: one small interface, email now; SMS and WhatsApp are
 stubs behind the same interface until a clinic contracts a provider.
 
-A channel's `send` either hands the message over or raises ChannelError; the caller
-(reminders.reminder_send) records `sent` in the same transaction, so a message whose
-hand-over failed stays pending and is retried.
+A channel's `send_reminder` either hands the message over or raises ChannelError. It
+runs outside any transaction (acuflow.scheduling.reminders) and carries the message's
+idempotency key: a message handed over twice after a crash arrives once. Email puts
+the key in the Message-ID; an SMS provider takes it as its idempotency key.
 """
 
 from __future__ import annotations
 
 import smtplib
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -36,7 +38,7 @@ class Channel(Protocol):
 
     def reaches(self, patient: Patient) -> bool: ...
 
-    def send_reminder(self, appointment: Appointment) -> None: ...
+    def send_reminder(self, appointment: Appointment, *, key: str) -> None: ...
 
 
 def _when(appointment: Appointment) -> str:
@@ -68,13 +70,20 @@ def reminder_text(appointment: Appointment) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
+def message_id(key: str) -> str:
+    """The Message-ID of the message with this idempotency key: the same key gives the
+    same Message-ID, so a repeated hand-over is one message to the receiving mail store."""
+    domain = urlparse(settings.SITE_URL).hostname or "acuflow.invalid"
+    return f"<reminder-{key}@{domain}>"
+
+
 class EmailChannel:
     code = "email"
 
     def reaches(self, patient: Patient) -> bool:
         return bool(patient.email)
 
-    def send_reminder(self, appointment: Appointment) -> None:
+    def send_reminder(self, appointment: Appointment, *, key: str) -> None:
         with translation.override(appointment.patient.language or appointment.clinic.language):
             subject, body = reminder_text(appointment)
             summary = f"{appointment.type.label()} - {appointment.clinic.name}"
@@ -84,6 +93,7 @@ class EmailChannel:
             body=body,
             to=[appointment.patient.email],
             reply_to=[appointment.clinic.email] if appointment.clinic.email else None,
+            headers={"Message-ID": message_id(key)},
         )
         message.attach("appointment.ics", attachment, "text/calendar; method=PUBLISH")
         try:
@@ -100,7 +110,7 @@ class SmsChannel:
     def reaches(self, patient: Patient) -> bool:
         return False
 
-    def send_reminder(self, appointment: Appointment) -> None:
+    def send_reminder(self, appointment: Appointment, *, key: str) -> None:
         raise ChannelError("SMS is not configured")
 
 
@@ -113,7 +123,7 @@ class WhatsAppChannel:
     def reaches(self, patient: Patient) -> bool:
         return False
 
-    def send_reminder(self, appointment: Appointment) -> None:
+    def send_reminder(self, appointment: Appointment, *, key: str) -> None:
         raise ChannelError("WhatsApp sending is not configured")
 
 

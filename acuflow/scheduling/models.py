@@ -337,11 +337,13 @@ class CalendarFeed(models.Model):
 
 
 class Reminder(models.Model):
-    """One message to send about one appointment. The row is the outbox: `status=sent`
-    is written in the same transaction that hands the message to the channel."""
+    """One message to send about one appointment. The row is the outbox
+    (`acuflow.scheduling.reminders`): pending -> sending -> sent, or failed after the
+    last attempt; `key` is the message's idempotency key, handed to the channel."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Not needed")
@@ -354,8 +356,9 @@ class Reminder(models.Model):
     next_attempt_at = models.DateTimeField(db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # Set when first claimed and never changed: every hand-over of this message carries it.
+    key = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]

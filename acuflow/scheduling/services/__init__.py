@@ -20,7 +20,6 @@ from acuflow.scheduling.services.booking import (
     SlotTaken,
     appointment_book,
 )
-from acuflow.scheduling.services.reminders import reminder_enqueue
 from acuflow.scheduling.services.settings import (
     SETTINGS_FIELDS,
     appointment_type_update,
@@ -49,7 +48,6 @@ __all__ = [
     "appointment_type_update",
     "holiday_add",
     "holiday_delete",
-    "reminder_enqueue",
     "schedule_exception_add",
     "schedule_settings_update",
     "waitlist_answer",

@@ -1,5 +1,5 @@
-"""Queueing an appointment's reminders when it is booked or moved (sending them, exactly
-once, is `acuflow.scheduling.reminders`)."""
+"""Putting an appointment's reminders in the outbox when it is booked or moved (sending
+them, exactly once, is `acuflow.scheduling.reminders`, run by `acuflow worker`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from acuflow.patients.models import Consent, ConsentKind, Patient
 from acuflow.scheduling import rules, selectors
 from acuflow.scheduling.channels import channels_for
 from acuflow.scheduling.models import Appointment, Reminder
-from acuflow.scheduling.reminders import reminder_enqueue
 
 
 def _wants_reminders(patient: Patient) -> bool:
@@ -29,7 +28,6 @@ def reminders_schedule(appointment: Appointment, *, now: dt.datetime) -> None:
     hours = selectors.schedule_settings(appointment.clinic).reminder_hours_before
     due = rules.reminder_due(start=appointment.start, hours_before=hours, now=now)
     for channel in channels_for(patient):
-        reminder = Reminder.objects.create(
+        Reminder.objects.create(
             appointment=appointment, channel=channel, due_at=due, next_attempt_at=due
         )
-        reminder_enqueue(reminder, now=now)

@@ -1,19 +1,20 @@
 """On PostgreSQL: racing bookings of one slot, the exclusion constraints themselves,
-and a worker process killed (SIGKILL) in the middle of sending a reminder."""
+and the worker process under faults (killed mid-batch 20+ times, a silent mail server,
+a database outage)."""
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
-from pathlib import Path
 
 from django.db import IntegrityError, connection, transaction
 from django.test import Client, TransactionTestCase
@@ -22,8 +23,10 @@ from django.utils import timezone
 from acuflow.accounts.models import ApiToken
 from acuflow.core.testing import AcuflowTestCase, make_patient
 from acuflow.scheduling import services
+from acuflow.scheduling.channels import message_id
 from acuflow.scheduling.models import Appointment, Reminder
 from acuflow.scheduling.selectors import appointment_type_by_code
+from acuflow.scheduling.tests.faults import SmtpSink, TcpProxy, silent_server
 from acuflow.scheduling.tests.helpers import at, next_weekday, weekday_hours
 
 postgres_only = unittest.skipUnless(connection.vendor == "postgresql", "needs PostgreSQL")
@@ -124,64 +127,133 @@ class ConcurrentBookingTests(PostgresTestCase):
 
 
 @postgres_only
-class WorkerKilledTests(PostgresTestCase):
-    def worker(self, mailbox: Path, *, hang_on: str = "") -> subprocess.Popen:
+class WorkerFaultTests(PostgresTestCase):
+    """The real `acuflow worker` process against a local SMTP sink: killed mid-batch,
+    facing a mail server that never answers, and cut off from the database."""
+
+    kills = 22
+
+    def worker(
+        self, *args: str, smtp_port: int, db_port: int | None = None, timeout: int = 10
+    ) -> subprocess.Popen:
         db = connection.settings_dict
         auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+        host = "127.0.0.1" if db_port else (db["HOST"] or "127.0.0.1")
+        port = db_port or db["PORT"] or 5432
         env = {
             **os.environ,
-            "DATABASE_URL": f"postgresql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-            "DJANGO_SETTINGS_MODULE": "acuflow.scheduling.tests.crash_settings",
-            "ACUFLOW_TEST_MAILBOX": str(mailbox),
-            "ACUFLOW_TEST_HANG_ON": hang_on,
+            "DATABASE_URL": f"postgresql://{auth}@{host}:{port}/{db['NAME']}",
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "EMAIL_TIMEOUT": str(timeout),
+            "LOG_LEVEL": "INFO",
         }
         return subprocess.Popen(
-            [sys.executable, "-m", "acuflow.cli", "worker", "--once", "--stale-after", "0"],
+            [sys.executable, "-m", "acuflow.cli", "worker", "--lease", "0", *args],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
+            text=True,
         )
 
-    def test_a_reminder_is_sent_exactly_once_when_the_worker_is_killed_mid_send(self) -> None:
-        patients = [make_patient(self.clinic, f"K{i}", "Kill") for i in range(3)]  # type: ignore[attr-defined]
-        for hour, patient in zip((10, 11, 12), patients, strict=True):
+    def due_reminders(self, n: int) -> list[Reminder]:
+        days = [self.monday + dt.timedelta(days=d) for d in range(5)]
+        slots = [(day, hour) for day in days for hour in range(9, 17)][:n]
+        for i, (day, hour) in enumerate(slots):
             services.appointment_book(
                 actor=self.actor(self.reception),  # type: ignore[attr-defined]
-                patient=patient,
+                patient=make_patient(self.clinic, f"K{i}", "Kill"),  # type: ignore[attr-defined]
                 practitioner=self.acu,
                 type=self.type,
-                start=at(self.monday, hour),
+                start=at(day, hour),
             )
         past = timezone.now() - dt.timedelta(minutes=1)
         Reminder.objects.update(due_at=past, next_attempt_at=past)
-        from django_tasks_db.models import DBTaskResult
+        return list(Reminder.objects.all())
 
-        DBTaskResult.objects.update(run_after=past)
-        with tempfile.TemporaryDirectory() as tmp:
-            mailbox = Path(tmp) / "mailbox.txt"
-            first = self.worker(mailbox, hang_on="2")
-            deadline = time.monotonic() + 90
-            while not mailbox.with_suffix(".hanging").exists():
-                if first.poll() is not None or time.monotonic() > deadline:
-                    self.fail(f"worker did not reach the second send: {first.stdout.read()!r}")  # type: ignore[union-attr]
-                time.sleep(0.1)
-            first.send_signal(signal.SIGKILL)
-            first.wait(timeout=30)
-            self.assertEqual(mailbox.read_text().splitlines(), [patients[0].email])
-            # the killed worker's transaction is gone: nothing was marked sent for it
-            for _ in range(50):
-                if Reminder.objects.filter(status="pending").count() == 2:
-                    break
-                time.sleep(0.1)
-            self.assertEqual(
-                sorted(Reminder.objects.values_list("status", flat=True)),
-                ["pending", "pending", "sent"],
-            )
+    def test_killed_mid_batch_again_and_again_every_reminder_arrives_once(self) -> None:
+        reminders = self.due_reminders(30)
+        sink = SmtpSink(delay=0.15)
+        self.addCleanup(sink.close)
+        rng = random.Random(17)
+        for kill in range(self.kills):
+            worker = self.worker(smtp_port=sink.port)
+            # mid-batch: wait for a new message to reach the sink, then kill at once (the
+            # sink holds its 250: handed over, not yet known as sent) or a moment later
+            if not sink.wait_for(sink.distinct() + 1, timeout=60):
+                worker.kill()
+                self.fail(f"kill {kill}: no message arrived: {worker.communicate()[0]}")
+            if kill % 2:
+                time.sleep(rng.uniform(0, 0.3))
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=30)
+        # then one worker that is left alone finishes the batch
+        last = self.worker("--once", smtp_port=sink.port)
+        output = last.communicate(timeout=180)[0]
+        self.assertEqual(last.returncode, 0, output)
 
-            for _ in range(2):  # a new worker, then another one: nothing more to send
-                again = self.worker(mailbox)
-                output = again.communicate(timeout=120)[0]
-                self.assertEqual(again.returncode, 0, output)
-            sent = mailbox.read_text().splitlines()
-            self.assertEqual(sorted(sent), sorted(p.email for p in patients))
-            self.assertEqual(set(Reminder.objects.values_list("status", flat=True)), {"sent"})
+        keys = {message_id(r.key): r.pk for r in Reminder.objects.all()}
+        self.assertEqual(set(Reminder.objects.values_list("status", flat=True)), {"sent"})
+        delivered = collections.Counter(mid for mid, _rcpt in sink.messages)
+        missing = [pk for mid, pk in keys.items() if mid not in delivered]
+        # a duplicate is the same reminder arriving under a second identity; a hand-over
+        # repeated under the same Message-ID is one message to the mail store
+        duplicates = [mid for mid in delivered if mid not in keys]
+        self.assertEqual((len(missing), len(duplicates)), (0, 0), (missing, duplicates))
+        self.assertEqual(len(keys), len(reminders))
+        per_recipient = collections.defaultdict(set)
+        for mid, rcpt in sink.messages:
+            per_recipient[rcpt].add(mid)
+        self.assertEqual(len(per_recipient), len(reminders))
+        self.assertTrue(all(len(ids) == 1 for ids in per_recipient.values()), per_recipient)
+        # repeated hand-overs happen only for a message a killed worker had in hand
+        self.assertLessEqual(sum(delivered.values()) - len(keys), self.kills)
+
+    def test_a_mail_server_that_never_answers_does_not_hang_the_worker(self) -> None:
+        self.due_reminders(1)
+        server = silent_server()
+        self.addCleanup(server.close)
+        started = time.monotonic()
+        worker = self.worker("--once", smtp_port=server.getsockname()[1], timeout=2)
+        output = worker.communicate(timeout=60)[0]
+        self.assertEqual(worker.returncode, 0, output)
+        self.assertLess(time.monotonic() - started, 30)
+        reminder = Reminder.objects.get()
+        self.assertEqual((reminder.status, reminder.attempts), ("pending", 1), output)
+        self.assertIn("timed out", reminder.last_error)
+
+    def test_the_worker_reconnects_when_the_database_returns_and_stops_on_sigterm(self) -> None:
+        db = connection.settings_dict
+        proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
+        self.addCleanup(proxy.close)
+        sink = SmtpSink()
+        self.addCleanup(sink.close)
+        worker = self.worker(
+            "--interval", "0.2", "--max-backoff", "1", smtp_port=sink.port, db_port=proxy.port
+        )
+        self.addCleanup(lambda: worker.poll() is None and worker.kill())
+        lines: list[str] = []
+        threading.Thread(
+            target=lambda: lines.extend(iter(worker.stdout.readline, "")),
+            daemon=True,  # type: ignore[union-attr]
+        ).start()
+
+        def wait_for_line(text: str, timeout: float = 60) -> None:
+            deadline = time.monotonic() + timeout
+            while not any(text in line for line in list(lines)):
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    self.fail(f"no {text!r} in the worker's log: {''.join(lines)}")
+                time.sleep(0.1)
+
+        wait_for_line("started")
+        time.sleep(1)
+        proxy.cut()  # the database goes away
+        wait_for_line("database error")
+        self.due_reminders(1)  # booked meanwhile (the test reaches the database directly)
+        time.sleep(2)
+        self.assertIsNone(worker.poll(), "the worker exited while the database was down")
+        proxy.restore()
+        self.assertTrue(sink.wait_for(1, timeout=60), "".join(lines))
+        wait_for_line("database back")
+        worker.send_signal(signal.SIGTERM)
+        self.assertEqual(worker.wait(timeout=30), 0, "".join(lines))
+        self.assertEqual(Reminder.objects.get().status, "sent")
