@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bi
 PORT ?= 8000
 export PORT
 
-.PHONY: compiled-messages run test install install-dev messages check-messages lint typecheck migrations-check bench clean
+.PHONY: compiled-messages run test install install-dev messages check-messages lint typecheck migrations-check bench clean system-packages system-packages-test
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "acuflow needs Python 3.12 or newer" >&2; exit 1; }
@@ -26,17 +26,27 @@ $(VENV)/.installed-dev: $(VENV)/.installed package.json package-lock.json
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-compiled-messages: $(VENV)/.installed
+# Debian packages (gettext, fonts, Pango; chromium and poppler for the tests): installed
+# when we are root with apt-get, otherwise a stop with the one command to run.
+system-packages:
+	@bash scripts/system-packages.sh run
+system-packages-test:
+	@bash scripts/system-packages.sh test
+
+compiled-messages: system-packages $(VENV)/.installed
 	@$(PY) -m acuflow.cli compilemessages -v 0 --ignore '.venv*' >/dev/null
 
+# The worker (reminders) runs beside the server; Ctrl-C stops both.
 run: install compiled-messages
 	mkdir -p var
 	$(VENV)/bin/acuflow migrate --noinput -v 0
 	$(VENV)/bin/acuflow demo --if-empty
 	$(VENV)/bin/acuflow collectstatic --noinput -v 0
-	$(VENV)/bin/acuflow serve --port $(PORT)
+	$(VENV)/bin/acuflow worker & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(VENV)/bin/acuflow serve --port $(PORT)
 
-test: install-dev compiled-messages
+test: system-packages-test install-dev compiled-messages
 	$(PY) scripts/check_translations.py
 	$(PY) scripts/check_glossary.py
 	$(PY) scripts/check_inner_imports.py
