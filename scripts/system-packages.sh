@@ -6,8 +6,8 @@
 set -euo pipefail
 need=()
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
-fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
-ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+fc-list 2>/dev/null | grep -i dejavu >/dev/null || need+=(fonts-dejavu-core)  # no -q: with pipefail an early exit fails the pipe
+ldconfig -p 2>/dev/null | grep 'libpango-1.0.so' >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "${1:-run}" = test ]; then
   [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
