@@ -104,6 +104,8 @@ def envheader(name: str) -> tuple[str, str] | None:
     if not all(c.isalnum() or c == "-" for c in value):
         raise ImproperlyConfigured(f"{name} must be a header name such as X-Forwarded-Proto")
     return ("HTTP_" + value.upper().replace("-", "_"), "https")
+
+
 # EMAIL_TIMEOUT: seconds an SMTP connection waits for the server (connect, each reply).
 # Named SMTP_TIMEOUT here: Django refuses its old EMAIL_* settings beside MAILERS.
 SMTP_TIMEOUT = envpositive("EMAIL_TIMEOUT", "10")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0003_overlap_indexes'),
+        ('scheduling', '0006_appointment_type_names'),
     ]
 
     operations = [
