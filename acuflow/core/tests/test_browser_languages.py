@@ -22,6 +22,9 @@ from acuflow.scheduling.models import Appointment
 
 @pytest.mark.browser
 class EveryWordInTheLanguageTests(BrowserTestCase):
+    # The walk opens a page that does not exist on purpose, to read the 404 page.
+    expected_console_errors = ("status of 404 (Not Found) (http://localhost:",)
+
     def seed(self, language: str) -> dict[str, int]:
         """A patient in `language` with a course, a charted session and an appointment."""
         for user in (self.owner, self.practitioner, self.reception):
