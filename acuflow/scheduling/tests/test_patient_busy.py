@@ -11,6 +11,7 @@ from acuflow.accounts.models import Room
 from acuflow.core.testing import make_patient
 from acuflow.scheduling import services
 from acuflow.scheduling.models import Appointment
+from acuflow.scheduling.services.booking import save_guarded
 from acuflow.scheduling.tests.helpers import at
 from acuflow.scheduling.tests.test_api import SchedulingApiTestCase
 from acuflow.scheduling.tests.test_postgres import PostgresTestCase, postgres_only
@@ -108,5 +109,5 @@ class PatientOverlapConstraintTests(PostgresTestCase):
             busy_until=first.end,
         )
         with self.assertRaises(services.SchedulingError) as caught:
-            services._save_guarded(clash)
+            save_guarded(clash)
         self.assertEqual(caught.exception.code, "patient_busy")

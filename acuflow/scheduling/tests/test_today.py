@@ -273,7 +273,9 @@ class TodayListTests(TodayTestCase):
     def test_the_dashboard_counts_my_appointments_today(self) -> None:
         appointment_today(self)
         appointment_today(self, minutes_from_now=30)
-        appointment_today(self, practitioner=self.practitioner.practitioner)
+        # another patient (a patient is in one appointment at a time)
+        other = make_patient(self.clinic, "Noor", "Visser")
+        appointment_today(self, practitioner=self.practitioner.practitioner, patient=other)
         page = self.client_for(self.owner).get("/")
         self.assertContains(page, 'id="dashboard-today"')
         self.assertContains(page, '<p class="big"><a href="/calendar/today/">2</a></p>', html=False)
