@@ -151,6 +151,8 @@ def save_guarded(appointment: Appointment, **kwargs: Any) -> None:
         with transaction.atomic():
             appointment.save(**kwargs)
     except IntegrityError as exc:
+        if "scheduling_appointment_times_ordered" in str(exc):
+            raise SchedulingError("invalid_time", _("The end must be after the start."))
         if "scheduling_no_patient_overlap" in str(exc):
             raise SchedulingError(
                 "patient_busy", _("This patient already has an appointment at that time.")
@@ -203,7 +205,13 @@ def appointment_book(
             course_session=course_session,
             created_by=actor.user,
         )
-        appointment.full_clean()
+        # Field checks only, no round trips: the location id is the working-hours row's
+        # just read and the course id the caller's course (both guarded by their foreign
+        # keys), Appointment has nothing unique, and the times are ordered by
+        # construction (the check constraint guards that; save_guarded maps it).
+        appointment.full_clean(
+            exclude=["location", "course"], validate_unique=False, validate_constraints=False
+        )
         save_guarded(appointment)
         audit_record(actor=actor, action=Action.CREATE, patient=patient, obj=appointment)
         reminders_schedule(appointment, now=now)
