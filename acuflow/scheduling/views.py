@@ -108,7 +108,13 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
         object_ids=[str(a["id"]) for a in appointments],
         detail={"view": view, "date": day.isoformat()},
     )
-    windows = selectors.windows_for_many(shown, first, last, zone=zone) if shown else {}
+    # The clinic's closures, read once: they close working windows and name closed days.
+    closures = selectors.clinic_closures(clinic, first, last)
+    windows = (
+        selectors.windows_for_many(shown, first, last, zone=zone, closures=closures)
+        if shown
+        else {}
+    )
     # Columns: days (one practitioner, or a location's week) or practitioners (a location's day)
     columns: list[dict[str, Any]] = []
     if location is not None and view == "day":
@@ -163,7 +169,7 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
             f'<span class="muted">{escape(" · ".join(details))}</span>\n</a>'
         )
 
-    closed = selectors.closed_days(clinic, first, last)
+    closed = selectors.closed_days(clinic, first, last, closures=closures)
     by_day: dict[dt.date, list[dict[str, Any]]] = {}
     for a in appointments:
         by_day.setdefault(a["start"].astimezone(zone).date(), []).append(a)
