@@ -180,6 +180,13 @@ def prepare_size(
     targets_file = workdir / f"targets_{size}.json"
     run([sys.executable, str(HERE / "targets.py"), str(targets_file)], env)
     targets = json.loads(targets_file.read_text())
+    if targets["patient_count"] != size:
+        # A generation that was stopped half-way leaves a database that --reuse would
+        # otherwise measure as if it were the full size.
+        raise SystemExit(
+            f"{db} holds {targets['patient_count']:,} patients, not {size:,}: an unfinished "
+            "generation? Run without --reuse to generate it again."
+        )
     generation = {
         "reused": reuse,
         "seconds": round(seconds, 1),
