@@ -231,7 +231,7 @@ def locust_size(
         start_new_session=True,
     )
     try:
-        wait_for(base + "/healthz", 60)
+        wait_for(base + "/healthz", 180)  # six workers importing Django on a busy machine
         warm(base, targets)
         prefix = workdir / f"locust_{size}"
         log(f"locust: {args.users} users, {args.duration} s")
