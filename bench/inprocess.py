@@ -89,11 +89,23 @@ class Backend:
             return int(cur.fetchone()[0]) == self.pid
 
 
+def workers_launched(node: Any) -> int:
+    """Parallel workers a plan started: they are processes of their own, so their CPU
+    is not in the backend's /proc figures."""
+    if isinstance(node, list):
+        return sum(workers_launched(n) for n in node)
+    if not isinstance(node, dict):
+        return 0
+    own = int(node.get("Workers Launched", 0))
+    return own + sum(workers_launched(v) for k, v in node.items() if k in ("Plan", "Plans"))
+
+
 def explain(statements: list[str]) -> dict[str, Any]:
     """Server-side time of `statements`: EXPLAIN ANALYZE each one (median of 3) in a
     transaction rolled back at the end; statements that are not plannable (SAVEPOINT,
     RELEASE, SET) are counted and skipped."""
     execution = planning = 0.0
+    workers = 0
     skipped: list[str] = []
     failed: list[str] = []
     with transaction.atomic():
@@ -118,6 +130,7 @@ def explain(statements: list[str]) -> dict[str, Any]:
                         plan = json.loads(plan)
                     top = plan[0] if isinstance(plan, list) else plan
                     runs.append((top["Execution Time"], top.get("Planning Time", 0.0)))
+                    workers = max(workers, workers_launched(top))
                 if runs:
                     execution += statistics.median(r[0] for r in runs)
                     planning += statistics.median(r[1] for r in runs)
@@ -125,6 +138,7 @@ def explain(statements: list[str]) -> dict[str, Any]:
     return {
         "execution_ms": round(execution, 3),
         "planning_ms": round(planning, 3),
+        "parallel_workers": workers,
         "skipped": skipped,
         "failed": failed,
     }

@@ -268,6 +268,8 @@ def inprocess_table(results: dict[str, Any]) -> str:
             server = sql_ms(e)
             r = ratio(e)
             sql_cell = f"{server:.2f}" if server is not None else "n/a (write)"
+            if e.get("sql", {}).get("parallel_workers"):
+                sql_cell += " (parallel)"  # the workers' CPU is not in the backend column
             lines.append(
                 f"| {int(size):,} | {name} | {e['cpu_ms']:.1f} | {e['django_cpu_ms']:.1f} "
                 f"| {e['backend_cpu_ms']:.1f} | {e['queries']} | {sql_cell} "

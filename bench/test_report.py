@@ -122,6 +122,8 @@ def test_inprocess_table_and_lines() -> None:
     assert rows[1].startswith("| 100,000 | patient search | 4.0 |")
     assert "| 2.0x |" in rows[1] and rows[1].endswith("| ≤ 6 ms, ≤ 3x | ok |")
     assert "n/a (write)" in rows[2] and rows[2].endswith("| ≤ 12 ms | MISS (CPU) |")
+    results["sizes"]["1000"]["actions"]["patient search"]["sql"]["parallel_workers"] = 2
+    assert "| 1.50 (parallel) |" in report.inprocess_table(results)
     lines = report.inprocess_lines(results)
     assert "disturbed" in lines  # the 1,000 size started at load 1.9
     assert "1,000 patients (load at start 1.9 1 1, disturbed)" in lines
