@@ -431,6 +431,16 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 SECTION_ROWS = 10  # sessions listed on the patient page
+# The columns the section's rows show (no notes, adjuncts or home care decoded).
+SECTION_COLUMNS = (
+    "patient_id",
+    "started_at",
+    "sites",
+    "nrs_before",
+    "nrs_after",
+    "practitioner",
+    "practitioner__user__full_name",
+)
 
 
 def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeString:
@@ -446,7 +456,7 @@ def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeStrin
         .select_related(None)
         .select_related("practitioner__user")
     )
-    sessions = list(history[:SECTION_ROWS])
+    sessions = list(history.only(*SECTION_COLUMNS)[:SECTION_ROWS])
     summary = history.order_by().aggregate(total=Count("id"), first=Min("started_at"))
     courses = [
         course

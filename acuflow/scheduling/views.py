@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -782,12 +783,22 @@ def _appointment_rows(appointments: list[Appointment], zone: Any) -> list[dict[s
     return rows
 
 
+PATIENT_SECTION_ROWS = 20  # appointments listed on the patient page
+
+
 def patient_section(request: HttpRequest, actor: Any, patient: Patient) -> SafeString:
     zone = selectors.clinic_zone(actor.clinic)
-    appointments = list(
+    # LIMIT first, then the joins: a patient with 1,000 appointments would otherwise
+    # have all of them joined to type and practitioner and sorted for 20 rows.
+    latest = (
         Appointment.objects.filter(clinic=actor.clinic, patient=patient)
+        .order_by("-start", "-id")
+        .values("pk")[:PATIENT_SECTION_ROWS]
+    )
+    appointments = list(
+        Appointment.objects.filter(pk__in=Subquery(latest))
         .select_related("type", "practitioner__user")
-        .order_by("-start")[:20]
+        .order_by("-start", "-id")
     )
     active_courses = [
         course
