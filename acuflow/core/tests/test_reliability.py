@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from typing import Any
 from unittest import mock
 
@@ -243,3 +244,41 @@ class DeadlockRetryTests(AcuflowTestCase):
         self.assertEqual(status.call_count, 2)
         self.assertEqual(response.status_code, 409)
         self.assertIn("Er is niets opgeslagen", response.content.decode())
+
+
+class PostgresDeadlockTests(SimpleTestCase):
+    """A real deadlock (two transactions taking two locks in opposite order) is what
+    the retry recognises: Django's OperationalError with SQLSTATE 40P01 as its cause."""
+
+    databases = {"default"}
+
+    def setUp(self) -> None:
+        if connections["default"].vendor != "postgresql":
+            self.skipTest("needs DATABASE_URL=postgresql://...")
+
+    def test_a_real_deadlock_is_retryable_and_not_unavailable(self) -> None:
+        both_hold_one = threading.Barrier(2, timeout=10)
+        errors: list[BaseException] = []
+
+        def take(first: int, second: int) -> None:
+            try:
+                with transaction.atomic(), connections["default"].cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [first])
+                    both_hold_one.wait()
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [second])
+            except BaseException as exc:  # noqa: BLE001 - the test inspects it
+                errors.append(exc)
+            finally:
+                connections["default"].close()
+
+        threads = [
+            threading.Thread(target=take, args=(910001, 910002)),
+            threading.Thread(target=take, args=(910002, 910001)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        self.assertEqual(len(errors), 1, errors)  # PostgreSQL ends one, the other commits
+        self.assertTrue(reliability.is_retryable(errors[0]), repr(errors[0]))
+        self.assertFalse(reliability.is_unavailable(errors[0]))
