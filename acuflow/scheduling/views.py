@@ -29,6 +29,8 @@ from acuflow.accounts.models import Location, Practitioner
 from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record, audit_shown
+from acuflow.core import timezones
+from acuflow.core.errors import DomainError, add_to_form
 from acuflow.patients.models import Patient
 from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.protocols.selectors import courses_on_patient_page
@@ -356,10 +358,13 @@ def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
     form = forms.MoveForm(request.POST, clinic=actor.clinic)
     error = ""
     if form.is_valid():
-        start = rules.local_instant(
-            form.cleaned_data["start"].date(), form.cleaned_data["start"].time(), zone
-        )
         try:
+            start = timezones.local_datetime(
+                form.cleaned_data["start"].date(),
+                form.cleaned_data["start"].time(),
+                zone,
+                field="start",
+            )
             with transaction.atomic():
                 locked = selectors.appointment_get_for_actor(
                     actor=actor, appointment_id=appointment.pk, for_update=True, audit=None
@@ -370,7 +375,7 @@ def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
                     start=start,
                     practitioner=form.cleaned_data.get("practitioner") or None,
                 )
-        except services.SchedulingError as exc:
+        except DomainError as exc:  # SchedulingError, a time a clock change skips or repeats
             error = exc.detail
         except ValidationError as exc:
             error = "; ".join(exc.messages)
@@ -845,8 +850,15 @@ def course_book(request: HttpRequest, course_id: int) -> HttpResponse:
                 messages.success(request, _("The course is booked."))
             except services.SchedulingError as exc:
                 messages.error(request, exc.detail)
+            except DomainError as exc:  # a time a clock change skips or repeats
+                add_to_form(form, exc)
         else:
-            plan = courses.course_plan(actor=actor, course=course, at_time=at_time, type=type_obj)
+            try:
+                plan = courses.course_plan(
+                    actor=actor, course=course, at_time=at_time, type=type_obj
+                )
+            except DomainError as exc:
+                add_to_form(form, exc)
     zone = selectors.clinic_zone(actor.clinic)
     return render(
         request,

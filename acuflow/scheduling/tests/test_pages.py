@@ -107,6 +107,19 @@ class CalendarPageTests(PagesTestCase):
         first.refresh_from_db()
         self.assertEqual(first.start, at(self.monday, 10))
 
+    def test_a_move_into_the_autumn_overlap_is_refused_naming_the_zone(self) -> None:
+        first = self.book(at(self.monday, 10))
+        r = self.client_for(self.owner).post(
+            f"/calendar/appointments/{first.pk}/move/",
+            {"start": "2027-10-31T02:30"},
+            HTTP_HX_REQUEST="true",
+        )
+        error = json.loads(r["HX-Trigger"])["calendarError"]
+        self.assertIn("Europe/Amsterdam", error)
+        self.assertIn("02:30", error)
+        first.refresh_from_db()
+        self.assertEqual(first.start, at(self.monday, 10))
+
     def test_moving_one_course_session_leaves_the_others(self) -> None:
         a = self.book(at(self.monday, 10))
         b = self.book(at(self.monday + dt.timedelta(days=7), 10))
