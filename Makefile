@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bi
 PORT ?= 8000
 export PORT
 
-.PHONY: compiled-messages run test install install-dev messages check-messages lint typecheck migrations-check bench clean system-packages system-packages-test
+.PHONY: compiled-messages run test install install-dev messages check-messages lint typecheck migrations-check bench bench-inprocess clean system-packages system-packages-test
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "acuflow needs Python 3.12 or newer" >&2; exit 1; }
@@ -66,8 +66,13 @@ typecheck: install-dev
 migrations-check: install-dev
 	$(VENV)/bin/acuflow makemigrations --check --dry-run
 
+# The locust run (p95 under load, growth) and then the in-process mode (work per request)
+# on the same generated databases; bench-inprocess runs only the latter.
 bench: install-dev
-	$(PY) bench/run.py
+	$(PY) bench/run.py --with-in-process
+
+bench-inprocess: install-dev
+	$(PY) bench/run.py --in-process
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

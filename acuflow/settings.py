@@ -224,6 +224,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: the first to see a view's exception; a deadlock is retried once, then 409.
+    "acuflow.core.reliability.RetryConflictMiddleware",
 ]
 
 ROOT_URLCONF = "acuflow.urls"

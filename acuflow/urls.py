@@ -5,6 +5,10 @@ from django.urls import include, path
 from acuflow.accounts.views import admin_login_view
 from acuflow.core.views import healthz
 
+# Unhandled exceptions: JSON on /api/ (500 server_error, 503 service_unavailable while the
+# database is down), a plain translated page elsewhere (acuflow.core.reliability).
+handler500 = "acuflow.core.reliability.server_error"
+
 # Staff pages and the API: the language follows the user (or Accept-Language).
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -105,6 +105,7 @@ class Staff(FastHttpUser):
             "needles_in": 10,
             "needles_out": 10,
             "retention_minutes": 20,
+            "unbooked_reason": "walk-in",  # no appointment_id: the service asks why
         }
         with self.client.post(
             f"/api/v1/courses/{course}/sessions",

@@ -2,6 +2,13 @@
 production server and drive it with locust on loopback; report per action and size.
 
     python bench/run.py [--sizes 1000,100000] [--users 50] [--duration 60]
+    python bench/run.py --in-process [--runs 20]     # only the work per request
+    python bench/run.py --with-in-process            # both (what `make bench` runs)
+
+The in-process mode (bench/inprocess.py) calls each action through the Django test
+client against the same database and reports CPU ms (Django + PostgreSQL backend),
+queries, the server time of its SQL, their ratio and the budget verdicts:
+bench/results/inprocess.json and the README section between the bench-inprocess markers.
 
 Each size gets its own database (acuflow_bench_<size>, dropped and created again) on
 BENCH_PG (default postgresql://postgres@127.0.0.1:5432). Results: bench/results/latest.json,
@@ -36,6 +43,8 @@ BIN = Path(sys.executable).parent
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 README_START = "<!-- bench:start -->"
 README_END = "<!-- bench:end -->"
+INPROCESS_START = "<!-- bench-inprocess:start -->"
+INPROCESS_END = "<!-- bench-inprocess:end -->"
 
 
 def log(message: str) -> None:
@@ -141,7 +150,10 @@ def generate(size: int, args: argparse.Namespace, env: dict[str, str]) -> str:
     return run([str(BIN / "acuflow"), *command], env, capture_output=True).stdout
 
 
-def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+def prepare_size(
+    size: int, args: argparse.Namespace, workdir: Path
+) -> tuple[dict[str, str], Path, dict[str, Any], dict[str, Any]]:
+    """The database of `size` patients (fresh, or reused with --reuse) and its targets."""
     db = f"acuflow_bench_{size}"
     env = dict(os.environ, DATABASE_URL=f"{PG}/{db}", DEBUG="false")
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -168,6 +180,35 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
     targets_file = workdir / f"targets_{size}.json"
     run([sys.executable, str(HERE / "targets.py"), str(targets_file)], env)
     targets = json.loads(targets_file.read_text())
+    if targets["patient_count"] != size:
+        # A generation that was stopped half-way leaves a database that --reuse would
+        # otherwise measure as if it were the full size.
+        raise SystemExit(
+            f"{db} holds {targets['patient_count']:,} patients, not {size:,}: an unfinished "
+            "generation? Run without --reuse to generate it again."
+        )
+    generation = {
+        "reused": reuse,
+        "seconds": round(seconds, 1),
+        "sessions": counts.get("charting.Session", 0),
+        "counts": counts,
+    }
+    return env, targets_file, targets, generation
+
+
+def drop_size(size: int, args: argparse.Namespace) -> None:
+    if not (args.keep or args.reuse):
+        psql(f'DROP DATABASE IF EXISTS "acuflow_bench_{size}" WITH (FORCE)')
+
+
+def locust_size(
+    size: int,
+    args: argparse.Namespace,
+    workdir: Path,
+    env: dict[str, str],
+    targets_file: Path,
+    targets: dict[str, Any],
+) -> dict[str, Any]:
     base = f"http://127.0.0.1:{args.port}"
     log(f"serving on {base} ({args.workers} workers x {args.threads} threads)")
     server = subprocess.Popen(
@@ -190,7 +231,7 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
         start_new_session=True,
     )
     try:
-        wait_for(base + "/healthz", 60)
+        wait_for(base + "/healthz", 180)  # six workers importing Django on a busy machine
         warm(base, targets)
         prefix = workdir / f"locust_{size}"
         log(f"locust: {args.users} users, {args.duration} s")
@@ -238,29 +279,52 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-    if not (args.keep or args.reuse):
-        psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    return actions
+
+
+def settle(seconds: float) -> str:
+    """Wait up to `seconds` for the 1-minute load average to fall to 1.5 or below (the
+    generation or the locust run just before keeps it up); answer the load at start."""
+    deadline = time.monotonic() + seconds
+    while os.getloadavg()[0] > report.DISTURBED_LOAD and time.monotonic() < deadline:
+        time.sleep(5)
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def inprocess_size(
+    size: int,
+    args: argparse.Namespace,
+    workdir: Path,
+    env: dict[str, str],
+    targets_file: Path,
+    targets: dict[str, Any],
+) -> dict[str, Any]:
+    load = settle(args.settle)
+    log(f"in process: {size:,} patients, {args.runs} runs per action (load {load})")
+    out = workdir / f"inprocess_{size}.json"
+    command = [sys.executable, str(HERE / "inprocess.py"), str(targets_file), str(out)]
+    command += ["--runs", str(args.runs), "--warmup", str(args.warmup)]
+    if args.only:
+        command += ["--only", args.only]
+    run(command, dict(env, EMAIL_URL="locmem://"))
+    measured = json.loads(out.read_text())
     return {
-        "generation": {
-            "reused": reuse,
-            "seconds": round(seconds, 1),
-            "sessions": counts.get("charting.Session", 0),
-            "counts": counts,
-        },
+        "load_average": load,
+        "backend_cpu": measured["backend_cpu"],
         "chart_sessions": targets.get("chart_sessions"),
-        "actions": actions,
+        "chart_course_sessions": targets.get("chart_course_sessions"),
+        "actions": measured["actions"],
     }
 
 
-def update_readme(results: dict[str, Any]) -> bool:
+def update_readme(start: str, end: str, body: str) -> bool:
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
-    if README_START not in text or README_END not in text:
+    if start not in text or end not in text:
         return False
-    body = f"{report.machine_lines(results)}\n\n{report.table(results)}\n"
-    head, rest = text.split(README_START, 1)
-    _old, tail = rest.split(README_END, 1)
-    readme.write_text(f"{head}{README_START}\n{body}{README_END}{tail}", encoding="utf-8")
+    head, rest = text.split(start, 1)
+    _old, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{body}{end}{tail}", encoding="utf-8")
     return True
 
 
@@ -283,14 +347,36 @@ def main() -> None:
         help="keep the bench databases and use them again instead of generating (for tuning)",
     )
     parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--in-process",
+        action="store_true",
+        help="only the in-process mode: work per request through the Django test client",
+    )
+    mode.add_argument(
+        "--with-in-process",
+        action="store_true",
+        help="the locust run and then the in-process mode on the same databases",
+    )
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "20")))
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument(
+        "--settle", type=float, default=90.0, help="seconds to wait for load <= 1.5 (in process)"
+    )
+    parser.add_argument("--only", default="", help="in process: action names separated by ;")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
     if not sizes or min(sizes) < 1 or not 1 <= args.users <= 500 or args.duration < 5:
         raise SystemExit("--sizes, --users (1-500) and --duration (>= 5 s) need sane values")
-    if not shutil.which(str(BIN / "locust")):
+    if args.runs < 3 or args.warmup < 0:
+        raise SystemExit("--runs needs at least 3, --warmup 0 or more")
+    with_locust = not args.in_process
+    with_inprocess = args.in_process or args.with_in_process
+    if with_locust and not shutil.which(str(BIN / "locust")):
         raise SystemExit("locust is missing: `make install-dev`")
+    started_at = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     results: dict[str, Any] = {
-        "started_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "started_at": started_at,
         "machine": machine(),
         "settings": {
             "users": args.users,
@@ -303,24 +389,62 @@ def main() -> None:
         },
         "sizes": {},
     }
+    inprocess: dict[str, Any] = {
+        "started_at": started_at,
+        "machine": results["machine"],
+        "settings": {"runs": args.runs, "warmup": args.warmup, "years": args.years},
+        "sizes": {},
+    }
     with tempfile.TemporaryDirectory(prefix="acuflow-bench-") as tmp:
+        workdir = Path(tmp)
         for size in sizes:
-            results["sizes"][str(size)] = bench_size(size, args, Path(tmp))
-    if len(sizes) > 1:
-        results["growth"] = report.growth(
-            results["sizes"][str(sizes[0])]["actions"], results["sizes"][str(sizes[-1])]["actions"]
+            env, targets_file, targets, generation = prepare_size(size, args, workdir)
+            try:
+                if with_locust:
+                    results["sizes"][str(size)] = {
+                        "generation": generation,
+                        "chart_sessions": targets.get("chart_sessions"),
+                        "actions": locust_size(size, args, workdir, env, targets_file, targets),
+                    }
+                if with_inprocess:
+                    measured = inprocess_size(size, args, workdir, env, targets_file, targets)
+                    measured["reused"] = generation["reused"]
+                    inprocess["sizes"][str(size)] = measured
+            finally:
+                drop_size(size, args)
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    if with_locust:
+        if len(sizes) > 1:
+            results["growth"] = report.growth(
+                results["sizes"][str(sizes[0])]["actions"],
+                results["sizes"][str(sizes[-1])]["actions"],
+            )
+        results["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        (out / "latest.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        print()
+        print(report.machine_lines(results))
+        print()
+        print(report.table(results))
+        print("\nwritten: bench/results/latest.json")
+        body = f"{report.machine_lines(results)}\n\n{report.table(results)}\n"
+        if not args.no_readme and update_readme(README_START, README_END, body):
+            print("README.md benchmark section updated")
+    if with_inprocess:
+        backends = {v["backend_cpu"] for v in inprocess["sizes"].values()}
+        inprocess["settings"]["backend_cpu"] = ", ".join(sorted(backends))
+        inprocess["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        (out / "inprocess.json").write_text(
+            json.dumps(inprocess, indent=1) + "\n", encoding="utf-8"
         )
-    results["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    out = HERE / "results" / "latest.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    print()
-    print(report.machine_lines(results))
-    print()
-    print(report.table(results))
-    print(f"\nwritten: {out.relative_to(ROOT)}")
-    if not args.no_readme and update_readme(results):
-        print("README.md benchmark section updated")
+        print()
+        print(report.inprocess_lines(inprocess))
+        print()
+        print(report.inprocess_table(inprocess))
+        print("\nwritten: bench/results/inprocess.json")
+        body = f"{report.inprocess_lines(inprocess)}\n\n{report.inprocess_table(inprocess)}\n"
+        if not args.no_readme and update_readme(INPROCESS_START, INPROCESS_END, body):
+            print("README.md in-process section updated")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Run with DATABASE_URL pointing at the bench database: python bench/targets.py OUT.json
 It chooses the first generated clinic (the one holding the 1,000-session patient), its
 owner (an acupuncturist) as the acting user, and gives that user an API token and a
-server-side session, so the load test needs no login round trips."""
+server-side session signed in with both factors (bench/staff.py), so the load test needs
+no login round trips."""
 
 from __future__ import annotations
 
@@ -21,13 +22,13 @@ import django  # noqa: E402
 django.setup()
 
 from django.apps import apps  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
-from acuflow.accounts.models import ApiToken, Clinic, Membership  # noqa: E402
+from acuflow.accounts.models import Clinic, Membership  # noqa: E402
 from acuflow.patients.models import Patient  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import staff  # noqa: E402
 
 
 def main(out: str) -> None:
@@ -36,13 +37,8 @@ def main(out: str) -> None:
     if clinic is None:
         raise SystemExit("no generated clinic: run `acuflow generate` first")
     owner = Membership.objects.select_related("user").get(clinic=clinic, role="owner").user
-    token = ApiToken.create_for(owner, name="benchmark")[1]  # stored hashed: a new one each run
-    session = SessionStore()
-    session[SESSION_KEY] = str(owner.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
-    session[HASH_SESSION_KEY] = owner.get_session_auth_hash()
-    session.set_expiry(24 * 3600)
-    session.save()
+    token = staff.api_token(owner)
+    session_key = staff.signed_in_session(owner)  # both factors given
     patients = Patient.objects.filter(clinic=clinic)
     family_names = sorted(set(patients.values_list("family_name", flat=True)[:5000]))
     patient_ids = list(patients.order_by("id").values_list("id", flat=True)[:5000])
@@ -52,7 +48,7 @@ def main(out: str) -> None:
         "timezone": clinic.timezone,
         "user": owner.email,
         "token": token,
-        "session": session.session_key,
+        "session": session_key,
         "search": rng.sample(family_names, min(50, len(family_names))),
         "patients": rng.sample(patient_ids, min(500, len(patient_ids))),
         "practitioners": practitioners,
@@ -79,6 +75,17 @@ def main(out: str) -> None:
             courses.filter(state="active", modality="acupuncture").values_list("id", flat=True)
         )
         data["chart_courses"] = writable[:200]
+        if "chart_patient" in data:
+            longest = (
+                Session.objects.filter(patient_id=data["chart_patient"])
+                .values("course_id")
+                .annotate(n=Count("id"))
+                .order_by("-n")
+                .first()
+            )
+            if longest is not None:
+                data["chart_course"] = longest["course_id"]
+                data["chart_course_sessions"] = longest["n"]
         busiest = courses.values("protocol_id").annotate(n=Count("id")).order_by("-n").first()
         if busiest is not None:
             data["analytics_protocol"] = busiest["protocol_id"]

@@ -6,19 +6,20 @@ from importlib import import_module
 
 from django.apps import apps
 from django.urls import path
-from ninja import NinjaAPI
 
 from acuflow.accounts.api_auth import StaffSessionAuth, TokenAuth
-from acuflow.core.api.errors import install_error_handlers
+from acuflow.core.api.errors import AcuflowAPI, install_error_handlers
 
-api = NinjaAPI(
+api = AcuflowAPI(
     title="acuflow API",
     version="1",
     description=(
         "JSON API of acuflow. Authenticate with `Authorization: Bearer <token>` "
         "(`acuflow token EMAIL`) or a staff session. Errors are "
-        '`{"error": code, "detail": text}`. Lists take `limit`/`offset` and answer '
-        '`{"items": [...], "count": N}`.'
+        '`{"error": code, "detail": text}`, 500 and 503 included (503 '
+        "`service_unavailable` with `Retry-After: 5` while the database is down). A write "
+        "that hit a deadlock is run once more; 409 `conflict_retry` when it happens again. "
+        'Lists take `limit`/`offset` and answer `{"items": [...], "count": N}`.'
     ),
     auth=[TokenAuth(), StaffSessionAuth()],
     urls_namespace="api",

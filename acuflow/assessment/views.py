@@ -217,11 +217,28 @@ def referral_letter(request: HttpRequest, referral_id: int) -> HttpResponse:
     return referral_letter_response(actor=actor, referral=referral)
 
 
+SECTION_COLUMNS = (
+    "patient_id",
+    "assessed_on",
+    "condition",
+    "chronicity",
+    "baseline_nrs",
+    "red_flags",
+    "red_flag_state",
+)
+
+
 def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeString:
     """The patient's assessments on the patient page (nothing for reception)."""
     if not actor.sees_clinical:
         return mark_safe("")
-    assessments = list(selectors.assessments_for_patient(actor=actor, patient=patient)[:20])
+    # The table's columns only: no referrals, people or the JSON of the findings.
+    assessments = list(
+        selectors.assessments_for_patient(actor=actor, patient=patient)
+        .select_related(None)
+        .prefetch_related(None)
+        .only(*SECTION_COLUMNS)[:20]
+    )
     return mark_safe(
         render_to_string(
             "assessment/_patient_section.html",

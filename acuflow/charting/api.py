@@ -18,36 +18,64 @@ from acuflow.patients.selectors import patient_get_for_actor
 router = Router(tags=["charting"])
 
 
+# The list reads these columns only (values(), no model instances, no course or
+# protocol joined: a protocol's JSON is ~2.7 KB per row); one session is the same dict.
+SESSION_COLUMNS = (
+    "id",
+    "course_id",
+    "patient_id",
+    "appointment_ref",
+    "unbooked_reason",
+    "practitioner_id",
+    "practitioner__user__full_name",
+    "started_at",
+    "nrs_before",
+    "nrs_after",
+    "pregnant",
+    "sites",
+    "needles_in",
+    "needles_out",
+    "needle_discrepancy_note",
+    "stimulation",
+    "electro_frequency_hz",
+    "retention_minutes",
+    "adjuncts",
+    "adverse_events",
+    "subjective",
+    "objective",
+    "assessment",
+    "plan",
+    "home_care",
+    "created_at",
+)
+LIST_LIMIT = 1000  # a 1,000-session patient in one request
+
+
+def _warnings(
+    sites: list[dict[str, Any]], pregnant: bool, memo: dict[Any, Any]
+) -> list[dict[str, str]]:
+    """`session_warnings`, once per distinct set of points in a list (most sessions of a
+    course repeat their points)."""
+    key = (tuple(str(site.get("point")) for site in sites if "point" in site), pregnant)
+    if key not in memo:
+        memo[key] = services.session_warnings(sites=sites, pregnant=pregnant)
+    found: list[dict[str, str]] = memo[key]
+    return found
+
+
+def row_out(row: dict[str, Any], memo: dict[Any, Any] | None = None) -> dict[str, Any]:
+    """A session's answer from its `SESSION_COLUMNS` values."""
+    out = dict(row)
+    out["appointment_id"] = out.pop("appointment_ref")
+    out["practitioner"] = out.pop("practitioner__user__full_name")
+    out["warnings"] = _warnings(row["sites"], row["pregnant"], {} if memo is None else memo)
+    return out
+
+
 def session_out(session: Session) -> dict[str, Any]:
-    return {
-        "id": session.pk,
-        "course_id": session.course_id,
-        "patient_id": session.patient_id,
-        "appointment_id": session.appointment_ref,
-        "unbooked_reason": session.unbooked_reason,
-        "practitioner_id": session.practitioner_id,
-        "practitioner": session.practitioner.user.full_name,
-        "started_at": session.started_at,
-        "nrs_before": session.nrs_before,
-        "nrs_after": session.nrs_after,
-        "pregnant": session.pregnant,
-        "sites": session.sites,
-        "needles_in": session.needles_in,
-        "needles_out": session.needles_out,
-        "needle_discrepancy_note": session.needle_discrepancy_note,
-        "stimulation": session.stimulation,
-        "electro_frequency_hz": session.electro_frequency_hz,
-        "retention_minutes": session.retention_minutes,
-        "adjuncts": session.adjuncts,
-        "adverse_events": session.adverse_events,
-        "subjective": session.subjective,
-        "objective": session.objective,
-        "assessment": session.assessment,
-        "plan": session.plan,
-        "home_care": session.home_care,
-        "warnings": services.session_warnings(sites=session.sites, pregnant=session.pregnant),
-        "created_at": session.created_at,
-    }
+    row = {c: getattr(session, c) for c in SESSION_COLUMNS if "__" not in c}
+    row["practitioner__user__full_name"] = session.practitioner.user.full_name
+    return row_out(row)
 
 
 @router.get("/points", response=PointList, summary="Search the point catalogue")
@@ -105,16 +133,20 @@ def create_session(
 def list_sessions(
     request: HttpRequest,
     patient_id: int,
-    limit: int = Query(50, ge=1, le=500),
+    limit: int = Query(50, ge=1, le=LIST_LIMIT),
     offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
     actor = api_actor(request)
     patient = patient_get_for_actor(actor=actor, patient_id=patient_id, clinical=True, audit=None)
     audit_record(actor=actor, action=Action.READ, patient=patient, object_type="charting.sessions")
-    items, count = paged(
-        selectors.session_list_for_patient(actor=actor, patient=patient), limit, offset
+    rows = (
+        selectors.session_list_for_patient(actor=actor, patient=patient)
+        .select_related(None)
+        .values(*SESSION_COLUMNS)
     )
-    return {"items": [session_out(s) for s in items], "count": count}
+    items, count = paged(rows, limit, offset)
+    memo: dict[Any, Any] = {}
+    return {"items": [row_out(row, memo) for row in items], "count": count}
 
 
 @router.get("/sessions/{session_id}", response=SessionOut, summary="One charted session")

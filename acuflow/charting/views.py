@@ -34,6 +34,7 @@ from acuflow.charting.models import (
     Side,
 )
 from acuflow.charting.schemas import SessionIn
+from acuflow.core import timezones
 from acuflow.core.errors import DomainError, domain_status
 from acuflow.protocols.models import CourseState
 from acuflow.protocols.selectors import courses_on_patient_page
@@ -107,9 +108,12 @@ def _default_state(actor: Any) -> dict[str, Any]:
     }
 
 
-def _payload_from_post(request: HttpRequest, actor: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(what to validate, what to show again): the screen gets back exactly what was
-    typed ("started at" as the datetime-local text), the schema an aware instant."""
+def _payload_from_post(
+    request: HttpRequest, actor: Any
+) -> tuple[dict[str, Any], dict[str, Any], DomainError | None]:
+    """(what to validate, what to show again, a refused time): the screen gets back
+    exactly what was typed ("started at" as the datetime-local text), the schema an
+    aware instant. A time the clinic's clock skips or repeats that night is refused."""
     try:
         data = json.loads(request.POST.get("payload") or "{}")
     except json.JSONDecodeError:
@@ -117,16 +121,18 @@ def _payload_from_post(request: HttpRequest, actor: Any) -> tuple[dict[str, Any]
     if not isinstance(data, dict):
         data = {}
     shown = dict(data)
+    refused: DomainError | None = None
     started = data.get("started_at")
     if isinstance(started, str) and started:
         try:
-            parsed = dt.datetime.fromisoformat(started)
-            if timezone.is_naive(parsed):
-                parsed = parsed.replace(tzinfo=_clinic_tz(actor))
+            typed = dt.datetime.fromisoformat(started)
+            parsed = timezones.aware(typed, _clinic_tz(actor), field="started_at")
             data["started_at"] = parsed.isoformat()
             shown["started_at"] = parsed.astimezone(_clinic_tz(actor)).strftime("%Y-%m-%dT%H:%M")
         except ValueError:
             pass
+        except DomainError as exc:
+            refused = exc
     for key in (
         "needles_in",
         "needles_out",
@@ -138,7 +144,7 @@ def _payload_from_post(request: HttpRequest, actor: Any) -> tuple[dict[str, Any]
     ):
         if data.get(key) in ("", None):
             data.pop(key, None)
-    return data, shown
+    return data, shown, refused
 
 
 # Field errors in the user's language: the schema's own messages are English and name
@@ -242,8 +248,10 @@ def chart(request: HttpRequest, course_id: int) -> HttpResponse:
     state: dict[str, Any] | None = None
     appointment = _appointment_for_screen(request, actor)
     if request.method == "POST":
-        data, state = _payload_from_post(request, actor)
+        data, state, refused = _payload_from_post(request, actor)
         try:
+            if refused is not None:
+                raise refused
             payload = SessionIn.model_validate(data)
             session = services.session_create(
                 actor=actor, course=course, **payload.service_kwargs()
@@ -431,6 +439,16 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 SECTION_ROWS = 10  # sessions listed on the patient page
+# The columns the section's rows show (no notes, adjuncts or home care decoded).
+SECTION_COLUMNS = (
+    "patient_id",
+    "started_at",
+    "sites",
+    "nrs_before",
+    "nrs_after",
+    "practitioner",
+    "practitioner__user__full_name",
+)
 
 
 def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeString:
@@ -446,7 +464,7 @@ def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeStrin
         .select_related(None)
         .select_related("practitioner__user")
     )
-    sessions = list(history[:SECTION_ROWS])
+    sessions = list(history.only(*SECTION_COLUMNS)[:SECTION_ROWS])
     summary = history.order_by().aggregate(total=Count("id"), first=Min("started_at"))
     courses = [
         course

@@ -40,6 +40,15 @@ DOMAIN_STATUS: dict[str, int] = {
     "appointment_not_chartable": 409,
     "appointment_charted": 409,
     "draft_too_large": 413,
+    # A clinic-local time that a daylight-saving change skips or repeats
+    # (acuflow.core.timezones.local_datetime).
+    "nonexistent_local_time": 422,
+    "ambiguous_local_time": 422,
+    # Too many expensive requests (report PDFs): the answer carries Retry-After.
+    "rate_limited": 429,
+    # A deadlock or serialization failure that happened again on the retry
+    # (acuflow.core.reliability).
+    "conflict_retry": 409,
 }
 
 
@@ -59,12 +68,15 @@ class DomainError(Exception):
         field: str | None = None,
         *,
         fields: dict[str, list[str]] | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message or code)
         self.code = code
         self.message = message or code.replace("_", " ")
         self.field = field
         self.fields: dict[str, list[str]] = dict(fields or {})
+        # Seconds after which the same request may succeed (a Retry-After header).
+        self.retry_after = retry_after
         if field and field not in self.fields:
             self.fields[field] = [self.message]
 

@@ -8,9 +8,11 @@ An app lists dotted paths in its AppConfig:
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 
@@ -20,6 +22,29 @@ def nav_items() -> list[tuple[str, Any]]:
     for config in apps.get_app_configs():
         items.extend(getattr(config, "nav_items", []))
     return items
+
+
+# Links every signed-in page shows besides the apps' navigation.
+STAFF_LINKS = {
+    "dashboard": "accounts:dashboard",
+    "settings": "accounts:settings",
+    "profile": "accounts:profile",
+    "logout": "accounts:logout",
+}
+
+
+def nav_links() -> dict[str, Any]:
+    """The top bar's links, reversed once per process (and script prefix) instead of a
+    {% url %} per link on every page: {"apps": [(url, label)], "dashboard": url, ...}.
+    The labels stay lazy: each page shows them in its own language."""
+    return _nav_links(get_script_prefix(), get_urlconf())
+
+
+@cache
+def _nav_links(prefix: str, urlconf: Any) -> dict[str, Any]:
+    links: dict[str, Any] = {key: reverse(name) for key, name in STAFF_LINKS.items()}
+    links["apps"] = [(reverse(name), label) for name, label in nav_items()]
+    return links
 
 
 def dashboard_panels(request: Any, actor: Any) -> list[SafeString]:

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from acuflow.accounts.api_auth import api_actor
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.core import timezones
 from acuflow.core.api.errors import ApiError
 from acuflow.core.api.schemas import ErrorOut, StrictIn
 from acuflow.outcomes import catalog, selectors, services
@@ -127,8 +128,12 @@ def list_instruments(
 
 @router.post(
     "/patients/{patient_id}/responses",
-    response={201: ResponseOut},
+    response={201: ResponseOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Record a questionnaire response (scored on save)",
+    description=(
+        "`recorded_at` without offset is the clinic's wall clock: 422 "
+        "`nonexistent_local_time` / `ambiguous_local_time` on a clock-change night."
+    ),
 )
 def create_response(
     request: HttpRequest, patient_id: int, payload: ResponseIn
@@ -170,7 +175,12 @@ def create_response(
                 answers=payload.answers,
                 course=course,
                 session=session,
-                recorded_at=payload.recorded_at,
+                # Without offset: the clinic's wall clock (422 on a clock-change night).
+                recorded_at=(
+                    timezones.aware(payload.recorded_at, actor.clinic.timezone, field="recorded_at")
+                    if payload.recorded_at is not None
+                    else None
+                ),
             )
     except AnswerError as exc:
         fields = {f"answers.{key}": problems for key, problems in exc.fields.items()}

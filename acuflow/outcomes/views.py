@@ -204,11 +204,20 @@ def patient_section(request: HttpRequest, actor: Any, patient: Any) -> SafeStrin
     if not actor.sees_clinical:
         return SafeString("")
     language = _language()
-    responses = list(selectors.responses_for_patient(patient=patient)[:10])
+    # The table's columns only: no course joined, no answers decoded.
+    responses = list(
+        selectors.responses_for_patient(patient=patient)
+        .select_related(None)
+        .only("patient_id", "instrument", "score", "interpretation", "recorded_at")[:10]
+    )
+    names: dict[str, str] = {}  # the name once per instrument, not a localised form per row
+    for r in responses:
+        if r.instrument not in names:
+            names[r.instrument] = r.name(language)
     rows = [
         {
             "response": r,
-            "name": r.name(language),
+            "name": names[r.instrument],
             "interpretation": r.interpretation_label(language),
         }
         for r in responses

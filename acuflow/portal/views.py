@@ -17,11 +17,12 @@ from django.views.decorators.http import require_POST
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.core.actor import client_address
+from acuflow.core.errors import DomainError, domain_status
 from acuflow.portal import rules, sections, selectors, services
 from acuflow.portal.decorators import COOKIE, portal_view
 from acuflow.portal.forms import LinkRequestForm, PasswordSignInForm, SetPasswordForm
 from acuflow.protocols.models import Course
-from acuflow.reports.services import filename, render_pdf
+from acuflow.reports.services import filename, report_pdf
 from acuflow.scheduling import selectors as scheduling
 from acuflow.scheduling.models import Appointment, Status
 from acuflow.scheduling.services import SchedulingError, appointment_cancel, appointment_move
@@ -256,7 +257,15 @@ def report(request: HttpRequest, course_id: int) -> HttpResponse:
     course = Course.objects.filter(pk=course_id, patient=patient).select_related("patient").first()
     if course is None:
         raise Http404("course not found")
-    pdf = render_pdf(course, kind="progress")
+    try:
+        pdf = report_pdf(course, kind="progress", subject=f"patient:{patient.pk}")
+    except DomainError as exc:  # rate_limited: too many renders in a minute
+        response = HttpResponse(
+            exc.message, status=domain_status(exc.code), content_type="text/plain; charset=utf-8"
+        )
+        if exc.retry_after is not None:
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     with transaction.atomic():
         audit_record(
             actor=request.portal_actor,  # type: ignore[attr-defined]

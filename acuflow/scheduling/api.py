@@ -14,6 +14,7 @@ from acuflow.accounts.models import Clinic, Room
 from acuflow.accounts.selectors import practitioner_get_for_actor
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record, audit_shown
+from acuflow.core import timezones
 from acuflow.core.api.errors import ApiError
 from acuflow.core.api.schemas import ErrorOut, StrictIn, paged
 from acuflow.patients.selectors import patient_get_for_actor
@@ -24,6 +25,10 @@ from acuflow.scheduling.rules import local_instant
 router = Router(tags=["scheduling"])
 
 MAX_RANGE_DAYS = 62
+LOCAL_TIME_NOTE = (
+    "A date-time without offset is the clinic's wall clock: 422 `nonexistent_local_time` "
+    "in the spring-forward gap, `ambiguous_local_time` in the autumn overlap."
+)
 
 
 class SlotOut(Schema):
@@ -97,10 +102,9 @@ def appointment_out(a: Appointment) -> dict[str, Any]:
 
 
 def _aware(value: dt.datetime, clinic: Clinic, field: str) -> dt.datetime:
-    """An instant; a time without offset is read as the clinic's wall clock."""
-    if timezone.is_naive(value):
-        return local_instant(value.date(), value.time(), selectors.clinic_zone(clinic))
-    return value
+    """An instant; a time without offset is read as the clinic's wall clock (422
+    `nonexistent_local_time` / `ambiguous_local_time` on a daylight-saving change)."""
+    return timezones.aware(value, selectors.clinic_zone(clinic), field=field)
 
 
 def _range(clinic: Clinic, start: str, end: str) -> tuple[dt.datetime, dt.datetime]:
@@ -149,7 +153,12 @@ def _type(clinic: Clinic, code: str) -> AppointmentType:
     return found
 
 
-@router.get("/availability", response=list[SlotOut], summary="Free slots of a practitioner")
+@router.get(
+    "/availability",
+    response={200: list[SlotOut], 404: ErrorOut, 422: ErrorOut},
+    summary="Free slots of a practitioner",
+    description=LOCAL_TIME_NOTE,
+)
 def availability(
     request: HttpRequest,
     practitioner: int = Query(..., ge=1),
@@ -168,7 +177,12 @@ def availability(
     return [{"start": s.start.astimezone(zone), "end": s.end.astimezone(zone)} for s in slots]
 
 
-@router.get("/appointments", response=AppointmentList, summary="Appointments in a period")
+@router.get(
+    "/appointments",
+    response={200: AppointmentList, 422: ErrorOut},
+    summary="Appointments in a period",
+    description=LOCAL_TIME_NOTE,
+)
 def list_appointments(
     request: HttpRequest,
     start: str = Query(..., alias="from", max_length=40),
@@ -197,7 +211,12 @@ def list_appointments(
     return {"items": [appointment_out(a) for a in items], "count": count}
 
 
-@router.post("/appointments", response={201: AppointmentOut}, summary="Book an appointment")
+@router.post(
+    "/appointments",
+    response={201: AppointmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Book an appointment",
+    description=LOCAL_TIME_NOTE,
+)
 def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[dict[str, Any]]:
     actor = api_actor(request)
     patient = patient_get_for_actor(actor=actor, patient_id=payload.patient, audit=None)
@@ -238,8 +257,9 @@ def get_appointment(request: HttpRequest, appointment_id: int) -> dict[str, Any]
 
 @router.patch(
     "/appointments/{appointment_id}",
-    response=AppointmentOut,
+    response={200: AppointmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Move an appointment or set its status",
+    description=LOCAL_TIME_NOTE,
 )
 def patch_appointment(
     request: HttpRequest, appointment_id: int, payload: AppointmentPatchIn

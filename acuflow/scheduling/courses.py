@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
+from acuflow.core import timezones
 from acuflow.core.errors import DomainError
 from acuflow.protocols import selectors as protocol_selectors
 from acuflow.protocols.services import course_lock_open
@@ -66,7 +67,9 @@ def _propose(
 ) -> Proposal:
     clinic = course.patient.clinic
     zone = selectors.clinic_zone(clinic)
-    target = rules.local_instant(day, at_time, zone)
+    # The chosen time of day on the planned date: refused (422) on the night a clock
+    # change skips or repeats it, not moved.
+    target = timezones.local_datetime(day, at_time, zone, field="time")
     if target < now:
         return Proposal(number, target, None, "past")
     reach = max(1, course.cadence_days // 2)

@@ -55,8 +55,25 @@ class InstantField(forms.CharField):
         return parsed
 
 
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed, without a zone: the view reads it as the clinic's wall
+    clock with `acuflow.core.timezones.local_datetime`, which refuses a time that a
+    daylight-saving change skips or repeats (Django's own conversion would read it in
+    the active zone with a message of its own)."""
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return timezone.make_naive(value) if timezone.is_aware(value) else value
+        if isinstance(value, dt.date):
+            return dt.datetime(value.year, value.month, value.day)
+        parsed: dt.datetime | None = forms.fields.BaseTemporalField.to_python(self, value)
+        return parsed
+
+
 class MoveForm(forms.Form):
-    start = forms.DateTimeField(
+    start = WallClockField(
         label=_("New start"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
@@ -70,8 +87,8 @@ class MoveForm(forms.Form):
 
     def clean_start(self) -> dt.datetime:
         # Wall-clock time in the clinic's zone: the view turns it into an instant.
-        value = self.cleaned_data["start"]
-        return timezone.make_naive(value) if timezone.is_aware(value) else value
+        value: dt.datetime = self.cleaned_data["start"]
+        return value
 
 
 class CancelForm(forms.Form):

@@ -1,7 +1,8 @@
 """Pure scheduling rules over plain values (no database).
 
 Working hours are wall-clock times in the clinic's zone; everything else is aware
-instants. Turning a wall time into an instant happens only in `local_instant`, so a
+instants. Turning a wall time into an instant happens only in
+`acuflow.core.timezones.local_datetime` (here through `local_instant`), so a
 09:00 start stays 09:00 on both sides of a daylight-saving change, and a window that
 spans the change (a night shift) is as long as the clock on the wall says it is not:
 it is measured in real minutes.
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import holidays
+
+from acuflow.core.timezones import local_datetime
 
 Interval = tuple[dt.datetime, dt.datetime]
 
@@ -53,16 +56,18 @@ class Window:
 
 
 def local_instant(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
-    """The instant a wall clock in `zone` shows `at` on `day`.
+    """The instant a wall clock in `zone` shows `at` on `day`, for bounds the program
+    computes (midnight, working hours).
 
     A time in the spring-forward gap (02:30 on the last Sunday of March in Europe) does
     not exist; it is moved forward by the length of the gap (03:30), as calendar apps
-    do. A time in the autumn overlap is taken at its first occurrence (fold=0).
+    do. A time in the autumn overlap is taken at its first occurrence (fold=0). A time
+    a person gives is read with `local_datetime` (strict), which refuses both.
 
     The result is in UTC: Python subtracts and compares two datetimes that share a
     tzinfo by their wall clocks, which is wrong across a change; UTC never changes.
     """
-    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
+    return local_datetime(day, at, zone, strict=False)
 
 
 def days(first: dt.date, last: dt.date) -> Iterable[dt.date]:

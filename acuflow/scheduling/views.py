@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -29,6 +30,8 @@ from acuflow.accounts.models import Location, Practitioner
 from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record, audit_shown
+from acuflow.core import timezones
+from acuflow.core.errors import DomainError, add_to_form
 from acuflow.core.languages import text_for
 from acuflow.patients.models import Patient
 from acuflow.patients.selectors import patient_get_for_actor
@@ -373,10 +376,13 @@ def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
     form = forms.MoveForm(request.POST, clinic=actor.clinic)
     error = ""
     if form.is_valid():
-        start = rules.local_instant(
-            form.cleaned_data["start"].date(), form.cleaned_data["start"].time(), zone
-        )
         try:
+            start = timezones.local_datetime(
+                form.cleaned_data["start"].date(),
+                form.cleaned_data["start"].time(),
+                zone,
+                field="start",
+            )
             with transaction.atomic():
                 locked = selectors.appointment_get_for_actor(
                     actor=actor, appointment_id=appointment.pk, for_update=True, audit=None
@@ -387,7 +393,7 @@ def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
                     start=start,
                     practitioner=form.cleaned_data.get("practitioner") or None,
                 )
-        except services.SchedulingError as exc:
+        except DomainError as exc:  # SchedulingError, a time a clock change skips or repeats
             error = exc.detail
         except ValidationError as exc:
             error = "; ".join(exc.messages)
@@ -800,12 +806,22 @@ def _appointment_rows(appointments: list[Appointment], zone: Any) -> list[dict[s
     return rows
 
 
+PATIENT_SECTION_ROWS = 20  # appointments listed on the patient page
+
+
 def patient_section(request: HttpRequest, actor: Any, patient: Patient) -> SafeString:
     zone = selectors.clinic_zone(actor.clinic)
-    appointments = list(
+    # LIMIT first, then the joins: a patient with 1,000 appointments would otherwise
+    # have all of them joined to type and practitioner and sorted for 20 rows.
+    latest = (
         Appointment.objects.filter(clinic=actor.clinic, patient=patient)
+        .order_by("-start", "-id")
+        .values("pk")[:PATIENT_SECTION_ROWS]
+    )
+    appointments = list(
+        Appointment.objects.filter(pk__in=Subquery(latest))
         .select_related("type", "practitioner__user")
-        .order_by("-start")[:20]
+        .order_by("-start", "-id")
     )
     active_courses = [
         course
@@ -852,8 +868,15 @@ def course_book(request: HttpRequest, course_id: int) -> HttpResponse:
                 messages.success(request, _("The course is booked."))
             except services.SchedulingError as exc:
                 messages.error(request, exc.detail)
+            except DomainError as exc:  # a time a clock change skips or repeats
+                add_to_form(form, exc)
         else:
-            plan = courses.course_plan(actor=actor, course=course, at_time=at_time, type=type_obj)
+            try:
+                plan = courses.course_plan(
+                    actor=actor, course=course, at_time=at_time, type=type_obj
+                )
+            except DomainError as exc:
+                add_to_form(form, exc)
     zone = selectors.clinic_zone(actor.clinic)
     return render(
         request,

@@ -267,6 +267,28 @@ class SessionApiTests(AcuflowTestCase):
         self.assertEqual(page["items"][0]["started_at"], times[1])
         self.assertEqual(page["count"], 3)
 
+    def test_the_list_answers_each_session_as_its_own_endpoint_does(self) -> None:
+        # The list reads columns (values()), one session a model: the same answer.
+        first = session_body(started_at=at(3), sites=[{"point": "LI4"}, {"point": "BL40"}])
+        second = session_body(started_at=at(2), sites=[{"point": "LI4"}, {"point": "BL40"}])
+        third = session_body(started_at=at(1), pregnant=True, needles_in=2, needles_out=2)
+        third["sites"] = [{"point": "LI4"}, {"point": "SP6"}]
+        for body in (first, second, third):
+            self.assertEqual(self.api(self.owner, "POST", self.url(), body).status_code, 201)
+        url = f"/api/v1/patients/{self.patient.pk}/sessions"
+        items = self.api(self.practitioner, "GET", url).json()["items"]
+        self.assertEqual(len(items), 3)
+        for item in items:
+            one = self.api(self.practitioner, "GET", f"/api/v1/sessions/{item['id']}").json()
+            self.assertEqual(item, one)
+        self.assertEqual({w["point"] for w in items[0]["warnings"]}, {"LI4", "SP6"})
+        self.assertEqual(items[0]["practitioner"], self.owner.full_name)
+
+    def test_a_thousand_sessions_in_one_request_and_no_more(self) -> None:
+        url = f"/api/v1/patients/{self.patient.pk}/sessions"
+        self.assertEqual(self.api(self.practitioner, "GET", url, {"limit": 1000}).status_code, 200)
+        self.assertError(self.api(self.practitioner, "GET", url, {"limit": 1001}), 422)
+
     def test_sessions_list_has_a_constant_query_count(self) -> None:
         url = f"/api/v1/patients/{self.patient.pk}/sessions"
         owner = self.actor(self.owner)

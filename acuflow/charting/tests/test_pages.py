@@ -220,6 +220,17 @@ class ChartingPageTests(AcuflowTestCase):
         self.assertEqual(response.context["state"]["started_at"], "2025-01-15T09:30")
         self.assertFalse(Session.objects.exists())
 
+    def test_a_start_the_clock_change_skips_is_refused_not_moved(self) -> None:
+        # 30 March 2025, 02:30 in Amsterdam: the clocks went from 02:00 to 03:00.
+        response = self.post_screen(started_at="2025-03-30T02:30", needles_out=3)
+        self.assertEqual(response.status_code, 422)
+        errors = response.context["field_errors"]
+        self.assertEqual(list(errors), ["started_at"])
+        self.assertIn("Europe/Amsterdam", errors["started_at"][0])
+        self.assertIn("02:30", errors["started_at"][0])
+        self.assertEqual(response.context["state"]["started_at"], "2025-03-30T02:30")
+        self.assertFalse(Session.objects.exists())
+
     def test_charting_without_an_appointment_asks_why(self) -> None:
         response = self.post_screen(unbooked_reason="", needles_out=3)
         self.assertEqual(response.status_code, 422)

@@ -25,8 +25,13 @@ LanguageCode = Annotated[
 
 
 def paged(qs: Any, limit: int, offset: int) -> tuple[list[Any], int]:
-    """One COUNT and one page query, whatever the size of the table."""
-    return list(qs[offset : offset + limit]), qs.count()
+    """The page and the total: one page query (a row more than the page, to know
+    whether there are more), and a COUNT only when there are more rows or the offset
+    is past the end (a search that fits on its page needs no second query)."""
+    rows = list(qs[offset : offset + limit + 1])
+    if len(rows) > limit or (not rows and offset):
+        return rows[:limit], qs.count()
+    return rows, offset + len(rows)
 
 
 class ErrorOut(Schema):

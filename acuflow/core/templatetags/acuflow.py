@@ -5,15 +5,17 @@ from typing import Any
 from django import template
 
 from acuflow.core.languages import language_name
-from acuflow.core.registry import nav_items
+from acuflow.core.registry import nav_links
 from acuflow.core.sources import source_note
 
 register = template.Library()
 
 
 @register.simple_tag
-def acuflow_nav() -> list[tuple[str, Any]]:
-    return nav_items()
+def acuflow_nav() -> dict[str, Any]:
+    """`{% acuflow_nav as acuflow_links %}`: .apps [(url, label)], .dashboard, .settings,
+    .profile, .logout (reversed once, see registry.nav_links)."""
+    return nav_links()
 
 
 @register.filter(name="language_label")

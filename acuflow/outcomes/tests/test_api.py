@@ -162,9 +162,10 @@ class ResponseApiTests(AcuflowTestCase):
             mock.patch(
                 "acuflow.outcomes.services.course_observation_recorded", side_effect=RuntimeError
             ),
-            self.assertRaises(RuntimeError),
+            self.assertLogs("django.request", "ERROR"),
         ):
-            self.post({"instrument": "nrs", "answers": {"usual": 3}, "course": course.pk})
+            resp = self.post({"instrument": "nrs", "answers": {"usual": 3}, "course": course.pk})
+        self.assertError(resp, 500, "server_error")  # JSON, like every API error
         self.assertFalse(Response.objects.exists())
 
     def test_a_session_links_the_response_and_must_belong_to_the_course(self) -> None:
@@ -189,6 +190,22 @@ class ResponseApiTests(AcuflowTestCase):
             }
         )
         self.assertError(resp, 404)
+
+    def test_a_recorded_at_without_offset_is_the_clinics_wall_clock(self) -> None:
+        # 25 October 2026, 02:30 in Amsterdam happened twice; 2 October 09:15 once.
+        refused = self.post(
+            {"instrument": "nrs", "answers": {"usual": 4}, "recorded_at": "2026-10-25T02:30"}
+        )
+        body = self.assertError(refused, 422, "ambiguous_local_time")
+        self.assertEqual(list(body["fields"]), ["recorded_at"])
+        self.assertFalse(Response.objects.exists())
+        ok = self.post(
+            {"instrument": "nrs", "answers": {"usual": 4}, "recorded_at": "2026-10-02T09:15"}
+        )
+        self.assertEqual(ok.status_code, 201, ok.content)
+        self.assertEqual(
+            Response.objects.get().recorded_at, dt.datetime(2026, 10, 2, 7, 15, tzinfo=dt.UTC)
+        )
 
     def test_nrs_questionnaires_report_usual_pain_to_the_course(self) -> None:
         course = make_course(self.actor(self.owner), self.patient)

@@ -471,3 +471,75 @@ class DaylightSavingWeekTests(SchedulingApiTestCase):
 
     def test_the_october_change_week(self) -> None:
         self.check_week(next_change(10), (2, 1))
+
+
+class LocalTimeTests(SchedulingApiTestCase):
+    """A time without offset is the clinic's wall clock; on the nights the clocks
+    change, a time that does not exist or exists twice is refused, never moved."""
+
+    def post(self, start: str):  # type: ignore[no-untyped-def]
+        return self.api(
+            self.practitioner,
+            "POST",
+            "/api/v1/appointments",
+            {
+                "patient": self.patient.pk,
+                "practitioner": self.acu.pk,
+                "start": start,
+                "type": "follow_up",
+            },
+        )
+
+    def test_a_booking_in_the_spring_gap_or_autumn_overlap_is_422(self) -> None:
+        for start, code in (
+            ("2027-03-28T02:30", "nonexistent_local_time"),
+            ("2027-10-31T02:30", "ambiguous_local_time"),
+        ):
+            with self.subTest(start=start):
+                body = self.assertError(self.post(start), 422, code)
+                self.assertIn("Europe/Amsterdam", body["detail"])
+                self.assertIn("02:30", body["detail"])
+                self.assertEqual(list(body["fields"]), ["start"])
+        self.assertFalse(Appointment.objects.exists())
+
+    def test_moving_into_the_gap_is_422_and_the_appointment_stays(self) -> None:
+        appointment_id = self.book(at(self.monday, 10)).json()["id"]
+        r = self.api(
+            self.owner,
+            "PATCH",
+            f"/api/v1/appointments/{appointment_id}",
+            {"start": "2027-03-28T02:15"},
+        )
+        self.assertError(r, 422, "nonexistent_local_time")
+        self.assertEqual(Appointment.objects.get(pk=appointment_id).start, at(self.monday, 10))
+
+    def test_a_range_ending_in_the_overlap_is_422(self) -> None:
+        r = self.api(
+            self.owner,
+            "GET",
+            "/api/v1/appointments",
+            {"from": "2027-10-30", "to": "2027-10-31T02:30"},
+        )
+        self.assertError(r, 422, "ambiguous_local_time")
+
+    def test_the_same_wall_clock_with_an_offset_is_an_instant_and_accepted(self) -> None:
+        r = self.api(
+            self.owner,
+            "GET",
+            "/api/v1/appointments",
+            {"from": "2027-10-30", "to": "2027-10-31T02:30+01:00"},
+        )
+        self.assertEqual(r.status_code, 200, r.content)
+
+    def test_the_openapi_document_lists_the_new_answers(self) -> None:
+        schema = self.api(self.owner, "GET", "/api/v1/openapi.json").json()
+        post = schema["paths"]["/api/v1/appointments"]["post"]["responses"]
+        self.assertIn("422", post)
+        for status in ("409", "500", "503"):
+            self.assertEqual(
+                post[status]["content"]["application/json"]["schema"]["$ref"],
+                "#/components/schemas/ErrorOut",
+            )
+        get = schema["paths"]["/api/v1/appointments"]["get"]["responses"]
+        self.assertIn("503", get)
+        self.assertNotIn("409", get)

@@ -132,3 +132,18 @@ class CourseBookingTests(AcuflowTestCase):
         self.assertEqual(self.client_for(self.other).get(url).status_code, 404)
         patient_page = client.get(f"/patients/{self.patient.pk}/")
         self.assertContains(patient_page, url)
+
+    def test_a_time_of_day_the_clock_change_skips_on_a_planned_date_is_a_form_error(
+        self,
+    ) -> None:
+        # The last Sunday of March 2027: 02:30 does not exist in Amsterdam.
+        self.course.planned_sessions.filter(number=1).update(date=dt.date(2027, 3, 28))
+        client = self.client_for(self.reception)
+        url = f"/calendar/courses/{self.course.pk}/book/"
+        for answer in (
+            client.get(url, {"time": "02:30", "type": self.type.pk}),
+            client.post(url, {"time": "02:30", "type": self.type.pk}),
+        ):
+            errors = answer.context["form"].errors["time"]
+            self.assertIn("Europe/Amsterdam", errors[0])
+        self.assertFalse(Appointment.objects.exists())

@@ -8,6 +8,8 @@ from django.core.cache import cache
 from icalendar import Calendar
 
 from acuflow.core.testing import AcuflowTestCase, make_patient
+from acuflow.outcomes import services as outcome_services
+from acuflow.outcomes.tests.factories import make_course, make_session
 from acuflow.patients.models import Patient
 from acuflow.scheduling import services
 from acuflow.scheduling.models import Appointment, BookingRequest
@@ -118,6 +120,19 @@ class CalendarPageTests(PagesTestCase):
             HTTP_HX_REQUEST="true",
         )
         self.assertTrue(json.loads(r["HX-Trigger"])["calendarError"])
+        first.refresh_from_db()
+        self.assertEqual(first.start, at(self.monday, 10))
+
+    def test_a_move_into_the_autumn_overlap_is_refused_naming_the_zone(self) -> None:
+        first = self.book(at(self.monday, 10))
+        r = self.client_for(self.owner).post(
+            f"/calendar/appointments/{first.pk}/move/",
+            {"start": "2027-10-31T02:30"},
+            HTTP_HX_REQUEST="true",
+        )
+        error = json.loads(r["HX-Trigger"])["calendarError"]
+        self.assertIn("Europe/Amsterdam", error)
+        self.assertIn("02:30", error)
         first.refresh_from_db()
         self.assertEqual(first.start, at(self.monday, 10))
 
@@ -366,3 +381,44 @@ class OnlineBookingTests(PagesTestCase):
 
     def test_unknown_clinic_is_404(self) -> None:
         self.assertEqual(self.client.get("/en/book/no-such-clinic/").status_code, 404)
+
+
+class PatientPageQueryTests(PagesTestCase):
+    """The patient page with something in every section: a pinned number of queries
+    (each section reads only its columns: a deferred column read per row would show here)
+    and the same number with many rows."""
+
+    # session, user, BEGIN, patient, consents, identifiers, the sections (assessments,
+    # courses, appointments, sessions and their count, questionnaires), merges, and the
+    # audit rows (chain head, insert, head update, COMMIT)
+    QUERIES = 17
+
+    def test_patient_page_queries_are_pinned_with_rows_in_every_section(self) -> None:
+        actor = self.actor(self.owner)
+        course = make_course(actor, self.patient)
+        made = {"n": 0}
+
+        def make_rows(n: int) -> None:
+            for _ in range(n):
+                i = made["n"]
+                made["n"] += 1
+                self.book(at(self.monday, 9) + dt.timedelta(days=7 * (i // 8), hours=i % 8))
+                session = make_session(course, days_ago=i + 1, before=6, after=4)
+                outcome_services.response_record(
+                    actor=actor,
+                    patient=self.patient,
+                    instrument="nrs",
+                    course=course,
+                    answers={"usual": 4},
+                    session=session,
+                )
+
+        client = self.client_for(self.owner)
+        url = f"/patients/{self.patient.pk}/"
+        self.assertConstantQueries(make_rows, lambda: client.get(url))
+        with self.assertNumQueries(self.QUERIES):
+            page = client.get(url)
+        self.assertContains(page, 'id="sessions"')
+        self.assertContains(page, 'id="assessments"')
+        self.assertContains(page, "NRS")
+        self.assertEqual(page.content.count(b'href="/calendar/appointments/'), 20)

@@ -137,6 +137,37 @@ class ChartingAnAppointmentTests(TodayTestCase):
         self.assertEqual(caught.exception.code, "appointment_other_day")
         self.assertFalse(Session.objects.exists())
 
+    def test_the_api_refuses_another_patients_or_another_clinics_appointment(self) -> None:
+        theirs = appointment_today(self, patient=make_patient(self.clinic, "Bram", "de Vries"))
+        elsewhere = Appointment.objects.create(
+            clinic=self.other_clinic,
+            patient=self.other_patient,
+            practitioner=self.other.practitioner,
+            type=selectors.appointment_types(self.other_clinic).get(code="follow_up"),
+            start=timezone.now(),
+            end=timezone.now() + dt.timedelta(minutes=30),
+            busy_until=timezone.now() + dt.timedelta(minutes=30),
+        )
+        for appointment, status, code in (
+            (theirs, 422, "appointment_other_patient"),
+            (elsewhere, 404, "not_found"),
+        ):
+            with self.subTest(code=code):
+                r = self.api(
+                    self.owner,
+                    "POST",
+                    f"/api/v1/courses/{self.course.pk}/sessions",
+                    {
+                        "started_at": timezone.now().isoformat(),
+                        "sites": [{"point": "BL40"}],
+                        "needles_in": 2,
+                        "needles_out": 2,
+                        "appointment_id": appointment.pk,
+                    },
+                )
+                self.assertError(r, status, code)
+        self.assertFalse(Session.objects.exists())
+
     def test_a_cancelled_appointment_or_one_charted_already_is_refused(self) -> None:
         appointment = appointment_today(self)
         self.chart(appointment)

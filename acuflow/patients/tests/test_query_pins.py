@@ -1,0 +1,24 @@
+"""Query count of the patient search (the bench's "patient search") stays constant with
+the number of matches."""
+
+from __future__ import annotations
+
+from acuflow.core.testing import AcuflowTestCase, make_patient
+
+
+class PatientSearchQueryPinTests(AcuflowTestCase):
+    def test_patient_search(self) -> None:
+        made = {"n": 0}
+
+        def rows(n: int) -> None:
+            for _ in range(n):
+                made["n"] += 1
+                make_patient(self.clinic, f"Q{made['n']}", "Zoeklicht")
+
+        query = {"q": "Zoeklicht", "limit": 20}
+        self.assertConstantQueries(
+            rows, lambda: self.api(self.owner, "GET", "/api/v1/patients", query)
+        )
+        found = self.api(self.owner, "GET", "/api/v1/patients", query).json()
+        self.assertEqual(found["count"], 50)
+        self.assertEqual(len(found["items"]), 20)
