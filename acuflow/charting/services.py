@@ -9,6 +9,7 @@ import json
 import zoneinfo
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -238,7 +239,16 @@ def session_create(
         home_care=resolve_home_care(home_care or []),
         author=actor.user,
     )
-    session.full_clean()
+    # The NRS check constraints are checked here rather than by full_clean, which asks
+    # the database once per constraint; the database still guards them on insert.
+    session.full_clean(validate_constraints=False)
+    out_of_range = {
+        name: [_("A whole number from 0 to 10.")]
+        for name, value in (("nrs_before", nrs_before), ("nrs_after", nrs_after))
+        if value is not None and not 0 <= value <= 10
+    }
+    if out_of_range:
+        raise ValidationError(out_of_range)
     with transaction.atomic():
         # Lock first: a close or another save of this course waits, and a course closed
         # (or paused by a red flag) a moment ago refuses the session (409).

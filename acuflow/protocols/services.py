@@ -345,7 +345,12 @@ def course_refresh_status(
     """Recompute and save the status fields from the course's observations."""
     if thresholds is None:
         thresholds = thresholds_for(course.patient.clinic_id)
-    observations = [o.value() for o in CourseObservation.objects.filter(course=course)]
+    observations = [
+        outcome.Observation(at=at, nrs=nrs, source=source)
+        for at, nrs, source in CourseObservation.objects.filter(course=course).values_list(
+            "at", "nrs", "source"
+        )
+    ]
     _apply_status(course, observations, thresholds)
     course.save(update_fields=STATUS_FIELDS)
     return course

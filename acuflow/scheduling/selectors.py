@@ -4,6 +4,7 @@ outside it) and audited, like the patient record it belongs to."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -137,9 +138,15 @@ def practitioner_windows(
 
 
 def windows_for_many(
-    practitioners: list[Practitioner], first: dt.date, last: dt.date, *, zone: ZoneInfo
+    practitioners: list[Practitioner],
+    first: dt.date,
+    last: dt.date,
+    *,
+    zone: ZoneInfo,
+    closures: Iterable[dt.date] | None = None,
 ) -> dict[int, list[rules.Window]]:
-    """Working windows of several practitioners in three queries (calendar pages)."""
+    """Working windows of several practitioners in three queries (calendar pages), two
+    when the caller has read their clinic's `clinic_closures` for these days already."""
     ids = [p.pk for p in practitioners]
     weekly: dict[int, list[rules.WeeklyWindow]] = {pk: [] for pk in ids}
     for w in WorkingHours.objects.filter(practitioner_id__in=ids):
@@ -160,12 +167,15 @@ def windows_for_many(
                 date=e.date, kind=e.kind, start=e.start, end=e.end, location_id=e.location_id
             )
         )
-    clinic_ids = {p.clinic_id for p in practitioners}
-    holidays = list(
-        Holiday.objects.filter(clinic_id__in=clinic_ids, date__range=(first, last)).values_list(
-            "date", flat=True
+    if closures is not None:
+        holidays = list(closures)
+    else:
+        clinic_ids = {p.clinic_id for p in practitioners}
+        holidays = list(
+            Holiday.objects.filter(clinic_id__in=clinic_ids, date__range=(first, last)).values_list(
+                "date", flat=True
+            )
         )
-    )
     return {
         pk: rules.working_windows(
             first=first,
@@ -261,6 +271,44 @@ def appointment_list(
     if not include_cancelled:
         qs = qs.active()
     return qs.order_by("start", "id")
+
+
+# What a calendar block prints, read as plain rows: a week's grid only prints them, and
+# building five model objects per appointment (with the clinic's practitioner and user
+# rows the page has already) cost more than drawing it.
+CALENDAR_FIELDS = (
+    "id",
+    "patient_id",
+    "practitioner_id",
+    "start",
+    "end",
+    "status",
+    "type_id",
+    "type__name",
+    "type__names",
+    "room_id",
+    "room__name",
+    "patient__given_name",
+    "patient__family_name",
+)
+
+
+def calendar_rows(
+    *,
+    actor: Actor,
+    start: dt.datetime,
+    end: dt.datetime,
+    practitioner_id: int | None = None,
+    location_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """The appointments of the actor's clinic in [start, end) as `CALENDAR_FIELDS` rows,
+    cancelled ones included, in the order of `appointment_list`."""
+    qs = Appointment.objects.filter(clinic=actor.clinic, busy_until__gt=start, start__lt=end)
+    if practitioner_id is not None:
+        qs = qs.filter(practitioner_id=practitioner_id)
+    if location_id is not None:
+        qs = qs.filter(location_id=location_id)
+    return list(qs.order_by("start", "id").values(*CALENDAR_FIELDS))
 
 
 def appointment_get_for_actor(
@@ -389,17 +437,32 @@ def today_list(
     return [DayRow(a, day_status(a), sessions.get(a.pk)) for a in appointments]
 
 
-def closed_days(clinic: Clinic, first: dt.date, last: dt.date) -> dict[dt.date, str]:
+def clinic_closures(clinic: Clinic, first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    """The clinic's own closures between first and last (inclusive), with their name."""
+    return dict(
+        Holiday.objects.filter(clinic=clinic, date__gte=first, date__lte=last).values_list(
+            "date", "name"
+        )
+    )
+
+
+def closed_days(
+    clinic: Clinic,
+    first: dt.date,
+    last: dt.date,
+    *,
+    closures: dict[dt.date, str] | None = None,
+) -> dict[dt.date, str]:
     """Days the clinic is closed between first and last (inclusive), with their name:
-    the public holidays of its country and region, and its own closures on top."""
+    the public holidays of its country and region, and its own closures on top (pass
+    `closures` when `clinic_closures` has read them already)."""
     region = schedule_settings(clinic).holiday_region
     found = rules.public_holidays(
         clinic.country, region, first, last, language=translation.get_language() or ""
     )
-    for day, name in Holiday.objects.filter(
-        clinic=clinic, date__gte=first, date__lte=last
-    ).values_list("date", "name"):
-        found[day] = name
+    if closures is None:
+        closures = clinic_closures(clinic, first, last)
+    found.update(closures)
     return dict(sorted(found.items()))
 
 

@@ -17,8 +17,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record, audit_shown
 from acuflow.core import timezones
 from acuflow.core.errors import DomainError, add_to_form
+from acuflow.core.languages import text_for
 from acuflow.patients.models import Patient
 from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.protocols.selectors import courses_on_patient_page
@@ -95,23 +97,27 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
     start = rules.local_instant(first, dt.time(0), zone)
     end = rules.local_instant(last + dt.timedelta(days=1), dt.time(0), zone)
     shown = [practitioner] if practitioner else practitioners
-    appointments = list(
-        selectors.appointment_list(
-            actor=actor,
-            start=start,
-            end=end,
-            practitioner_id=practitioner.pk if practitioner else None,
-            location_id=location.pk if location else None,
-        )
+    appointments = selectors.calendar_rows(
+        actor=actor,
+        start=start,
+        end=end,
+        practitioner_id=practitioner.pk if practitioner else None,
+        location_id=location.pk if location else None,
     )
     audit_shown(  # the appointments shown, each against its patient
         actor=actor,
         object_type="scheduling.calendar",
-        patient_ids=[a.patient_id for a in appointments],
-        object_ids=[str(a.pk) for a in appointments],
+        patient_ids=[a["patient_id"] for a in appointments],
+        object_ids=[str(a["id"]) for a in appointments],
         detail={"view": view, "date": day.isoformat()},
     )
-    windows = selectors.windows_for_many(shown, first, last, zone=zone) if shown else {}
+    # The clinic's closures, read once: they close working windows and name closed days.
+    closures = selectors.clinic_closures(clinic, first, last)
+    windows = (
+        selectors.windows_for_many(shown, first, last, zone=zone, closures=closures)
+        if shown
+        else {}
+    )
     # Columns: days (one practitioner, or a location's week) or practitioners (a location's day)
     columns: list[dict[str, Any]] = []
     if location is not None and view == "day":
@@ -123,49 +129,61 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
             columns.append({"day": d, "practitioner": practitioner, "label": d})
     grid = calendar_layout.Grid.around(
         [(w.start, w.end) for ws in windows.values() for w in ws]
-        + [(a.start, a.end) for a in appointments],
+        + [(a["start"], a["end"]) for a in appointments],
         zone=zone,
     )
 
-    # What each block shows, worked out here: the grid is the calendar's hot loop, and
-    # Python does it several times faster than template tags (the template escapes).
+    # Each block is written here as HTML, escaped: the grid is the calendar's hot loop,
+    # and a template costs several times more per block than a format string (the same
+    # convention as the outcome chart's marks, outcomes/charts.py).
     open_url = _url_for_pk("scheduling:appointment")
     move_url = _url_for_pk("scheduling:move")
+    language = translation.get_language() or ""
+    names = {p.pk: p.user.full_name for p in practitioners}
+    type_labels: dict[int, str] = {}
+    status_labels = {value: str(label) for value, label in Status.choices}
 
-    def block(a: Appointment, box: calendar_layout.Box) -> dict[str, Any]:
-        local_start = a.start.astimezone(zone)
-        details = [a.type.label()]
+    def block(a: dict[str, Any], box: calendar_layout.Box) -> SafeString:
+        type_label = type_labels.get(a["type_id"])
+        if type_label is None:
+            type_label = type_labels[a["type_id"]] = text_for(
+                a["type__names"], language, a["type__name"]
+            )
+        details = [type_label]
         if practitioner is None:
-            details.append(a.practitioner.user.full_name)
-        if a.room_id:
-            details.append(a.room.name)  # type: ignore[union-attr]
-        if a.status != Status.BOOKED:
-            details.append(a.get_status_display())
-        booked = a.status == Status.BOOKED
-        return {
-            "pk": a.pk,
-            "status": a.status,
-            "url": open_url(a.pk),
-            "move_url": move_url(a.pk) if booked else "",
-            "practitioner_id": a.practitioner_id,
-            "time": local_start.strftime("%H:%M"),
-            "patient": a.patient.full_name,
-            "details": " · ".join(details),
-            "style": box.style,
-        }
+            details.append(names[a["practitioner_id"]])
+        if a["room_id"]:
+            details.append(a["room__name"])
+        status = a["status"]
+        if status != Status.BOOKED:
+            details.append(status_labels.get(status, status))
+        pk = a["id"]
+        drag = (
+            f' draggable="true" data-move-url="{escape(move_url(pk))}"'
+            f' data-practitioner="{a["practitioner_id"]}"'
+            if status == Status.BOOKED
+            else ""
+        )
+        patient = f"{a['patient__given_name']} {a['patient__family_name']}"
+        return mark_safe(  # noqa: S308 - every value is escaped or a number written here
+            f'<a class="cal-appt status-{escape(status)}" href="{escape(open_url(pk))}" '
+            f'style="{box.style}"{drag}>\n'
+            f"<strong>{a['start'].astimezone(zone):%H:%M}</strong> {escape(patient)}\n"
+            f'<span class="muted">{escape(" · ".join(details))}</span>\n</a>'
+        )
 
-    closed = selectors.closed_days(clinic, first, last)
+    closed = selectors.closed_days(clinic, first, last, closures=closures)
+    by_day: dict[dt.date, list[dict[str, Any]]] = {}
+    for a in appointments:
+        by_day.setdefault(a["start"].astimezone(zone).date(), []).append(a)
     for col in columns:
         col_day = col["day"]
         col["closed"] = closed.get(col_day, "")
         who = col["practitioner"]
         shown_here = [
-            a
-            for a in appointments
-            if a.start.astimezone(zone).date() == col_day
-            and (who is None or a.practitioner_id == who.pk)
+            a for a in by_day.get(col_day, ()) if who is None or a["practitioner_id"] == who.pk
         ]
-        boxes = grid.place_all([(a.start, a.end) for a in shown_here], day=col_day)
+        boxes = grid.place_all([(a["start"], a["end"]) for a in shown_here], day=col_day)
         col["items"] = [block(a, box) for a, box in zip(shown_here, boxes, strict=True)]
         col["windows"] = [
             grid.place(w.start, w.end, day=col_day).style

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from acuflow.audit.models import AuditEvent
-from acuflow.charting import selectors
+from acuflow.charting import selectors, services
 from acuflow.charting.models import Session, SessionDraft
 from acuflow.charting.tests.factories import at, make_course, session_body
 from acuflow.core.testing import AcuflowTestCase, make_staff, new_york_day_boundary
@@ -119,6 +120,29 @@ class SessionApiTests(AcuflowTestCase):
             with self.subTest(field=field, value=value):
                 body = session_body(**{field: value})
                 self.assertError(self.api(self.owner, "POST", self.url(), body), 422)
+        self.assertFalse(Session.objects.exists())
+
+    def test_the_service_refuses_nrs_outside_0_to_10_without_asking_the_database(self) -> None:
+        # The check constraints are checked in Python (full_clean would send a query per
+        # constraint); the answer is still a ValidationError naming the field.
+        for field, value in (("nrs_before", 11), ("nrs_after", 12)):
+            with (
+                self.subTest(field=field),
+                self.count_queries() as queries,
+                self.assertRaises(ValidationError) as caught,
+            ):
+                services.session_create(
+                    actor=self.actor(self.owner),
+                    course=self.course,
+                    started_at=dt.datetime.now(dt.UTC),
+                    sites=[{"point": "BL40"}],
+                    needles_in=2,
+                    needles_out=2,
+                    unbooked_reason="walk-in",
+                    **{field: value},
+                )
+            self.assertEqual(list(caught.exception.message_dict), [field])
+            self.assertFalse([q for q in queries.captured_queries if '"_check"' in q["sql"]])
         self.assertFalse(Session.objects.exists())
 
     def test_needle_counts_that_differ_need_a_note(self) -> None:

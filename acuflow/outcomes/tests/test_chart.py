@@ -118,3 +118,25 @@ class CourseChartTests(AcuflowTestCase):
         self.assertEqual(marks(svg, "nrs_before"), [])
         self.assertIn("No scores yet.", svg)
         ET.fromstring(svg)  # well-formed
+
+
+class SessionMarksTests(AcuflowTestCase):
+    def test_the_per_session_format_writes_what_the_general_marker_writes(self) -> None:
+        # Session marks are written by a faster format string: it must be the same text
+        # as _marker's, for both shapes, and fall back to _marker for any other value.
+        marks = [(100.04, 250.06, {"number": 3, "nrs_before": 7, "nrs_after": 2})]
+        for shape, field in (("circle", "nrs_before"), ("square", "nrs_after")):
+            with self.subTest(shape=shape):
+                attrs = [
+                    ("data-series", field),
+                    ("data-session", 3),
+                    ("data-value", marks[0][2][field]),
+                ]
+                self.assertEqual(
+                    charts._session_marks(shape, "#0a5c55", field, marks),
+                    [charts._marker(shape, 100.04, 250.06, "#0a5c55", attrs)],
+                )
+        odd = [(1.0, 2.0, {"number": 1, "nrs_before": '5"'})]
+        self.assertIn(
+            'data-value="5&quot;"', charts._session_marks("circle", "#000", "nrs_before", odd)[0]
+        )

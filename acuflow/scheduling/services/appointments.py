@@ -20,7 +20,6 @@ from acuflow.scheduling import rules, selectors
 from acuflow.scheduling.models import Appointment, Reminder, Status
 from acuflow.scheduling.services.booking import (
     SchedulingError,
-    check_patient_free,
     check_start,
     check_type,
     place,
@@ -59,9 +58,7 @@ def appointment_move(
             start=start,
             room=room,
             exclude_id=appointment.pk,
-        )
-        check_patient_free(
-            patient_id=appointment.patient_id, start=start, end=end, exclude_id=appointment.pk
+            patient_id=appointment.patient_id,
         )
         appointment.practitioner = practitioner
         appointment.start, appointment.end, appointment.busy_until = start, end, busy_until

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,9 +78,16 @@ def place(
     room: Room | None,
     exclude_id: int | None = None,
     check_hours: bool = True,
+    patient_id: int | None = None,
 ) -> tuple[dt.datetime, dt.datetime, int | None, Room | None]:
     """End, busy-until, location and room for a booking; raises if it cannot be placed.
-    Runs inside the booking transaction (the room and overlap reads must be fresh)."""
+    Runs inside the booking transaction (the room and overlap reads must be fresh).
+    With `patient_id`, also `check_patient_free` (after the practitioner and the room,
+    as before), from the same read.
+
+    One query reads every active appointment that could be in the way (the
+    practitioner's, the location's rooms', the patient's) and the checks run over its
+    rows: three overlap queries cost more to build than their answers."""
     clinic = practitioner.clinic
     zone = selectors.clinic_zone(clinic)
     end = start + dt.timedelta(minutes=type.duration_minutes)
@@ -103,32 +111,51 @@ def place(
             )
     if room is not None and location_id is not None and room.location_id != location_id:
         raise SchedulingError("wrong_room", _("That room is at another location."), "room")
-    taken = Appointment.objects.active().filter(practitioner=practitioner)
-    taken = taken.overlapping(start, busy_until)
-    if exclude_id is not None:
-        taken = taken.exclude(pk=exclude_id)
-    if taken.exists():
-        raise SlotTaken()
+    rooms: list[Room] = []
     if room is None and location_id is not None:
         rooms = list(Room.objects.filter(location_id=location_id).order_by("name", "id"))
-        if rooms:
-            busy_rooms = set(
-                Appointment.objects.active()
-                .filter(room__in=rooms)
-                .overlapping(start, busy_until)
-                .exclude(pk=exclude_id or 0)
-                .values_list("room_id", flat=True)
-            )
-            free = [r for r in rooms if r.pk not in busy_rooms]
-            if not free:
-                raise SlotTaken(_("No room is free at that time."))
-            room = free[0]
+    overlap = Q(start__lt=busy_until, busy_until__gt=start)
+    near = Q(practitioner=practitioner)
+    if rooms:
+        near |= Q(room__in=rooms)
     elif room is not None:
-        clash = Appointment.objects.active().filter(room=room).overlapping(start, busy_until)
-        if clash.exclude(pk=exclude_id or 0).exists():
+        near |= Q(room=room)
+    in_the_way = overlap & near
+    if patient_id is not None:
+        in_the_way |= Q(patient_id=patient_id, start__lt=end, end__gt=start)
+    others = list(
+        Appointment.objects.active()
+        .filter(in_the_way)
+        .exclude(pk=exclude_id or 0)
+        .values_list("practitioner_id", "room_id", "patient_id", "start", "end", "busy_until")
+    )
+
+    def overlaps(row: tuple[Any, ...]) -> bool:
+        return bool(row[3] < busy_until and row[5] > start)
+
+    if any(row[0] == practitioner.pk and overlaps(row) for row in others):
+        raise SlotTaken()
+    if rooms:
+        busy_rooms = {row[1] for row in others if overlaps(row)}
+        free = [r for r in rooms if r.pk not in busy_rooms]
+        if not free:
+            raise SlotTaken(_("No room is free at that time."))
+        room = free[0]
+    elif room is not None:
+        if any(row[1] == room.pk and overlaps(row) for row in others):
             raise SlotTaken(_("That room is taken at that time."))
         location_id = location_id or room.location_id
+    if patient_id is not None and any(
+        row[2] == patient_id and row[3] < end and row[4] > start for row in others
+    ):
+        raise _patient_busy()
     return end, busy_until, location_id, room
+
+
+def _patient_busy() -> SchedulingError:
+    return SchedulingError(
+        "patient_busy", _("This patient already has an appointment at that time.")
+    )
 
 
 def check_patient_free(
@@ -139,9 +166,7 @@ def check_patient_free(
     PostgreSQL also refuses it (scheduling_no_patient_overlap, migration 0004)."""
     clash = Appointment.objects.active().filter(patient_id=patient_id, start__lt=end, end__gt=start)
     if clash.exclude(pk=exclude_id or 0).exists():
-        raise SchedulingError(
-            "patient_busy", _("This patient already has an appointment at that time.")
-        )
+        raise _patient_busy()
 
 
 def save_guarded(appointment: Appointment, **kwargs: Any) -> None:
@@ -151,6 +176,8 @@ def save_guarded(appointment: Appointment, **kwargs: Any) -> None:
         with transaction.atomic():
             appointment.save(**kwargs)
     except IntegrityError as exc:
+        if "scheduling_appointment_times_ordered" in str(exc):
+            raise SchedulingError("invalid_time", _("The end must be after the start."))
         if "scheduling_no_patient_overlap" in str(exc):
             raise SchedulingError(
                 "patient_busy", _("This patient already has an appointment at that time.")
@@ -184,9 +211,8 @@ def appointment_book(
     check_type(type, practitioner)
     with transaction.atomic():
         end, busy_until, location_id, room = place(
-            practitioner=practitioner, type=type, start=start, room=room
+            practitioner=practitioner, type=type, start=start, room=room, patient_id=patient.pk
         )
-        check_patient_free(patient_id=patient.pk, start=start, end=end)
         appointment = Appointment(
             clinic=actor.clinic,
             patient=patient,
@@ -203,7 +229,13 @@ def appointment_book(
             course_session=course_session,
             created_by=actor.user,
         )
-        appointment.full_clean()
+        # Field checks only, no round trips: the location id is the working-hours row's
+        # just read and the course id the caller's course (both guarded by their foreign
+        # keys), Appointment has nothing unique, and the times are ordered by
+        # construction (the check constraint guards that; save_guarded maps it).
+        appointment.full_clean(
+            exclude=["location", "course"], validate_unique=False, validate_constraints=False
+        )
         save_guarded(appointment)
         audit_record(actor=actor, action=Action.CREATE, patient=patient, obj=appointment)
         reminders_schedule(appointment, now=now)

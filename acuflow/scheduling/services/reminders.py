@@ -16,9 +16,10 @@ def _wants_reminders(patient: Patient) -> bool:
     latest = (
         Consent.objects.filter(patient=patient, kind=ConsentKind.REMINDERS)
         .order_by("-recorded_at", "-id")
+        .values_list("given", flat=True)
         .first()
     )
-    return latest is None or latest.given
+    return latest is None or latest
 
 
 def reminders_schedule(appointment: Appointment, *, now: dt.datetime) -> None:

@@ -82,6 +82,22 @@ class CalendarPageTests(PagesTestCase):
             lambda: client.get(f"/calendar/?practitioner={self.acu.pk}&date={self.monday}"),
         )
 
+    def test_the_calendar_reads_the_clinic_closures_once(self) -> None:
+        # One read serves the working windows (a closure closes them) and the closed
+        # days' names; the blocks are read in one query without the practitioner's user.
+        self.book(at(self.monday, 10))
+        client = self.client_for(self.owner)
+        url = f"/calendar/?practitioner={self.acu.pk}&date={self.monday}"
+        client.get(url)
+        with self.count_queries() as queries:
+            r = client.get(url)
+        self.assertContains(r, "<strong>10:00</strong>")
+        sql = [q["sql"] for q in queries.captured_queries]
+        self.assertEqual(len([s for s in sql if 'FROM "scheduling_holiday"' in s]), 1)
+        blocks = [s for s in sql if 'FROM "scheduling_appointment"' in s]
+        self.assertEqual(len(blocks), 1)
+        self.assertNotIn('"accounts_user"', blocks[0])
+
     def test_drag_to_move_posts_the_wall_clock_time(self) -> None:
         appointment = self.book(at(self.monday, 10))
         tuesday = self.monday + dt.timedelta(days=1)
