@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
 from django.apps import apps
 from django.urls import path
@@ -10,8 +11,15 @@ from ninja import NinjaAPI
 
 from acuflow.accounts.api_auth import StaffSessionAuth, TokenAuth
 from acuflow.core.api.errors import install_error_handlers
+from acuflow.core.api.openapi import add_common_errors
 
-api = NinjaAPI(
+
+class AcuflowAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return add_common_errors(super().get_openapi_schema(**kwargs))
+
+
+api = AcuflowAPI(
     title="acuflow API",
     version="1",
     description=(

@@ -15,7 +15,17 @@ from acuflow.accounts.selectors import practitioner_get_for_actor
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record, audit_shown
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import ErrorOut, StrictIn, paged
+from acuflow.core.api.schemas import (
+    AwareDatetime,
+    ErrorOut,
+    Limit,
+    Offset,
+    SafeLine,
+    SafeStr,
+    StrictIn,
+    paged,
+)
+from acuflow.core.validators import check_clinical_date, check_clinical_datetime
 from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.scheduling import selectors, services
 from acuflow.scheduling.models import Appointment, AppointmentType
@@ -59,18 +69,18 @@ class AppointmentList(Schema):
 class AppointmentIn(StrictIn):
     patient: int = Field(ge=1)
     practitioner: int = Field(ge=1)
-    start: dt.datetime
-    type: str = Field(min_length=1, max_length=40)
+    start: AwareDatetime
+    type: SafeLine = Field(min_length=1, max_length=40)
     room: int | None = Field(default=None, ge=1)
-    note: str = Field(default="", max_length=300)
+    note: SafeStr = Field(default="", max_length=300)
 
 
 class AppointmentPatchIn(StrictIn):
-    start: dt.datetime | None = None
+    start: AwareDatetime | None = None
     practitioner: int | None = Field(default=None, ge=1)
     room: int | None = Field(default=None, ge=1)
     status: Literal["booked", "arrived", "in_treatment", "done", "no_show"] | None = None
-    note: str | None = Field(default=None, max_length=300)
+    note: SafeStr | None = Field(default=None, max_length=300)
 
 
 def appointment_out(a: Appointment) -> dict[str, Any]:
@@ -113,11 +123,11 @@ def _range(clinic: Clinic, start: str, end: str) -> tuple[dt.datetime, dt.dateti
             raise ApiError(422, "validation_error", f"{field}: required", {field: ["required"]})
         try:
             if len(text) == 10:
-                day = dt.date.fromisoformat(text)
+                day = check_clinical_date(dt.date.fromisoformat(text))
                 if is_end:
                     day += dt.timedelta(days=1)
                 return local_instant(day, dt.time(0), zone)
-            return _aware(dt.datetime.fromisoformat(text), clinic, field)
+            return _aware(check_clinical_datetime(dt.datetime.fromisoformat(text)), clinic, field)
         except ValueError:
             raise ApiError(
                 422,
@@ -149,7 +159,11 @@ def _type(clinic: Clinic, code: str) -> AppointmentType:
     return found
 
 
-@router.get("/availability", response=list[SlotOut], summary="Free slots of a practitioner")
+@router.get(
+    "/availability",
+    response={200: list[SlotOut], 404: ErrorOut, 422: ErrorOut},
+    summary="Free slots of a practitioner",
+)
 def availability(
     request: HttpRequest,
     practitioner: int = Query(..., ge=1),
@@ -168,14 +182,18 @@ def availability(
     return [{"start": s.start.astimezone(zone), "end": s.end.astimezone(zone)} for s in slots]
 
 
-@router.get("/appointments", response=AppointmentList, summary="Appointments in a period")
+@router.get(
+    "/appointments",
+    response={200: AppointmentList, 404: ErrorOut, 422: ErrorOut},
+    summary="Appointments in a period",
+)
 def list_appointments(
     request: HttpRequest,
     start: str = Query(..., alias="from", max_length=40),
     end: str = Query(..., alias="to", max_length=40),
     practitioner: int | None = Query(None, ge=1),
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     actor = api_actor(request)
     first, last = _range(actor.clinic, start, end)
@@ -197,7 +215,11 @@ def list_appointments(
     return {"items": [appointment_out(a) for a in items], "count": count}
 
 
-@router.post("/appointments", response={201: AppointmentOut}, summary="Book an appointment")
+@router.post(
+    "/appointments",
+    response={201: AppointmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Book an appointment",
+)
 def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[dict[str, Any]]:
     actor = api_actor(request)
     patient = patient_get_for_actor(actor=actor, patient_id=payload.patient, audit=None)
@@ -356,10 +378,13 @@ def set_status(request: HttpRequest, appointment_id: int, payload: StatusIn) -> 
 
 def _date(text: str, field: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        return check_clinical_date(dt.date.fromisoformat(text.strip()))
     except ValueError:
         raise ApiError(
-            422, "validation_error", f"{field}: not a date (YYYY-MM-DD)", {field: ["not a date"]}
+            422,
+            "validation_error",
+            f"{field}: not a date (YYYY-MM-DD, 1900..2100)",
+            {field: ["not a date"]},
         )
 
 
