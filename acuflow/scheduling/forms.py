@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Location, Practitioner
+from acuflow.core.forms import BoundedForm, BoundedModelForm
 from acuflow.core.languages import LANGUAGES, language_codes
 from acuflow.patients.models import Sex
 from acuflow.scheduling import selectors
@@ -55,7 +56,7 @@ class InstantField(forms.CharField):
         return parsed
 
 
-class MoveForm(forms.Form):
+class MoveForm(BoundedForm):
     start = forms.DateTimeField(
         label=_("New start"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -74,7 +75,7 @@ class MoveForm(forms.Form):
         return timezone.make_naive(value) if timezone.is_aware(value) else value
 
 
-class CancelForm(forms.Form):
+class CancelForm(BoundedForm):
     reason = forms.CharField(label=_("Reason"), max_length=300)
     late_cancel = forms.ChoiceField(
         label=_("Late cancellation"),
@@ -87,7 +88,7 @@ class CancelForm(forms.Form):
     )
 
 
-class SlotQueryForm(forms.Form):
+class SlotQueryForm(BoundedForm):
     type = forms.ModelChoiceField(queryset=AppointmentType.objects.none(), label=_("Type"))
     practitioner = PractitionerChoice(queryset=Practitioner.objects.none(), label=_("Practitioner"))
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -103,7 +104,7 @@ class BookForm(SlotQueryForm):
     note = forms.CharField(label=_("Note for reception"), max_length=300, required=False)
 
 
-class WeeklyHoursForm(forms.Form):
+class WeeklyHoursForm(BoundedForm):
     """One working window per weekday (the common case); empty times = not working."""
 
     def __init__(
@@ -167,7 +168,7 @@ class WeeklyHoursForm(forms.Form):
         ]
 
 
-class ExceptionForm(forms.ModelForm):
+class ExceptionForm(BoundedModelForm):
     class Meta:
         model = ScheduleException
         fields = ["date", "kind", "start", "end", "location", "note"]
@@ -187,7 +188,7 @@ class ExceptionForm(forms.ModelForm):
         pass  # the service validates the complete object (with its practitioner)
 
 
-class TypeForm(forms.ModelForm):
+class TypeForm(BoundedModelForm):
     """The type's settings and its name in every language (`name_nl`, `name_en`, ...)."""
 
     class Meta:
@@ -219,7 +220,7 @@ class TypeForm(forms.ModelForm):
         return data
 
 
-class WaitlistForm(forms.Form):
+class WaitlistForm(BoundedForm):
     practitioner = PractitionerChoice(queryset=Practitioner.objects.none(), label=_("Practitioner"))
     type = forms.ModelChoiceField(queryset=AppointmentType.objects.none(), label=_("Type"))
     earliest = forms.DateField(label=_("From date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -286,7 +287,7 @@ ONSET = [
 ]
 
 
-class OnlineBookingForm(forms.Form):
+class OnlineBookingForm(BoundedForm):
     type = forms.ModelChoiceField(queryset=AppointmentType.objects.none(), label=_("Kind of visit"))
     practitioner = PractitionerChoice(
         queryset=Practitioner.objects.none(),
@@ -350,7 +351,7 @@ class OnlineBookingForm(forms.Form):
         return start, pid
 
 
-class CourseBookForm(forms.Form):
+class CourseBookForm(BoundedForm):
     time = forms.TimeField(
         label=_("Time of day"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
@@ -361,13 +362,13 @@ class CourseBookForm(forms.Form):
         self.fields["type"].queryset = selectors.appointment_types(clinic)  # type: ignore[attr-defined]
 
 
-class ScheduleSettingsForm(forms.ModelForm):
+class ScheduleSettingsForm(BoundedModelForm):
     class Meta:
         model = ScheduleSettings
         fields = list(SETTINGS_FIELDS)
 
 
-class HolidayForm(forms.Form):
+class HolidayForm(BoundedForm):
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
