@@ -35,6 +35,7 @@ from acuflow.charting.models import (
 )
 from acuflow.charting.schemas import SessionIn
 from acuflow.core.errors import DomainError, domain_status
+from acuflow.core.validators import check_clinical_datetime, load_json
 from acuflow.protocols.models import CourseState
 from acuflow.protocols.selectors import courses_on_patient_page
 
@@ -111,8 +112,8 @@ def _payload_from_post(request: HttpRequest, actor: Any) -> tuple[dict[str, Any]
     """(what to validate, what to show again): the screen gets back exactly what was
     typed ("started at" as the datetime-local text), the schema an aware instant."""
     try:
-        data = json.loads(request.POST.get("payload") or "{}")
-    except json.JSONDecodeError:
+        data = load_json(request.POST.get("payload") or "{}")
+    except ValueError:
         data = {}
     if not isinstance(data, dict):
         data = {}
@@ -120,7 +121,7 @@ def _payload_from_post(request: HttpRequest, actor: Any) -> tuple[dict[str, Any]
     started = data.get("started_at")
     if isinstance(started, str) and started:
         try:
-            parsed = dt.datetime.fromisoformat(started)
+            parsed = check_clinical_datetime(dt.datetime.fromisoformat(started))
             if timezone.is_naive(parsed):
                 parsed = parsed.replace(tzinfo=_clinic_tz(actor))
             data["started_at"] = parsed.isoformat()
@@ -219,8 +220,8 @@ def _appointment_for_screen(request: HttpRequest, actor: Any) -> rules.Appointme
     raw = request.GET.get("appointment", "")
     if request.method == "POST":
         try:
-            posted = json.loads(request.POST.get("payload") or "{}")
-        except json.JSONDecodeError:
+            posted = load_json(request.POST.get("payload") or "{}")
+        except ValueError:
             posted = {}
         raw = str(posted.get("appointment_id") or "") if isinstance(posted, dict) else ""
     if not raw.isdigit():
@@ -330,6 +331,8 @@ def draft(request: HttpRequest, course_id: int) -> HttpResponse:
             data = json.loads(request.body or b"{}")
         except (json.JSONDecodeError, UnicodeDecodeError):
             return JsonResponse({"error": "malformed_json", "detail": "not JSON"}, status=400)
+        except RecursionError:
+            return JsonResponse({"error": "validation_error", "detail": "too deep"}, status=422)
         if not isinstance(data, dict):
             return JsonResponse({"error": "validation_error", "detail": "an object"}, status=422)
         try:

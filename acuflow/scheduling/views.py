@@ -28,6 +28,7 @@ from acuflow.accounts.models import Location, Practitioner
 from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record, audit_shown
+from acuflow.core.validators import parse_clinical_date
 from acuflow.patients.models import Patient
 from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.protocols.selectors import courses_on_patient_page
@@ -44,10 +45,14 @@ from acuflow.scheduling.models import (
 
 
 def _day(text: str | None, zone: Any) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text or "")
-    except ValueError:
+    """The day a calendar URL asks for: today without one; a malformed day, or one
+    outside 1900..2100 (a week around year 1 cannot be computed), is a 404."""
+    if not text:
         return timezone.now().astimezone(zone).date()
+    day = parse_clinical_date(text)
+    if day is None:
+        raise Http404("no such day")
+    return day
 
 
 def _url_for_pk(name: str) -> Callable[[int], str]:
