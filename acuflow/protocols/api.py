@@ -171,7 +171,10 @@ def copy_protocol(request: HttpRequest, protocol_id: int) -> Status[dict[str, An
 
 
 @router.patch(
-    "/protocols/{protocol_id}", response=ProtocolOut, summary="Edit the clinic's copy (owner)"
+    "/protocols/{protocol_id}",
+    response={200: ProtocolOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Edit the clinic's copy (owner)",
+    description="409 `shipped_protocol`: copy a shipped protocol (POST .../copy) first.",
 )
 def patch_protocol(
     request: HttpRequest, protocol_id: int, payload: ProtocolPatchIn
