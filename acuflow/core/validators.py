@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 CLINICAL_MIN = dt.date(1900, 1, 1)
 CLINICAL_MAX = dt.date(2100, 12, 31)
 # Lists: `limit` and `offset` of every paged answer.
-LIMIT_MAX = 1000
+LIMIT_MAX = 500  # as NINJA_PAGINATION_MAX_LIMIT
 OFFSET_MAX = 10_000_000
 # JSON values (drafts, answers): nesting and size.
 JSON_MAX_DEPTH = 32

@@ -107,7 +107,8 @@ def appointment_out(a: Appointment) -> dict[str, Any]:
 
 
 def _aware(value: dt.datetime, clinic: Clinic, field: str) -> dt.datetime:
-    """An instant; a time without offset is read as the clinic's wall clock."""
+    """An instant; a time without offset (only the query's `from`/`to` may be one: a
+    body's instants carry their offset) is read as the clinic's wall clock."""
     if timezone.is_naive(value):
         return local_instant(value.date(), value.time(), selectors.clinic_zone(clinic))
     return value
