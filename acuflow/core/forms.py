@@ -32,14 +32,16 @@ def add_bounds(field: forms.Field) -> None:
 
 
 class BoundsMixin:
-    """Every field of the form gets the shared input bounds (`add_bounds`)."""
+    """Every field of the form gets the shared input bounds (`add_bounds`), also the
+    fields a form adds in its own __init__ (one per language, say): they are added
+    when the form is cleaned."""
 
     fields: dict[str, forms.Field]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def full_clean(self) -> None:
         for field in self.fields.values():
             add_bounds(field)
+        super().full_clean()  # type: ignore[misc]
 
 
 class BoundedForm(BoundsMixin, forms.Form):

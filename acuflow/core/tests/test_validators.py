@@ -224,3 +224,15 @@ def test_bounded_form(data: dict[str, str], bad: set[str]) -> None:
     form = _Form(data)
     form.is_valid()
     assert set(form.errors) == bad
+
+
+class _LateForm(BoundedForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["name_nl"] = forms.CharField()  # added after the base's __init__
+
+
+@pytest.mark.django_db
+def test_fields_added_in_a_forms_own_init_are_bounded_too() -> None:
+    assert set(_LateForm({"name_nl": "\x07"}).errors) == {"name_nl"}
+    assert _LateForm({"name_nl": "Lage rug"}).is_valid()
