@@ -215,6 +215,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "acuflow.core.bounds.InputBoundsMiddleware",  # NUL, JSON depth and size: 4xx, not 500
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -377,7 +378,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_MAX_LIMIT = 1000
 
 # Background work (appointment reminders) goes through Django's tasks framework into a
 # database queue; `acuflow worker` runs it. No broker to operate.

@@ -12,7 +12,7 @@ from acuflow.accounts.selectors import api_token_get_for_actor, api_token_list, 
 from acuflow.accounts.services import api_token_revoke
 from acuflow.audit.selectors import security_events_for_clinic
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import paged
+from acuflow.core.api.schemas import ClinicalDatetime, Limit, Offset, paged
 
 router = Router(tags=["clinic"])
 
@@ -76,8 +76,8 @@ def get_clinic(request: HttpRequest) -> Any:
 @router.get("/practitioners", response=PractitionerList, summary="Practitioners of the clinic")
 def list_practitioners(
     request: HttpRequest,
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     actor = api_actor(request)
     items, count = paged(practitioner_list(actor=actor), limit, offset)
@@ -118,8 +118,8 @@ def token_out(token: ApiToken) -> dict[str, Any]:
 @router.get("/tokens", response=TokenList, summary="API tokens: your own; an owner's: the clinic's")
 def list_tokens(
     request: HttpRequest,
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     actor = api_actor(request)
     items, count = paged(api_token_list(actor=actor), limit, offset)
@@ -160,10 +160,10 @@ class SecurityEventList(Schema):
 )
 def list_security_events(
     request: HttpRequest,
-    since: dt.datetime | None = Query(None, alias="from"),  # noqa: B008
-    until: dt.datetime | None = Query(None, alias="to"),  # noqa: B008
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    since: ClinicalDatetime | None = Query(None, alias="from"),  # noqa: B008
+    until: ClinicalDatetime | None = Query(None, alias="to"),  # noqa: B008
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     actor = api_actor(request)
     actor.require_owner()

@@ -7,10 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic, User
-from acuflow.core.forms import LanguageField
+from acuflow.core.forms import BoundedForm, BoundedModelForm, LanguageField
 
 
-class LoginForm(forms.Form):
+class LoginForm(BoundedForm):
     email = forms.EmailField(
         label=_("Email"),
         max_length=254,
@@ -24,7 +24,7 @@ class LoginForm(forms.Form):
     )
 
 
-class PasswordLinkForm(forms.Form):
+class PasswordLinkForm(BoundedForm):
     email = forms.EmailField(
         label=_("Email"),
         max_length=254,
@@ -32,7 +32,7 @@ class PasswordLinkForm(forms.Form):
     )
 
 
-class TokenForm(forms.Form):
+class TokenForm(BoundedForm):
     token = forms.RegexField(
         label=_("Code from your authenticator app"),
         regex=r"^\d{6}$",
@@ -43,7 +43,7 @@ class TokenForm(forms.Form):
     )
 
 
-class ClinicSettingsForm(forms.ModelForm):
+class ClinicSettingsForm(BoundedModelForm):
     class Meta:
         model = Clinic
         fields = [
@@ -65,14 +65,14 @@ class ClinicSettingsForm(forms.ModelForm):
         return value
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(BoundedModelForm):
     class Meta:
         model = User
         fields = ["full_name", "language"]
         field_classes = {"language": LanguageField}
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(BoundedForm):
     """Issue an API token. `code` is asked when the user has an authenticator: a token
     is only handed out after a second-factor check made for it."""
 

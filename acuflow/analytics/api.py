@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,7 +10,7 @@ from ninja import Query, Router, Schema
 
 from acuflow.accounts.api_auth import api_actor
 from acuflow.analytics import selectors
-from acuflow.core.api.schemas import ErrorOut
+from acuflow.core.api.schemas import ClinicalDate, ErrorOut
 
 router = Router(tags=["analytics"])
 
@@ -123,8 +122,8 @@ class ClaimsOut(Schema):
 def claims(
     request: HttpRequest,
     protocol: int,
-    date_from: dt.date | None = Query(None, alias="from"),  # noqa: B008
-    date_to: dt.date | None = Query(None, alias="to"),  # noqa: B008
+    date_from: ClinicalDate | None = Query(None, alias="from"),  # noqa: B008
+    date_to: ClinicalDate | None = Query(None, alias="to"),  # noqa: B008
     chronicity: str = "",
     cadence: str = "",
     practitioner: int | None = None,

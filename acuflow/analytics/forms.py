@@ -11,10 +11,11 @@ from acuflow.accounts.models import Practitioner
 from acuflow.analytics.selectors import Filters, parse_sessions
 from acuflow.assessment.models import Chronicity
 from acuflow.core.errors import DomainError
+from acuflow.core.forms import BoundedForm
 from acuflow.protocols.models import Protocol
 
 
-class FiltersForm(forms.Form):
+class FiltersForm(BoundedForm):
     protocol = forms.TypedChoiceField(label=_("Protocol"), coerce=int)
     date_from = forms.DateField(
         label=_("Started from"), required=False, widget=forms.DateInput(attrs={"type": "date"})

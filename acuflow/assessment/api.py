@@ -12,7 +12,17 @@ from acuflow.accounts.api_auth import api_actor
 from acuflow.assessment import catalogue, selectors, services
 from acuflow.assessment.letters import referral_letter_response
 from acuflow.assessment.models import Assessment, Referral
-from acuflow.core.api.schemas import ErrorOut, LanguageCode, StrictIn, paged
+from acuflow.core.api.schemas import (
+    ClinicalDate,
+    ErrorOut,
+    LanguageCode,
+    Limit,
+    Offset,
+    SafeLine,
+    SafeStr,
+    StrictIn,
+    paged,
+)
 from acuflow.patients.selectors import patient_get_for_actor
 
 router = Router(tags=["assessment"])
@@ -28,22 +38,22 @@ def _codes(allowed: set[str], values: list[str]) -> list[str]:
 
 
 class AssessmentIn(StrictIn):
-    complaint: str = Field(min_length=1, max_length=2000)
-    condition: str = Field(max_length=40)
+    complaint: SafeStr = Field(min_length=1, max_length=2000)
+    condition: SafeLine = Field(max_length=40)
     onset_date: dt.date
     baseline_nrs: int = Field(ge=0, le=10, strict=True)
-    assessed_on: dt.date | None = None
-    body_regions: list[str] = Field(default_factory=list, max_length=20)
-    contributing_factors: list[str] = Field(default_factory=list, max_length=20)
-    other_care: list[str] = Field(default_factory=list, max_length=20)
-    findings: str = Text
-    gunn_signs: list[str] = Field(default_factory=list, max_length=20)
-    affected_segments: list[str] = Field(default_factory=list, max_length=40)
-    ms_domains: list[str] = Field(default_factory=list, max_length=10)
+    assessed_on: ClinicalDate | None = None
+    body_regions: list[SafeLine] = Field(default_factory=list, max_length=20)
+    contributing_factors: list[SafeLine] = Field(default_factory=list, max_length=20)
+    other_care: list[SafeLine] = Field(default_factory=list, max_length=20)
+    findings: SafeStr = Text
+    gunn_signs: list[SafeLine] = Field(default_factory=list, max_length=20)
+    affected_segments: list[SafeLine] = Field(default_factory=list, max_length=40)
+    ms_domains: list[SafeLine] = Field(default_factory=list, max_length=10)
     # Omitted (or null): the screen is still to be done (`not_screened`). A list, even
     # empty, records the screen with the intake.
-    red_flags: list[str] | None = Field(default=None, max_length=10)
-    red_flag_notes: str = Field(default="", max_length=2000)
+    red_flags: list[SafeLine] | None = Field(default=None, max_length=10)
+    red_flag_notes: SafeStr = Field(default="", max_length=2000)
 
     @field_validator("condition")
     @classmethod
@@ -99,8 +109,8 @@ class AssessmentIn(StrictIn):
 
 
 class RedFlagsIn(StrictIn):
-    red_flags: list[str] = Field(max_length=10)
-    notes: str = Field(default="", max_length=2000)
+    red_flags: list[SafeLine] = Field(max_length=10)
+    notes: SafeStr = Field(default="", max_length=2000)
 
     @field_validator("red_flags")
     @classmethod
@@ -109,8 +119,8 @@ class RedFlagsIn(StrictIn):
 
 
 class ReferralIn(StrictIn):
-    to: str = Field(min_length=1, max_length=200)
-    reason: str = Field(min_length=1, max_length=2000)
+    to: SafeLine = Field(min_length=1, max_length=200)
+    reason: SafeStr = Field(min_length=1, max_length=2000)
     date: dt.date
     urgency: Literal["routine", "urgent", "emergency"] = "urgent"
 
@@ -126,7 +136,7 @@ class ReferralIn(StrictIn):
 
 class ReferralOutcomeIn(StrictIn):
     outcome: Literal["cleared", "treated_elsewhere", "declined"]
-    note: str = Field(default="", max_length=2000)
+    note: SafeStr = Field(default="", max_length=2000)
 
 
 class ReferralOut(Schema):
@@ -303,8 +313,8 @@ def create_assessment(
 def list_assessments(
     request: HttpRequest,
     patient_id: int,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     actor = api_actor(request)
     patient = patient_get_for_actor(

@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from acuflow.assessment import catalogue
 from acuflow.assessment.models import ReferralOutcome, ReferralUrgency
 from acuflow.core.apps import BLANK_CHOICE_LABEL
+from acuflow.core.forms import BoundedForm
 
 
 class CodesField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(BoundedForm):
     """The intake. Choices come from the data catalogue in the active language."""
 
     complaint = forms.CharField(
@@ -82,7 +83,7 @@ class AssessmentForm(forms.Form):
         return list(dict.fromkeys(raw))
 
 
-class RedFlagForm(forms.Form):
+class RedFlagForm(BoundedForm):
     red_flags = forms.MultipleChoiceField(
         label=_("Positive red flags"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -97,7 +98,7 @@ class RedFlagForm(forms.Form):
         ]
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(BoundedForm):
     to = forms.CharField(label=_("Referred to"), max_length=200)
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
@@ -125,7 +126,7 @@ class ReferralForm(forms.Form):
         return value
 
 
-class ReferralOutcomeForm(forms.Form):
+class ReferralOutcomeForm(BoundedForm):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=ReferralOutcome.choices, widget=forms.RadioSelect
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.assessment import catalogue, rules
-from acuflow.core.models import HeldRelationsModel
+from acuflow.core.models import BoundedFieldsModel, HeldRelationsModel
 
 
 class Chronicity(models.TextChoices):
@@ -55,7 +55,7 @@ def _check_codes(values: Any, allowed: set[str], field: str, errors: dict[str, A
         errors[field] = _("Unknown code: %(codes)s.") % {"codes": ", ".join(unknown)}
 
 
-class Assessment(HeldRelationsModel):
+class Assessment(BoundedFieldsModel, HeldRelationsModel):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="assessments"
     )
@@ -169,7 +169,7 @@ class Assessment(HeldRelationsModel):
             self.chronicity = rules.chronicity(self.onset_date, self.assessed_on)
 
 
-class Referral(HeldRelationsModel):
+class Referral(BoundedFieldsModel, HeldRelationsModel):
     """A referral made because of red flags. It is created `pending` (the outcome
     empty) and gets its outcome later, when the reply comes: `cleared` (no
     contra-indication), `treated_elsewhere` (no course from this assessment) or

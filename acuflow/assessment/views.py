@@ -23,6 +23,7 @@ from acuflow.assessment.forms import (
 from acuflow.assessment.letters import referral_letter_response
 from acuflow.assessment.models import Assessment
 from acuflow.core.errors import DomainError
+from acuflow.core.validators import parse_clinical_date
 from acuflow.patients.selectors import patient_get_for_actor
 
 
@@ -93,9 +94,8 @@ def assessment_create(request: HttpRequest, patient_id: int) -> HttpResponse:
 @staff_view(clinical=True)
 def chronicity_preview(request: HttpRequest) -> HttpResponse:
     """htmx: the chronicity the onset date gives, shown while the form is filled in."""
-    try:
-        onset = dt.date.fromisoformat(request.GET.get("onset_date", ""))
-    except ValueError:
+    onset = parse_clinical_date(request.GET.get("onset_date", ""))
+    if onset is None:
         return HttpResponse("")
     today = dt.date.today()
     if onset > today:

@@ -12,7 +12,7 @@ from acuflow.charting import catalogue, selectors, services
 from acuflow.charting.models import Session
 from acuflow.charting.schemas import PointList, SessionIn, SessionList, SessionOut
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import ErrorOut, paged
+from acuflow.core.api.schemas import ErrorOut, Limit, Offset, paged
 from acuflow.patients.selectors import patient_get_for_actor
 
 router = Router(tags=["charting"])
@@ -48,7 +48,6 @@ SESSION_COLUMNS = (
     "home_care",
     "created_at",
 )
-LIST_LIMIT = 1000  # a 1,000-session patient in one request
 
 
 def _warnings(
@@ -83,8 +82,8 @@ def list_points(
     request: HttpRequest,
     q: str = Query("", max_length=100, description="Code in any spelling, pinyin, name, region"),
     meridian: str = Query("", max_length=40, description="LU, LI, ST ... GV, CV (or UB, TW ...)"),
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     api_actor(request)  # staff only; the catalogue holds no patient data
     code = None
@@ -133,8 +132,8 @@ def create_session(
 def list_sessions(
     request: HttpRequest,
     patient_id: int,
-    limit: int = Query(50, ge=1, le=LIST_LIMIT),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     actor = api_actor(request)
     patient = patient_get_for_actor(actor=actor, patient_id=patient_id, clinical=True, audit=None)

@@ -27,7 +27,7 @@ from acuflow.charting.choices import (  # noqa: F401 (the models' public code li
     Stimulation,
 )
 from acuflow.charting.validation import check_lists
-from acuflow.core.models import HeldRelationsModel
+from acuflow.core.models import BoundedFieldsModel, HeldRelationsModel
 
 NRS = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -40,7 +40,7 @@ class SessionQuerySet(models.QuerySet["Session"]):
         return self.select_related("practitioner__user", "course__protocol")
 
 
-class Session(HeldRelationsModel):
+class Session(BoundedFieldsModel, HeldRelationsModel):
     course = models.ForeignKey(
         "protocols.Course", on_delete=models.PROTECT, related_name="charted_sessions"
     )
@@ -152,7 +152,7 @@ class Session(HeldRelationsModel):
         return [s for s in self.sites if "ims_segment" in s]
 
 
-class SessionDraft(models.Model):
+class SessionDraft(BoundedFieldsModel):
     """What is on the charting screen, saved as it is typed (a closed tab or a lost
     connection loses nothing). One per course and user; deleted when the session is saved."""
 

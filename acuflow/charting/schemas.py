@@ -10,20 +10,20 @@ from ninja import Field, Schema
 from pydantic import BaseModel, model_validator
 from pydantic_core import PydanticCustomError
 
-from acuflow.core.api.schemas import StrictIn
+from acuflow.core.api.schemas import ClinicalDatetime, SafeLine, SafeStr, StrictIn
 
 SideCode = Literal["left", "right", "both", "none"]
 
 
 class PointSiteIn(StrictIn):
-    point: str = Field(min_length=1, max_length=40, description="Catalogue code, e.g. BL40")
+    point: SafeLine = Field(min_length=1, max_length=40, description="Catalogue code, e.g. BL40")
     side: SideCode | None = Field(default=None, description="Default: both, or none on the midline")
 
 
 class ImsSiteIn(StrictIn):
-    ims_segment: str = Field(min_length=2, max_length=4, description="Spinal segment C1..S2")
+    ims_segment: SafeLine = Field(min_length=2, max_length=4, description="Spinal segment C1..S2")
     side: Literal["left", "right", "both"]
-    muscle: str = Field(default="multifidus", max_length=60)
+    muscle: SafeLine = Field(default="multifidus", max_length=60)
     response: Literal["twitch", "grasp", "none"] | None = None
 
 
@@ -40,24 +40,26 @@ class AdverseEventIn(StrictIn):
         "other",
     ]
     severity: Literal["mild", "moderate", "severe"]
-    action_taken: str = Field(default="", max_length=500)
-    note: str = Field(default="", max_length=500)
+    action_taken: SafeStr = Field(default="", max_length=500)
+    note: SafeStr = Field(default="", max_length=500)
 
 
 class HomeCareIn(StrictIn):
-    point: str = Field(min_length=1, max_length=40)
-    location: str = Field(default="", max_length=200, description="Plain words for the patient")
+    point: SafeLine = Field(min_length=1, max_length=40)
+    location: SafeLine = Field(
+        default="", max_length=200, description="Plain words for the patient"
+    )
     duration_minutes: int = Field(default=2, ge=1, le=30)
-    frequency: str = Field(default="", max_length=100, description="e.g. twice a day")
-    instructions: str = Field(default="", max_length=1000)
+    frequency: SafeLine = Field(default="", max_length=100, description="e.g. twice a day")
+    instructions: SafeStr = Field(default="", max_length=1000)
 
 
 class SessionIn(StrictIn):
-    started_at: dt.datetime
+    started_at: ClinicalDatetime
     appointment_id: int | None = Field(
         default=None, ge=1, description="The booked appointment this session is for"
     )
-    unbooked_reason: str = Field(
+    unbooked_reason: SafeStr = Field(
         default="",
         max_length=300,
         description="Required without appointment_id: why there is no booked appointment",
@@ -68,7 +70,7 @@ class SessionIn(StrictIn):
     sites: list[PointSiteIn | ImsSiteIn] = Field(default_factory=list, max_length=100)
     needles_in: int = Field(ge=0, le=200)
     needles_out: int = Field(ge=0, le=200)
-    needle_discrepancy_note: str = Field(default="", max_length=500)
+    needle_discrepancy_note: SafeStr = Field(default="", max_length=500)
     stimulation: Literal["manual", "electro"] = "manual"
     electro_frequency_hz: float | None = Field(default=None, ge=0.5, le=200)
     retention_minutes: int | None = Field(default=None, ge=0, le=120)
@@ -76,10 +78,10 @@ class SessionIn(StrictIn):
         default_factory=list, max_length=4
     )
     adverse_events: list[AdverseEventIn] = Field(default_factory=list, max_length=20)
-    subjective: str = Field(default="", max_length=5000)
-    objective: str = Field(default="", max_length=5000)
-    assessment: str = Field(default="", max_length=5000)
-    plan: str = Field(default="", max_length=5000)
+    subjective: SafeStr = Field(default="", max_length=5000)
+    objective: SafeStr = Field(default="", max_length=5000)
+    assessment: SafeStr = Field(default="", max_length=5000)
+    plan: SafeStr = Field(default="", max_length=5000)
     home_care: list[HomeCareIn] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")

@@ -23,6 +23,7 @@ from acuflow.charting.models import Session, SessionDraft
 from acuflow.charting.validation import normalise_site
 from acuflow.core import registry
 from acuflow.core.errors import DomainError
+from acuflow.core.validators import check_json
 from acuflow.protocols.services import (
     course_lock_open,
     course_observation_recorded,
@@ -271,6 +272,10 @@ def draft_save(*, actor: Actor, course: Course, data: dict[str, Any]) -> Session
     keystroke); saving the session is. A closed course keeps no drafts (409
     course_closed): they could never become a session."""
     course_require_open(course)
+    try:
+        check_json(data)
+    except ValueError as exc:
+        raise DomainError("invalid_draft", str(exc))
     if len(json.dumps(data)) > MAX_DRAFT_BYTES:
         raise DomainError("draft_too_large", _("The draft is too large."))
     with transaction.atomic():

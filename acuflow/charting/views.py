@@ -36,6 +36,7 @@ from acuflow.charting.models import (
 from acuflow.charting.schemas import SessionIn
 from acuflow.core import timezones
 from acuflow.core.errors import DomainError, domain_status
+from acuflow.core.validators import check_clinical_datetime, load_json
 from acuflow.protocols.models import CourseState
 from acuflow.protocols.selectors import courses_on_patient_page
 
@@ -115,8 +116,8 @@ def _payload_from_post(
     exactly what was typed ("started at" as the datetime-local text), the schema an
     aware instant. A time the clinic's clock skips or repeats that night is refused."""
     try:
-        data = json.loads(request.POST.get("payload") or "{}")
-    except json.JSONDecodeError:
+        data = load_json(request.POST.get("payload") or "{}")
+    except ValueError:
         data = {}
     if not isinstance(data, dict):
         data = {}
@@ -125,7 +126,7 @@ def _payload_from_post(
     started = data.get("started_at")
     if isinstance(started, str) and started:
         try:
-            typed = dt.datetime.fromisoformat(started)
+            typed = check_clinical_datetime(dt.datetime.fromisoformat(started))
             parsed = timezones.aware(typed, _clinic_tz(actor), field="started_at")
             data["started_at"] = parsed.isoformat()
             shown["started_at"] = parsed.astimezone(_clinic_tz(actor)).strftime("%Y-%m-%dT%H:%M")
@@ -225,8 +226,8 @@ def _appointment_for_screen(request: HttpRequest, actor: Any) -> rules.Appointme
     raw = request.GET.get("appointment", "")
     if request.method == "POST":
         try:
-            posted = json.loads(request.POST.get("payload") or "{}")
-        except json.JSONDecodeError:
+            posted = load_json(request.POST.get("payload") or "{}")
+        except ValueError:
             posted = {}
         raw = str(posted.get("appointment_id") or "") if isinstance(posted, dict) else ""
     if not raw.isdigit():
@@ -338,6 +339,8 @@ def draft(request: HttpRequest, course_id: int) -> HttpResponse:
             data = json.loads(request.body or b"{}")
         except (json.JSONDecodeError, UnicodeDecodeError):
             return JsonResponse({"error": "malformed_json", "detail": "not JSON"}, status=400)
+        except RecursionError:
+            return JsonResponse({"error": "validation_error", "detail": "too deep"}, status=422)
         if not isinstance(data, dict):
             return JsonResponse({"error": "validation_error", "detail": "an object"}, status=422)
         try:

@@ -7,8 +7,49 @@ from typing import Any
 from django import forms
 from django.db import models
 
+from acuflow.core import validators as v
 from acuflow.core.apps import BLANK_CHOICE_LABEL
 from acuflow.core.languages import LANGUAGES
+
+
+def add_bounds(field: forms.Field) -> None:
+    """The bounds of acuflow.core.validators on one form field, by its kind: dates and
+    instants within 1900..2100, no control characters in text (line breaks only in a
+    text area), JSON of bounded depth. Passwords are left as typed."""
+    extra: list[Any] = []
+    if isinstance(field, forms.DateTimeField):
+        extra.append(v.validate_clinical_datetime)
+    elif isinstance(field, forms.DateField):
+        extra.append(v.validate_clinical_date)
+    elif isinstance(field, forms.JSONField):
+        extra.append(v.validate_json)
+    elif isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+        textarea = isinstance(field.widget, forms.Textarea)
+        extra.append(v.validate_text if textarea else v.validate_line)
+    for validator in extra:
+        if validator not in field.validators:
+            field.validators.append(validator)
+
+
+class BoundsMixin:
+    """Every field of the form gets the shared input bounds (`add_bounds`), also the
+    fields a form adds in its own __init__ (one per language, say): they are added
+    when the form is cleaned."""
+
+    fields: dict[str, forms.Field]
+
+    def full_clean(self) -> None:
+        for field in self.fields.values():
+            add_bounds(field)
+        super().full_clean()  # type: ignore[misc]
+
+
+class BoundedForm(BoundsMixin, forms.Form):
+    pass
+
+
+class BoundedModelForm(BoundsMixin, forms.ModelForm):
+    pass
 
 
 class LanguageField(forms.ChoiceField):

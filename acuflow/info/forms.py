@@ -3,11 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from acuflow.core.forms import LanguageField
+from acuflow.core.forms import BoundedForm, LanguageField
 from acuflow.info.models import Article
 
 
-class ArticleForm(forms.Form):
+class ArticleForm(BoundedForm):
     slug = forms.SlugField(
         label=_("Address name (slug)"),
         max_length=80,

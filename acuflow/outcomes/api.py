@@ -6,14 +6,22 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import translation
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from acuflow.accounts.api_auth import api_actor
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.core import timezones
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import ErrorOut, StrictIn
+from acuflow.core.api.schemas import (
+    AwareDatetime,
+    ErrorOut,
+    Limit,
+    Offset,
+    SafeJson,
+    SafeLine,
+    StrictIn,
+)
 from acuflow.outcomes import catalog, selectors, services
 from acuflow.outcomes.models import Response
 from acuflow.outcomes.scoring import AnswerError
@@ -44,11 +52,11 @@ class InstrumentList(Schema):
 
 
 class ResponseIn(StrictIn):
-    instrument: str = Field(min_length=1, max_length=32)
-    answers: dict[str, Any]
+    instrument: SafeLine = Field(min_length=1, max_length=32)
+    answers: SafeJson
     course: int | None = Field(default=None, ge=1)
     session: int | None = Field(default=None, ge=1)
-    recorded_at: dt.datetime | None = None
+    recorded_at: AwareDatetime | None = None
 
 
 class ResponseOut(Schema):
@@ -90,8 +98,8 @@ def response_out(response: Response, language: str) -> dict[str, Any]:
 @router.get("/instruments", response=InstrumentList, summary="Questionnaire instruments")
 def list_instruments(
     request: HttpRequest,
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     actor = api_actor(request)
     language = translation.get_language() or "en"
@@ -131,8 +139,8 @@ def list_instruments(
     response={201: ResponseOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Record a questionnaire response (scored on save)",
     description=(
-        "`recorded_at` without offset is the clinic's wall clock: 422 "
-        "`nonexistent_local_time` / `ambiguous_local_time` on a clock-change night."
+        "`recorded_at` needs its UTC offset (422 `validation_error` without one) and a "
+        "date between 1900 and 2100."
     ),
 )
 def create_response(

@@ -9,6 +9,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from acuflow.core.forms import BoundedForm
 from acuflow.outcomes import catalog
 
 
@@ -41,7 +42,7 @@ def _number(raw: str) -> Any:
         return raw
 
 
-class InstrumentTextForm(forms.Form):
+class InstrumentTextForm(BoundedForm):
     instrument = forms.ChoiceField(label=_("Instrument"))
     language = forms.ChoiceField(label=_("Language"), choices=[])
     file = forms.FileField(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.core.languages import validate_language
-from acuflow.core.models import HeldRelationsModel
+from acuflow.core.models import BoundedFieldsModel, HeldRelationsModel
 from acuflow.outcomes import catalog
 
 
@@ -26,7 +26,7 @@ def _check_instrument(code: str) -> None:
         raise ValidationError({"instrument": _("Unknown instrument.")})
 
 
-class Response(HeldRelationsModel):
+class Response(BoundedFieldsModel, HeldRelationsModel):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="outcome_responses"
     )

@@ -13,7 +13,16 @@ from acuflow.audit.models import Action
 from acuflow.audit.selectors import audit_events_for_patient, security_events_for_patient
 from acuflow.audit.services import audit_record, audit_shown
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import ErrorOut, LanguageCode, StrictIn, paged
+from acuflow.core.api.schemas import (
+    ErrorOut,
+    LanguageCode,
+    Limit,
+    Offset,
+    SafeLine,
+    SafeStr,
+    StrictIn,
+    paged,
+)
 from acuflow.core.errors import domain_status
 from acuflow.patients import selectors, services
 from acuflow.patients.models import GeneralPractitioner
@@ -65,15 +74,15 @@ PLAIN_FIELDS = [f for f in PatientOut.model_fields if f not in {"gp", "merged_in
 
 
 class PatientCreateIn(StrictIn):
-    given_name: str = Field(min_length=1, max_length=100)
-    family_name: str = Field(min_length=1, max_length=100)
+    given_name: SafeLine = Field(min_length=1, max_length=100)
+    family_name: SafeLine = Field(min_length=1, max_length=100)
     birth_date: dt.date
     sex: SexCode
     language: LanguageCode
     email: EmailStr | Literal[""] = ""
     phone: str = Phone
-    address: str = Field(default="", max_length=500)
-    notes: str = Field(default="", max_length=5000)
+    address: SafeStr = Field(default="", max_length=500)
+    notes: SafeStr = Field(default="", max_length=5000)
     identifiers: list[IdentifierIn] = Field(default=[], max_length=5)
     insurer: str = Field(default="", max_length=100, pattern=ONE_LINE)
     policy_number: str = Field(default="", max_length=40, pattern=ONE_LINE)
@@ -86,15 +95,15 @@ class PatientCreateIn(StrictIn):
 
 
 class PatientPatchIn(StrictIn):
-    given_name: str | None = Field(default=None, min_length=1, max_length=100)
-    family_name: str | None = Field(default=None, min_length=1, max_length=100)
+    given_name: SafeLine | None = Field(default=None, min_length=1, max_length=100)
+    family_name: SafeLine | None = Field(default=None, min_length=1, max_length=100)
     birth_date: dt.date | None = None
     sex: SexCode | None = None
     language: LanguageCode | None = None
     email: EmailStr | Literal[""] | None = None
     phone: str | None = Field(default=None, max_length=32, pattern=r"^(\+?[0-9 ()\-]{6,20})?$")
-    address: str | None = Field(default=None, max_length=500)
-    notes: str | None = Field(default=None, max_length=5000)
+    address: SafeStr | None = Field(default=None, max_length=500)
+    notes: SafeStr | None = Field(default=None, max_length=5000)
     identifiers: list[IdentifierIn] | None = Field(
         default=None, max_length=5, description="Replaces all identifiers"
     )
@@ -232,8 +241,8 @@ def _merge_out(merge) -> dict:  # type: ignore[no-untyped-def]
 def list_patients(
     request: HttpRequest,
     q: str = Query("", max_length=100),
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict:
     actor = api_actor(request)
     items, count = paged(selectors.patient_list(actor=actor, q=q), limit, offset)
@@ -303,8 +312,8 @@ def patient_duplicates(
 def list_gps(
     request: HttpRequest,
     q: str = Query("", max_length=100, description="Name, practice, AGB code or HER-id"),
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict:
     actor = api_actor(request)
     items, count = paged(selectors.gp_list(actor=actor, q=q), limit, offset)
@@ -427,8 +436,8 @@ def patch_patient(request: HttpRequest, patient_id: int, payload: PatientPatchIn
 def patient_audit(
     request: HttpRequest,
     patient_id: int,
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict:
     actor = api_actor(request)
     patient = selectors.patient_get_for_actor(actor=actor, patient_id=patient_id, audit=None)

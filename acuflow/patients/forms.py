@@ -7,13 +7,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic
-from acuflow.core.forms import LanguageField
+from acuflow.core.forms import BoundedModelForm, LanguageField
 from acuflow.patients.identifiers import MAX_INPUT, SYSTEM_CHOICES
 from acuflow.patients.models import Consent, GeneralPractitioner, Patient
 from acuflow.patients.services import GP_FIELDS, PATIENT_FIELDS
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(BoundedModelForm):
     # One national identifier per save on the page (the API takes a list); given, it
     # replaces the patient's number of that kind.
     identifier_system = forms.ChoiceField(
@@ -72,7 +72,7 @@ class PatientForm(forms.ModelForm):
         return {f: self.cleaned_data[f] for f in names if f in PATIENT_FIELDS}
 
 
-class GpForm(forms.ModelForm):
+class GpForm(BoundedModelForm):
     class Meta:
         model = GeneralPractitioner
         fields = list(GP_FIELDS)
@@ -80,7 +80,7 @@ class GpForm(forms.ModelForm):
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(BoundedModelForm):
     class Meta:
         model = Consent
         fields = ["kind", "given", "note"]

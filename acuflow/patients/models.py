@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic, phone_validator
 from acuflow.core.languages import validate_language
-from acuflow.core.models import HeldRelationsModel
+from acuflow.core.models import BoundedFieldsModel, HeldRelationsModel
 from acuflow.patients.identifiers import SYSTEM_CHOICES, mask
 from acuflow.patients.names import family_sort_key, parse_name_search
 from acuflow.patients.search import parse_search_date
@@ -35,7 +35,7 @@ agb_validator = RegexValidator(r"^[0-9]{8}$", _("An AGB code has 8 digits."))
 her_validator = RegexValidator(r"^[0-9]{1,9}$", _("A HER-id has up to 9 digits."))
 
 
-class GeneralPractitioner(models.Model):
+class GeneralPractitioner(BoundedFieldsModel):
     """A GP (huisarts, fastlege) as a record of its own, shared by the clinic's patients
     who have them: letters go to one address kept in one place."""
 
@@ -103,7 +103,7 @@ class PatientQuerySet(models.QuerySet["Patient"]):
         return self.filter(query)
 
 
-class Patient(models.Model):
+class Patient(BoundedFieldsModel):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
@@ -182,7 +182,7 @@ class ConsentKind(models.TextChoices):
     REMINDERS = "reminders", _("Appointment reminders")
 
 
-class Consent(HeldRelationsModel):
+class Consent(BoundedFieldsModel, HeldRelationsModel):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(_("kind"), max_length=32, choices=ConsentKind.choices)
     given = models.BooleanField(_("given"), default=True)
@@ -201,7 +201,7 @@ class Consent(HeldRelationsModel):
         return f"{self.get_kind_display()}: {'yes' if self.given else 'no'}"
 
 
-class PatientIdentifier(models.Model):
+class PatientIdentifier(BoundedFieldsModel):
     """A national identifier (BSN, fødselsnummer, DNI/NIE, SSN), stored in its compact
     form. Shown masked; shown in full only on request, and that request is audited."""
 

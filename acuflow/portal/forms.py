@@ -3,8 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from acuflow.core.forms import BoundedForm
 
-class LinkRequestForm(forms.Form):
+
+class LinkRequestForm(BoundedForm):
     email = forms.EmailField(
         label=_("Your email address"),
         help_text=_("The address your clinic has on file for you."),
@@ -12,7 +14,7 @@ class LinkRequestForm(forms.Form):
     )
 
 
-class PasswordSignInForm(forms.Form):
+class PasswordSignInForm(BoundedForm):
     email = forms.EmailField(
         label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
@@ -23,7 +25,7 @@ class PasswordSignInForm(forms.Form):
     )
 
 
-class SetPasswordForm(forms.Form):
+class SetPasswordForm(BoundedForm):
     password = forms.CharField(
         label=_("New password"),
         strip=False,

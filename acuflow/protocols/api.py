@@ -12,7 +12,16 @@ from acuflow.accounts.models import Modality, Practitioner
 from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.assessment.models import Assessment
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import ErrorOut, StrictIn, paged
+from acuflow.core.api.schemas import (
+    ClinicalDate,
+    ErrorOut,
+    Limit,
+    Offset,
+    SafeLine,
+    SafeStr,
+    StrictIn,
+    paged,
+)
 from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.protocols import selectors, services
 from acuflow.protocols.models import Course, Protocol
@@ -62,13 +71,13 @@ class ProtocolList(Schema):
 
 
 class SourceIn(StrictIn):
-    citation: str = Field(min_length=3, max_length=500)
-    supports: str = Field(default="", max_length=1000)
+    citation: SafeStr = Field(min_length=3, max_length=500)
+    supports: SafeStr = Field(default="", max_length=1000)
     kind: Literal["research", "clinic", "default"] = "research"
 
 
 class ProtocolPatchIn(StrictIn):
-    name: dict[str, str] | None = None
+    name: dict[str, SafeLine] | None = None
     cadence_days: int | None = Field(default=None, ge=1, le=90)
     cadence_max_days: int | None = Field(default=None, ge=1, le=180)
     expected_sessions: int | None = Field(default=None, ge=1, le=60)
@@ -80,11 +89,11 @@ class ProtocolPatchIn(StrictIn):
     onset_days: int | None = Field(default=None, ge=1, le=365)
     review_days: int | None = Field(default=None, ge=1, le=730)
     other_instrument: Literal["", "psfs", "ms_diary", "peg"] | None = None
-    home_care: dict[str, str] | None = None
-    expectations: dict[str, str] | None = None
+    home_care: dict[str, SafeStr] | None = None
+    expectations: dict[str, SafeStr] | None = None
     sources: list[SourceIn] | None = Field(default=None, min_length=1, max_length=20)
-    point_set: list[str] | None = Field(default=None, max_length=60)
-    notes: str | None = Field(default=None, max_length=2000)
+    point_set: list[SafeLine] | None = Field(default=None, max_length=60)
+    notes: SafeStr | None = Field(default=None, max_length=2000)
     active: bool | None = None
 
 
@@ -121,8 +130,8 @@ def list_protocols(
     request: HttpRequest,
     condition: str | None = Query(None, max_length=40),
     modality: str | None = Query(None, max_length=24),
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     actor = api_actor(request)
     if condition and condition not in assessment_catalogue.condition_codes():
@@ -162,7 +171,10 @@ def copy_protocol(request: HttpRequest, protocol_id: int) -> Status[dict[str, An
 
 
 @router.patch(
-    "/protocols/{protocol_id}", response=ProtocolOut, summary="Edit the clinic's copy (owner)"
+    "/protocols/{protocol_id}",
+    response={200: ProtocolOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Edit the clinic's copy (owner)",
+    description="409 `shipped_protocol`: copy a shipped protocol (POST .../copy) first.",
 )
 def patch_protocol(
     request: HttpRequest, protocol_id: int, payload: ProtocolPatchIn
@@ -200,7 +212,7 @@ class CourseIn(StrictIn):
     assessment: int
     protocol: int
     practitioner: int | None = None
-    start_date: dt.date | None = None
+    start_date: ClinicalDate | None = None
 
 
 class PlannedOut(Schema):
@@ -391,8 +403,8 @@ def get_course(request: HttpRequest, course_id: int) -> dict[str, Any]:
 
 
 class CourseCloseIn(StrictIn):
-    state: str = Field(max_length=12, description="completed, stopped or referred")
-    note: str = Field(default="", max_length=2000)
+    state: SafeLine = Field(max_length=12, description="completed, stopped or referred")
+    note: SafeStr = Field(default="", max_length=2000)
 
 
 @router.post(
@@ -415,8 +427,8 @@ def close_course(request: HttpRequest, course_id: int, payload: CourseCloseIn) -
 def list_courses(
     request: HttpRequest,
     patient_id: int,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     actor = api_actor(request)
     patient = patient_get_for_actor(
@@ -453,7 +465,7 @@ class ThresholdsPatchIn(StrictIn):
     worse_points: int | None = Field(default=None, ge=1, le=10)
     worse_pct: int | None = Field(default=None, ge=1, le=100)
     assessable_from: int | None = Field(default=None, ge=1, le=10)
-    note: str = Field(default="", max_length=2000)
+    note: SafeStr = Field(default="", max_length=2000)
 
 
 @router.get(

@@ -6,13 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Practitioner
+from acuflow.core.forms import BoundedForm, BoundedModelForm
 from acuflow.core.languages import LANGUAGES
 from acuflow.protocols.models import CLOSED_STATES, Protocol
 
 LANGS = LANGUAGES  # (code, name) from the one list
 
 
-class CourseForm(forms.Form):
+class CourseForm(BoundedForm):
     protocol = forms.ModelChoiceField(label=_("Protocol"), queryset=Protocol.objects.none())
     practitioner = forms.ModelChoiceField(
         label=_("Practitioner"), queryset=Practitioner.objects.none()
@@ -31,7 +32,7 @@ class CourseForm(forms.Form):
         self.fields["practitioner"].label_from_instance = lambda p: p.user.full_name  # type: ignore[attr-defined]
 
 
-class CourseCloseForm(forms.Form):
+class CourseCloseForm(BoundedForm):
     state = forms.ChoiceField(
         label=_("Close the course as"),
         choices=[(s.value, s.label) for s in CLOSED_STATES],
@@ -47,7 +48,7 @@ class CourseCloseForm(forms.Form):
 SOURCE_KINDS = ("research", "clinic", "default")
 
 
-class ThresholdsForm(forms.Form):
+class ThresholdsForm(BoundedForm):
     """A clinic's responder thresholds (the outcome model's numbers)."""
 
     minimal_pct = forms.IntegerField(label=_("Minimal improvement (%)"), min_value=1, max_value=100)
@@ -75,7 +76,7 @@ class ThresholdsForm(forms.Form):
     )
 
 
-class ProtocolForm(forms.ModelForm):
+class ProtocolForm(BoundedModelForm):
     """Edit a clinic copy. Texts per language are separate fields; sources one per line
     as 'citation | what it supports'; the point set as codes separated by spaces."""
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Modality
 from acuflow.assessment import catalogue as assessment_catalogue
-from acuflow.core.models import HeldRelationsModel
+from acuflow.core.models import BoundedFieldsModel, HeldRelationsModel
 from acuflow.core.sources import plain_source, source_note
 from acuflow.protocols import catalogue, outcome
 from acuflow.protocols.outcome_texts import (
@@ -231,7 +231,7 @@ class Protocol(models.Model):
             raise ValidationError(errors)
 
 
-class Course(HeldRelationsModel):
+class Course(BoundedFieldsModel, HeldRelationsModel):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="courses"
     )

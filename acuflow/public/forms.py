@@ -3,8 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from acuflow.core.forms import BoundedForm
 
-class ContactForm(forms.Form):
+
+class ContactForm(BoundedForm):
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)

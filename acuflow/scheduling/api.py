@@ -16,7 +16,17 @@ from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record, audit_shown
 from acuflow.core import timezones
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import ErrorOut, StrictIn, paged
+from acuflow.core.api.schemas import (
+    AwareDatetime,
+    ErrorOut,
+    Limit,
+    Offset,
+    SafeLine,
+    SafeStr,
+    StrictIn,
+    paged,
+)
+from acuflow.core.validators import check_clinical_date, check_clinical_datetime
 from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.scheduling import selectors, services
 from acuflow.scheduling.models import Appointment, AppointmentType
@@ -26,8 +36,9 @@ router = Router(tags=["scheduling"])
 
 MAX_RANGE_DAYS = 62
 LOCAL_TIME_NOTE = (
-    "A date-time without offset is the clinic's wall clock: 422 `nonexistent_local_time` "
-    "in the spring-forward gap, `ambiguous_local_time` in the autumn overlap."
+    "A query date-time without offset is the clinic's wall clock: 422 "
+    "`nonexistent_local_time` in the spring-forward gap, `ambiguous_local_time` in the "
+    "autumn overlap. Instants in a body need their UTC offset (422 otherwise)."
 )
 
 
@@ -64,18 +75,18 @@ class AppointmentList(Schema):
 class AppointmentIn(StrictIn):
     patient: int = Field(ge=1)
     practitioner: int = Field(ge=1)
-    start: dt.datetime
-    type: str = Field(min_length=1, max_length=40)
+    start: AwareDatetime
+    type: SafeLine = Field(min_length=1, max_length=40)
     room: int | None = Field(default=None, ge=1)
-    note: str = Field(default="", max_length=300)
+    note: SafeStr = Field(default="", max_length=300)
 
 
 class AppointmentPatchIn(StrictIn):
-    start: dt.datetime | None = None
+    start: AwareDatetime | None = None
     practitioner: int | None = Field(default=None, ge=1)
     room: int | None = Field(default=None, ge=1)
     status: Literal["booked", "arrived", "in_treatment", "done", "no_show"] | None = None
-    note: str | None = Field(default=None, max_length=300)
+    note: SafeStr | None = Field(default=None, max_length=300)
 
 
 def appointment_out(a: Appointment) -> dict[str, Any]:
@@ -102,7 +113,8 @@ def appointment_out(a: Appointment) -> dict[str, Any]:
 
 
 def _aware(value: dt.datetime, clinic: Clinic, field: str) -> dt.datetime:
-    """An instant; a time without offset is read as the clinic's wall clock (422
+    """An instant; a time without offset (only the query's `from`/`to` may be one: a
+    body's instants carry their offset) is read as the clinic's wall clock (422
     `nonexistent_local_time` / `ambiguous_local_time` on a daylight-saving change)."""
     return timezones.aware(value, selectors.clinic_zone(clinic), field=field)
 
@@ -117,11 +129,11 @@ def _range(clinic: Clinic, start: str, end: str) -> tuple[dt.datetime, dt.dateti
             raise ApiError(422, "validation_error", f"{field}: required", {field: ["required"]})
         try:
             if len(text) == 10:
-                day = dt.date.fromisoformat(text)
+                day = check_clinical_date(dt.date.fromisoformat(text))
                 if is_end:
                     day += dt.timedelta(days=1)
                 return local_instant(day, dt.time(0), zone)
-            return _aware(dt.datetime.fromisoformat(text), clinic, field)
+            return _aware(check_clinical_datetime(dt.datetime.fromisoformat(text)), clinic, field)
         except ValueError:
             raise ApiError(
                 422,
@@ -179,7 +191,7 @@ def availability(
 
 @router.get(
     "/appointments",
-    response={200: AppointmentList, 422: ErrorOut},
+    response={200: AppointmentList, 404: ErrorOut, 422: ErrorOut},
     summary="Appointments in a period",
     description=LOCAL_TIME_NOTE,
 )
@@ -188,8 +200,8 @@ def list_appointments(
     start: str = Query(..., alias="from", max_length=40),
     end: str = Query(..., alias="to", max_length=40),
     practitioner: int | None = Query(None, ge=1),
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     actor = api_actor(request)
     first, last = _range(actor.clinic, start, end)
@@ -215,7 +227,6 @@ def list_appointments(
     "/appointments",
     response={201: AppointmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Book an appointment",
-    description=LOCAL_TIME_NOTE,
 )
 def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[dict[str, Any]]:
     actor = api_actor(request)
@@ -376,10 +387,13 @@ def set_status(request: HttpRequest, appointment_id: int, payload: StatusIn) -> 
 
 def _date(text: str, field: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        return check_clinical_date(dt.date.fromisoformat(text.strip()))
     except ValueError:
         raise ApiError(
-            422, "validation_error", f"{field}: not a date (YYYY-MM-DD)", {field: ["not a date"]}
+            422,
+            "validation_error",
+            f"{field}: not a date (YYYY-MM-DD, 1900..2100)",
+            {field: ["not a date"]},
         )
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Location, Practitioner
+from acuflow.core.forms import BoundedForm, BoundedModelForm
 from acuflow.core.languages import LANGUAGES, language_codes
 from acuflow.patients.models import Sex
 from acuflow.scheduling import selectors
@@ -72,7 +73,7 @@ class WallClockField(forms.DateTimeField):
         return parsed
 
 
-class MoveForm(forms.Form):
+class MoveForm(BoundedForm):
     start = WallClockField(
         label=_("New start"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -91,7 +92,7 @@ class MoveForm(forms.Form):
         return value
 
 
-class CancelForm(forms.Form):
+class CancelForm(BoundedForm):
     reason = forms.CharField(label=_("Reason"), max_length=300)
     late_cancel = forms.ChoiceField(
         label=_("Late cancellation"),
@@ -104,7 +105,7 @@ class CancelForm(forms.Form):
     )
 
 
-class SlotQueryForm(forms.Form):
+class SlotQueryForm(BoundedForm):
     type = forms.ModelChoiceField(queryset=AppointmentType.objects.none(), label=_("Type"))
     practitioner = PractitionerChoice(queryset=Practitioner.objects.none(), label=_("Practitioner"))
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -120,7 +121,7 @@ class BookForm(SlotQueryForm):
     note = forms.CharField(label=_("Note for reception"), max_length=300, required=False)
 
 
-class WeeklyHoursForm(forms.Form):
+class WeeklyHoursForm(BoundedForm):
     """One working window per weekday (the common case); empty times = not working."""
 
     def __init__(
@@ -184,7 +185,7 @@ class WeeklyHoursForm(forms.Form):
         ]
 
 
-class ExceptionForm(forms.ModelForm):
+class ExceptionForm(BoundedModelForm):
     class Meta:
         model = ScheduleException
         fields = ["date", "kind", "start", "end", "location", "note"]
@@ -204,7 +205,7 @@ class ExceptionForm(forms.ModelForm):
         pass  # the service validates the complete object (with its practitioner)
 
 
-class TypeForm(forms.ModelForm):
+class TypeForm(BoundedModelForm):
     """The type's settings and its name in every language (`name_nl`, `name_en`, ...)."""
 
     class Meta:
@@ -236,7 +237,7 @@ class TypeForm(forms.ModelForm):
         return data
 
 
-class WaitlistForm(forms.Form):
+class WaitlistForm(BoundedForm):
     practitioner = PractitionerChoice(queryset=Practitioner.objects.none(), label=_("Practitioner"))
     type = forms.ModelChoiceField(queryset=AppointmentType.objects.none(), label=_("Type"))
     earliest = forms.DateField(label=_("From date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -303,7 +304,7 @@ ONSET = [
 ]
 
 
-class OnlineBookingForm(forms.Form):
+class OnlineBookingForm(BoundedForm):
     type = forms.ModelChoiceField(queryset=AppointmentType.objects.none(), label=_("Kind of visit"))
     practitioner = PractitionerChoice(
         queryset=Practitioner.objects.none(),
@@ -367,7 +368,7 @@ class OnlineBookingForm(forms.Form):
         return start, pid
 
 
-class CourseBookForm(forms.Form):
+class CourseBookForm(BoundedForm):
     time = forms.TimeField(
         label=_("Time of day"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
@@ -378,13 +379,13 @@ class CourseBookForm(forms.Form):
         self.fields["type"].queryset = selectors.appointment_types(clinic)  # type: ignore[attr-defined]
 
 
-class ScheduleSettingsForm(forms.ModelForm):
+class ScheduleSettingsForm(BoundedModelForm):
     class Meta:
         model = ScheduleSettings
         fields = list(SETTINGS_FIELDS)
 
 
-class HolidayForm(forms.Form):
+class HolidayForm(BoundedForm):
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from acuflow.accounts.models import Clinic, Location, Practitioner, Room
 from acuflow.core.languages import text_for, validate_texts
-from acuflow.core.models import HeldRelationsModel
+from acuflow.core.models import BoundedFieldsModel, HeldRelationsModel
 from acuflow.patients.models import Patient
 
 
@@ -154,7 +154,7 @@ class WorkingHours(models.Model):
                 raise ValidationError({"location": _("Location of another clinic.")})
 
 
-class ScheduleException(models.Model):
+class ScheduleException(BoundedFieldsModel):
     """A date on which the weekly pattern does not hold: time off, or extra hours."""
 
     class Kind(models.TextChoices):
@@ -191,7 +191,7 @@ class ScheduleException(models.Model):
             raise ValidationError(_("Extra hours need times and a location."))
 
 
-class Holiday(models.Model):
+class Holiday(BoundedFieldsModel):
     """The whole clinic is closed on this date."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="holidays")
@@ -244,7 +244,7 @@ class AppointmentQuerySet(models.QuerySet["Appointment"]):
         )
 
 
-class Appointment(HeldRelationsModel):
+class Appointment(BoundedFieldsModel, HeldRelationsModel):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="appointments")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
     practitioner = models.ForeignKey(
@@ -369,7 +369,7 @@ class Reminder(models.Model):
         return f"{self.channel} reminder for appointment {self.appointment_id} ({self.status})"
 
 
-class WaitlistEntry(models.Model):
+class WaitlistEntry(BoundedFieldsModel):
     class State(models.TextChoices):
         WAITING = "waiting", _("Waiting")
         OFFERED = "offered", _("Offered a slot")
@@ -438,7 +438,7 @@ class WaitlistOffer(models.Model):
         return f"offer {self.start:%Y-%m-%d %H:%M} to entry {self.entry_id} ({self.status})"
 
 
-class BookingRequest(models.Model):
+class BookingRequest(BoundedFieldsModel):
     """An online booking that staff must handle: a red-flag answer was 'yes', so the
     patient is called back instead of being booked straight into the calendar."""
 

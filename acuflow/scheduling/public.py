@@ -29,6 +29,7 @@ from acuflow.audit.services import audit_record
 from acuflow.core import throttle
 from acuflow.core.actor import Actor, client_address
 from acuflow.core.languages import is_language
+from acuflow.core.validators import parse_clinical_date
 from acuflow.patients.models import Patient
 from acuflow.patients.services import patient_create
 from acuflow.scheduling import rules, selectors, services
@@ -114,10 +115,7 @@ def booking_slots(request: HttpRequest, clinic_slug: str) -> HttpResponse:
         .select_related("user")
         .first()
     )
-    try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        day = None
+    day = parse_clinical_date(request.GET.get("date", ""))
     if type_obj is not None and day is not None:
         found = _slots(clinic, type_obj, practitioner, day)
     return render(

@@ -33,6 +33,7 @@ from acuflow.audit.services import audit_record, audit_shown
 from acuflow.core import timezones
 from acuflow.core.errors import DomainError, add_to_form
 from acuflow.core.languages import text_for
+from acuflow.core.validators import parse_clinical_date
 from acuflow.patients.models import Patient
 from acuflow.patients.selectors import patient_get_for_actor
 from acuflow.protocols.selectors import courses_on_patient_page
@@ -49,10 +50,14 @@ from acuflow.scheduling.models import (
 
 
 def _day(text: str | None, zone: Any) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text or "")
-    except ValueError:
+    """The day a calendar URL asks for: today without one; a malformed day, or one
+    outside 1900..2100 (a week around year 1 cannot be computed), is a 404."""
+    if not text:
         return timezone.now().astimezone(zone).date()
+    day = parse_clinical_date(text)
+    if day is None:
+        raise Http404("no such day")
+    return day
 
 
 def _url_for_pk(name: str) -> Callable[[int], str]:

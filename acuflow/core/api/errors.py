@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from acuflow.core import reliability
+from acuflow.core.api.openapi import add_common_errors
 from acuflow.core.api.schemas import ErrorOut
 from acuflow.core.errors import DomainError, domain_status
 
@@ -94,7 +95,9 @@ class AcuflowAPI(NinjaAPI):
     can give (`document_common_errors`)."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        return document_common_errors(super().get_openapi_schema(*args, **kwargs))
+        return add_common_errors(
+            document_common_errors(super().get_openapi_schema(*args, **kwargs))
+        )
 
 
 def _loc_name(loc: list[Any] | tuple[Any, ...]) -> str:

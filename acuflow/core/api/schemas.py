@@ -1,13 +1,16 @@
 """Shared schema building blocks: strict inputs (unknown fields are an error), a
-language code, paging."""
+language code, paging, and the bounded types of acuflow.core.validators that every
+app's schemas use for dates, instants, text, JSON and paging."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, WithJsonSchema
+from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema
 
+from acuflow.core import validators as v
 from acuflow.core.languages import check_language, language_codes
 
 
@@ -22,6 +25,35 @@ LanguageCode = Annotated[
     AfterValidator(check_language),
     WithJsonSchema({"type": "string", "enum": language_codes()}),
 ]
+
+
+# A date of care (visit, assessment, referral, course): 1900-01-01 .. 2100-12-31.
+ClinicalDate = Annotated[dt.date, AfterValidator(v.check_clinical_date)]
+# A date of birth: 1900-01-01 .. today.
+BirthDate = Annotated[dt.date, AfterValidator(v.check_birth_date)]
+# An instant: an offset is required (422 without one), and the date is a clinical date.
+AwareDatetime = Annotated[
+    dt.datetime,
+    AfterValidator(v.check_aware),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "ISO 8601 with UTC offset, 1900..2100",
+        }
+    ),
+]
+# An instant whose offset a later check asks for (the charting page's own message).
+ClinicalDatetime = Annotated[dt.datetime, AfterValidator(v.check_clinical_datetime)]
+# Free text (line breaks and tabs allowed) and one line (names, codes): no control
+# characters, never NUL.
+SafeStr = Annotated[str, AfterValidator(v.check_text)]
+SafeLine = Annotated[str, AfterValidator(v.check_line)]
+# A JSON object of bounded depth without NUL in keys or strings.
+SafeJson = Annotated[dict[str, Any], AfterValidator(v.check_json)]
+# Paging of every list.
+Limit = Annotated[int, Field(ge=1, le=v.LIMIT_MAX)]
+Offset = Annotated[int, Field(ge=0, le=v.OFFSET_MAX)]
 
 
 def paged(qs: Any, limit: int, offset: int) -> tuple[list[Any], int]:

@@ -191,16 +191,21 @@ class ResponseApiTests(AcuflowTestCase):
         )
         self.assertError(resp, 404)
 
-    def test_a_recorded_at_without_offset_is_the_clinics_wall_clock(self) -> None:
-        # 25 October 2026, 02:30 in Amsterdam happened twice; 2 October 09:15 once.
+    def test_a_recorded_at_without_offset_is_refused(self) -> None:
+        # a wall clock without offset is a guess (02:30 on 25 October 2026 happened
+        # twice in Amsterdam): the instant must carry its offset
         refused = self.post(
             {"instrument": "nrs", "answers": {"usual": 4}, "recorded_at": "2026-10-25T02:30"}
         )
-        body = self.assertError(refused, 422, "ambiguous_local_time")
+        body = self.assertError(refused, 422, "validation_error")
         self.assertEqual(list(body["fields"]), ["recorded_at"])
         self.assertFalse(Response.objects.exists())
         ok = self.post(
-            {"instrument": "nrs", "answers": {"usual": 4}, "recorded_at": "2026-10-02T09:15"}
+            {
+                "instrument": "nrs",
+                "answers": {"usual": 4},
+                "recorded_at": "2026-10-02T09:15+02:00",
+            }
         )
         self.assertEqual(ok.status_code, 201, ok.content)
         self.assertEqual(

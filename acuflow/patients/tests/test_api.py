@@ -50,7 +50,7 @@ class PatientApiTests(AcuflowTestCase):
         self.assertError(
             self.api(self.owner, "GET", "/api/v1/patients", {"limit": 0}), 422, "validation_error"
         )
-        self.assertError(self.api(self.owner, "GET", "/api/v1/patients", {"limit": 501}), 422)
+        self.assertError(self.api(self.owner, "GET", "/api/v1/patients", {"limit": 1001}), 422)
 
     def test_it_patches_a_patient(self) -> None:
         response = self.api(
