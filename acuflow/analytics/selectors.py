@@ -270,7 +270,8 @@ def _case(mapping: dict[int, int | None]) -> str:
     whens = " ".join(
         f"WHEN {int(pid)} THEN {'NULL' if k is None else int(k)}" for pid, k in mapping.items()
     )
-    return f"(CASE c.protocol_id {whens} ELSE NULL END)"
+    # Typed: a CASE whose every branch is NULL (no lasting session) is text on PostgreSQL.
+    return f"CAST(CASE c.protocol_id {whens} ELSE NULL END AS INTEGER)"
 
 
 def _protocol_out(protocol: Protocol) -> dict[str, Any]:
