@@ -102,7 +102,13 @@ class Table:
                     for row in self.rows:
                         values = list(row)
                         for i in positions:
-                            values[i] = json.dumps(values[i], separators=(",", ":"))
+                            value = values[i]
+                            # Most JSON cells are empty (an audit row's detail, a
+                            # session's adjuncts): no encoder call for those.
+                            if not value and isinstance(value, dict | list):
+                                values[i] = "{}" if isinstance(value, dict) else "[]"
+                            else:
+                                values[i] = json.dumps(value, separators=(",", ":"))
                         copy.write_row(values)
                 else:
                     for row in self.rows:
