@@ -38,6 +38,7 @@ class SessionOut(Schema):
 
 class ClaimOut(Schema):
     code: str
+    set: int  # index into claim_sets: the protocols this claim is judged on
     session: int
     text: str
     rule: str
@@ -84,7 +85,7 @@ class TimeToResponseOut(Schema):
 
 class StopRuleOut(Schema):
     n: int
-    review_session: int
+    review_session: int | None  # None: the cohort's protocols review at different sessions
     later_responders: RateOut
 
 
@@ -94,8 +95,27 @@ class PractitionerOut(RateOut):
     me: bool
 
 
+class CohortProtocolOut(Schema):
+    id: int
+    label: str
+    shipped: bool
+    onset_session: int
+    lasting_session: int | None
+    review_session: int
+
+
+class ClaimSetOut(Schema):
+    index: int
+    onset_session: int
+    lasting_session: int | None
+    review_session: int
+    protocols: list[CohortProtocolOut]
+
+
 class ClaimsOut(Schema):
     protocol: dict[str, Any]
+    protocols: list[CohortProtocolOut]
+    claim_sets: list[ClaimSetOut]
     thresholds: dict[str, int]
     cohort: CohortOut
     sessions: list[SessionOut]
@@ -110,7 +130,13 @@ class ClaimsOut(Schema):
     response={200: ClaimsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="The clinic's own evidence for a protocol's claims",
     description=(
-        "Responder rates (Wilson 95 % intervals, intention to treat and complete cases) "
+        "The cohort is one `protocol`, or a `condition` (a code of the intake's condition "
+        "list) with a `modality`: every protocol with that pair, the shipped one and the "
+        "clinic's own copies. Give exactly one of the two (422 `validation_error` "
+        "otherwise; 404 `not_found` for a protocol outside the clinic or a pair no "
+        "protocol has). Protocols with different onset, lasting or review sessions make "
+        "different claims: each claim names its set (`claim_sets`) and is judged only on "
+        "the courses of that set's protocols. Responder rates (Wilson 95 % intervals, intention to treat and complete cases) "
         "at sessions 3, 5, 6 and the protocol's onset, lasting and review sessions; each "
         "claim with its verdict (holds, fails, too_few below 20 courses); Kaplan-Meier "
         "time to response; the stop rule's later responders. `from`/`to` filter on the "
@@ -121,13 +147,15 @@ class ClaimsOut(Schema):
 )
 def claims(
     request: HttpRequest,
-    protocol: int,
+    protocol: int | None = None,
     date_from: ClinicalDate | None = Query(None, alias="from"),  # noqa: B008
     date_to: ClinicalDate | None = Query(None, alias="to"),  # noqa: B008
     chronicity: str = "",
     cadence: str = "",
     practitioner: int | None = None,
     sessions: str = "",
+    condition: str = "",
+    modality: str = "",
 ) -> dict[str, Any]:
     actor = api_actor(request)
     actor.require_clinical()
@@ -139,5 +167,7 @@ def claims(
         cadence=cadence,
         practitioner_id=practitioner,
         sessions=selectors.parse_sessions(sessions),
+        condition=condition,
+        modality=modality,
     )
     return selectors.claims_report(actor=actor, filters=filters)

@@ -7,6 +7,7 @@ Every mark carries data-* values so tests can check it against the data."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -36,16 +37,25 @@ def _y_ticks() -> list[dict[str, str]]:
     ]
 
 
-def km_chart(ttr: dict[str, Any], *, onset: int, review: int, by: str = "sessions") -> SafeString:
+def km_chart(
+    ttr: dict[str, Any],
+    *,
+    onset: int | Sequence[int],
+    review: int | Sequence[int],
+    by: str = "sessions",
+) -> SafeString:
     """Share responded by session, or by day since the first session (1 - Kaplan-Meier),
-    with its 95 % band, as steps."""
+    with its 95 % band, as steps. A condition x modality cohort whose protocols differ
+    passes each protocol's onset and review session: one marker line for each."""
+    onsets = sorted({onset} if isinstance(onset, int) else set(onset))
+    reviews = sorted({review} if isinstance(review, int) else set(review))
     days = by == "days"
     key = "day" if days else "session"
     curve = ttr["curve_days"] if days else ttr["curve"]
     if days:
         x_max = max([p["day"] for p in curve] + [28]) * 1.03
     else:
-        x_max = max([p["session"] for p in curve] + [review, 6]) + 0.5
+        x_max = max([p["session"] for p in curve] + reviews + [6]) + 0.5
     line: list[str] = []
     band_top: list[str] = []
     band_bottom: list[str] = []
@@ -85,7 +95,8 @@ def km_chart(ttr: dict[str, Any], *, onset: int, review: int, by: str = "session
         ticks = [{"x": _n(_x(k, x_max)), "label": str(k)} for k in range(1, math.floor(x_max) + 1)]
         markers = [
             {"series": s, "session": k, "x": _n(_x(k, x_max)), "color": c}
-            for s, k, c in (("onset", onset, "#1e6b2f"), ("review", review, "#a4161a"))
+            for s, ks, c in (("onset", onsets, "#1e6b2f"), ("review", reviews, "#a4161a"))
+            for k in ks
         ]
     median = ttr["median_days" if days else "median_sessions"]
     context = {

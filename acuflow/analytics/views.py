@@ -52,26 +52,25 @@ def _context(report: dict[str, Any]) -> dict[str, Any]:
     """The report plus what the shared template draws (charts, cells per measure)."""
     for row in report["sessions"]:
         row["cells"] = [{"code": m, "value": row[m]} for m in MEASURES]
-    protocol = report["protocol"]
-    onset = next(r for r in report["sessions"] if r["session"] == protocol["onset_session"])
+    sets = report["claim_sets"]
+    for claim_set in sets:
+        claim_set["claims"] = [c for c in report["claims"] if c["set"] == claim_set["index"]]
+    onsets = [s["onset_session"] for s in sets]
+    reviews = [s["review_session"] for s in sets]
+    # The funnel's mean: every course at its own protocol's onset session.
+    points = report["practitioners"]
+    n = sum(p["n"] for p in points)
+    mean = sum(p["count"] for p in points) / n if n else None
     return {
         "report": report,
         "min_n": MIN_N,
-        "me_in_funnel": any(p["me"] for p in report["practitioners"]),
-        "km_chart": charts.km_chart(
-            report["time_to_response"],
-            onset=protocol["onset_session"],
-            review=protocol["review_session"],
-        ),
+        "me_in_funnel": any(p["me"] for p in points),
+        "several_sets": len(sets) > 1,
+        "km_chart": charts.km_chart(report["time_to_response"], onset=onsets, review=reviews),
         "km_days_chart": charts.km_chart(
-            report["time_to_response"],
-            onset=protocol["onset_session"],
-            review=protocol["review_session"],
-            by="days",
+            report["time_to_response"], onset=onsets, review=reviews, by="days"
         ),
-        "funnel_chart": charts.funnel_chart(
-            report["practitioners"], onset["responders_30"]["rate"]
-        ),
+        "funnel_chart": charts.funnel_chart(points, mean),
     }
 
 
@@ -86,14 +85,22 @@ def page(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/page.html", context)
 
 
-def _audit_export(actor: Actor, kind: str, protocol_id: int) -> None:
+def _cohort_id(report: dict[str, Any]) -> str:
+    """The protocol's id, or condition-modality for a condition x modality cohort."""
+    protocol = report["protocol"]
+    if protocol["id"] is not None:
+        return str(protocol["id"])
+    return f"{protocol['condition']}-{protocol['modality']}"
+
+
+def _audit_export(actor: Actor, kind: str, report: dict[str, Any]) -> None:
     with transaction.atomic():
         audit_record(
             actor=actor,
             action=Action.EXPORT,
             patient=None,
             object_type=f"analytics.{kind}",
-            object_id=str(protocol_id),
+            object_id=_cohort_id(report),
         )
 
 
@@ -160,11 +167,11 @@ def export_csv(request: HttpRequest) -> HttpResponse:
             "too_few" if later["n"] < MIN_N else "",
         ]
     )
-    _audit_export(actor, "csv", report["protocol"]["id"])
+    _audit_export(actor, "csv", report)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     day = timezone.localdate().isoformat()
     response["Content-Disposition"] = (
-        f'attachment; filename="results-{report["protocol"]["id"]}-{day}.csv"'
+        f'attachment; filename="results-{_cohort_id(report)}-{day}.csv"'
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -210,11 +217,9 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
     )
     html = render_to_string("analytics/pdf.html", context)
     pdf = HTML(string=html).write_pdf()
-    _audit_export(actor, "pdf", report["protocol"]["id"])
+    _audit_export(actor, "pdf", report)
     response = HttpResponse(pdf, content_type="application/pdf")
     day = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'inline; filename="results-{report["protocol"]["id"]}-{day}.pdf"'
-    )
+    response["Content-Disposition"] = f'inline; filename="results-{_cohort_id(report)}-{day}.pdf"'
     response["Cache-Control"] = "no-store"
     return response

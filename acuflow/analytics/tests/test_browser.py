@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from acuflow.analytics.tests.factories import make_cohort
+from acuflow.analytics.tests.factories import Spec, make_cohort, protocol
 from acuflow.analytics.tests.test_claims_api import cohort_specs
+from acuflow.analytics.tests.test_cohort_pair import copy_of
 from acuflow.core.actor import Actor
 from acuflow.core.browser import BrowserTestCase
 
@@ -54,3 +55,45 @@ class ResultsInEveryLanguageBrowserTests(BrowserTestCase):
                 self.assertEqual(dots.count(), 2)
                 self.assertTrue(dots.first.is_visible())
                 page.screenshot(path=str(ARTIFACTS / f"analytics-{language}.png"), full_page=True)
+
+    def test_the_owner_picks_a_condition_and_modality(self) -> None:
+        owner = self.owner  # type: ignore[attr-defined]
+        clinic = owner.membership.clinic
+        actor = Actor(user=owner, clinic=clinic, role="owner", client_address="127.0.0.1")
+        make_cohort(actor, self.patient, cohort_specs(self.practitioner))  # type: ignore[attr-defined]
+        # The clinic's own copy of the same pair, with its own onset and review sessions.
+        own = copy_of(
+            protocol(), clinic, "clbp-own", onset_session=4, lasting_session=None, review_session=8
+        )
+        specs = [Spec([8, 8, 8, 4, 4, 4, 4, 4]) for _ in range(25)]
+        make_cohort(actor, self.patient, specs, proto=own)  # type: ignore[attr-defined]
+        self.login(owner.email)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for language in ("en", "nl"):
+            with self.subTest(language=language):
+                owner.language = language
+                owner.save(update_fields=["language"])
+                page = self.page
+                page.goto(f"{self.live_server_url}/analytics/")
+                page.locator("#claims").wait_for()
+                page.check("input[name=cohort][value=condition]")
+                page.select_option("select[name=condition]", "chronic_low_back_pain")
+                page.select_option("select[name=modality]", "acupuncture")
+                page.locator("#filters button[type=submit]").click()
+                page.locator("#cohort-protocols").wait_for()
+                self.assertIn("cohort=condition", page.url)
+                heading = page.locator("h2#protocol")
+                self.assertEqual(heading.get_attribute("data-condition"), "chronic_low_back_pain")
+                self.assertEqual(page.locator("#cohort-protocols li").count(), 2)
+                # Two sets of claims: the shipped protocol's (onset 3) and the copy's
+                # (onset 4), each judged on its own courses only.
+                self.assertEqual(page.locator("#claims h3.claim-set").count(), 2)
+                onsets = page.locator("#claims li[data-code=onset][data-verdict=holds]")
+                self.assertEqual(onsets.count(), 2)
+                self.assertTrue(page.locator("input[name=cohort][value=condition]").is_checked())
+                for marker in ("onset'][data-session='3", "onset'][data-session='4"):
+                    line = page.locator(f"#km line[data-series='{marker}']")
+                    self.assertEqual(line.count(), 1)
+                page.screenshot(
+                    path=str(ARTIFACTS / f"analytics-pair-{language}.png"), full_page=True
+                )

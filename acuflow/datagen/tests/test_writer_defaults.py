@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.db import connection
+
 from acuflow.core.testing import AcuflowTestCase
 from acuflow.datagen.writer import BulkWriter
-from acuflow.patients.models import Patient
+from acuflow.patients.models import Consent, Patient
 
 
 class WriterDefaultsTests(AcuflowTestCase):
@@ -21,3 +23,30 @@ class WriterDefaultsTests(AcuflowTestCase):
         table.add(id=1, clinic_id=1, given_name="A", family_name="B")
         row = dict(zip(table.columns, table.rows[0], strict=True))
         self.assertEqual(row["notes"], "")
+
+
+class ForeignKeysAtTheEndTests(AcuflowTestCase):
+    """Where the load switches the per-row foreign key triggers off (PostgreSQL, a role
+    that may), finish() must still refuse a dangling reference."""
+
+    def test_a_dangling_key_fails_the_load(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("the per-row checks are only switched off on PostgreSQL")
+        writer = BulkWriter()
+        if not writer.start():
+            self.skipTest("this role may not switch the foreign key triggers off")
+        table = writer.table(Consent)
+        table.add(id=table.next_id(), patient_id=self.patient.pk + 10_000, kind="treatment")
+        with self.assertRaisesMessage(ValueError, "patients.Consent.patient"):
+            writer.finish()
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            self.assertEqual(cursor.fetchone()[0], "origin")  # the session is itself again
+
+    def test_good_rows_pass(self) -> None:
+        writer = BulkWriter()
+        writer.start()
+        table = writer.table(Consent)
+        table.add(id=table.next_id(), patient_id=self.patient.pk, kind="treatment")
+        writer.finish()
+        self.assertEqual(Consent.objects.filter(patient=self.patient, kind="treatment").count(), 1)

@@ -1,7 +1,8 @@
 """`acuflow generate --patients N --years Y [--seed S]`: synthetic clinic network.
 
 Deterministic for a given seed and --today. Writes with PostgreSQL COPY or bulk_create,
-one transaction per chunk of patients. Meant for an empty database (benchmarks, demos
+one transaction per chunk of patients (foreign keys checked set-wise at the end where
+the role may switch the per-row checks off: see writer.py). Meant for an empty database (benchmarks, demos
 at scale); it refuses to run twice on the same database.
 """
 
@@ -77,6 +78,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for generator in generators:
                 generator.setup(ctx)
+        keys_at_end = writer.start()
         calendar = Calendar()
         heavy = options["heavy_sessions"]
         total = patients
@@ -105,9 +107,14 @@ class Command(BaseCommand):
                 elapsed = time.monotonic() - started
                 self.stdout.write(f"  {done}/{total} patients, {elapsed:.0f} s")
         with transaction.atomic():
+            try:
+                writer.finish()
+            except ValueError as exc:
+                raise CommandError(f"Generated rows fail a foreign key: {exc}")
             for generator in generators:
                 generator.finish(ctx)
-            writer.finish()
+        if keys_at_end and options["verbosity"] >= 1:
+            self.stdout.write("  foreign keys checked set-wise after the load")
         if connection.vendor == "postgresql":
             # VACUUM, not only ANALYZE: the bulk load leaves the GIN (trigram) indexes with
             # a long pending list that every patient search would scan, and without it
