@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from acuflow.patients.models import Patient
 
 
+_ACTIONS = frozenset(Action.values)  # Action.values builds a new list on every access
+
+
 def audit_record(
     *,
     actor: Actor,
@@ -39,7 +42,7 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    if action not in Action.values:
+    if action not in _ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     event = AuditEvent(
         clinic=actor.clinic,
