@@ -36,13 +36,19 @@ from django.db.models import Max
 class Table:
     """Rows of one model. `add(**values)` takes field attnames; keys the model does not
     have are dropped and fields not given take their default, so a generator keeps
-    working while a model gains or loses an optional field."""
+    working while a model gains or loses an optional field.
+
+    The fast lane for a generator with millions of rows of one shape (the audit trail):
+    `set_columns()` once, then `add_row(tuple)` in that column order, or, where
+    `text` is true (COPY), `add_line()` with the row as a line of COPY text format."""
 
     def __init__(self, writer: BulkWriter, model: type[models.Model]):
         self.writer = writer
         self.model = model
         self.fields = {f.attname: f for f in model._meta.concrete_fields}
         self.rows: list[tuple[Any, ...]] = []
+        self.lines: list[str] = []
+        self.text = writer.use_copy
         self.written = 0
         self.columns: list[str] = []
         self._given: list[str] = []
@@ -73,6 +79,26 @@ class Table:
             i for i, c in enumerate(self.columns) if isinstance(self.fields[c], models.JSONField)
         ]
 
+    def set_columns(self, columns: list[str]) -> None:
+        """Rows come as tuples (or COPY lines) of exactly these columns."""
+        unknown = [c for c in columns if c not in self.fields]
+        assert not unknown, f"{self.model._meta.label} has no {unknown}"
+        self._given, self._defaults, self.columns = list(columns), [], list(columns)
+        self.json_positions = [
+            i for i, c in enumerate(self.columns) if isinstance(self.fields[c], models.JSONField)
+        ]
+
+    def add_row(self, row: tuple[Any, ...]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.writer.flush_rows:
+            self.flush()
+
+    def add_line(self, line: str) -> None:
+        """One row in COPY text format, ending in a newline (only where `text`)."""
+        self.lines.append(line)
+        if len(self.lines) >= self.writer.flush_rows:
+            self.flush()
+
     def add(self, **values: Any) -> None:
         if not self.columns:
             self._prepare(list(values))
@@ -84,6 +110,14 @@ class Table:
             self.flush()
 
     def flush(self) -> None:
+        if self.lines:
+            text, count, self.lines = "".join(self.lines), len(self.lines), []
+            if self.writer.background is not None:
+                self.writer.background.put(self._copy_sql(), text, [])
+            else:
+                with connections[self.writer.using].cursor() as cursor:
+                    copy_rows(cursor.cursor, self._copy_sql(), text, [])
+            self.written += count
         if not self.rows:
             return
         if self.writer.background is not None:
@@ -110,10 +144,15 @@ class Table:
             copy_rows(cursor.cursor, self._copy_sql(), self.rows, self.json_positions)
 
 
-def copy_rows(raw_cursor: Any, sql: str, rows: list[tuple[Any, ...]], positions: list[int]) -> None:
-    """COPY tuples through a psycopg 3 cursor; JSON cells at `positions` encoded here."""
+def copy_rows(
+    raw_cursor: Any, sql: str, rows: list[tuple[Any, ...]] | str, positions: list[int]
+) -> None:
+    """COPY tuples (or ready COPY text) through a psycopg 3 cursor; JSON cells at
+    `positions` encoded here."""
     with raw_cursor.copy(sql) as copy:
-        if positions:
+        if isinstance(rows, str):
+            copy.write(rows)
+        elif positions:
             for row in rows:
                 values = list(row)
                 for i in positions:
@@ -130,6 +169,9 @@ def copy_rows(raw_cursor: Any, sql: str, rows: list[tuple[Any, ...]], positions:
                 copy.write_row(row)
 
 
+Job = tuple[str, list[tuple[Any, ...]] | str, list[int]]  # COPY statement, rows, JSON cells
+
+
 class BackgroundCopy:
     """A writer thread with its own connection (foreign key triggers off, as in
     `BulkWriter.start`): COPYs what it is handed, in order, and commits at `commit()`.
@@ -141,9 +183,7 @@ class BackgroundCopy:
         with self.raw.cursor() as cursor:
             cursor.execute("SET session_replication_role = replica")
         self.raw.commit()
-        self.jobs: queue.Queue[tuple[str, list[tuple[Any, ...]], list[int]] | None] = queue.Queue(
-            maxsize=8
-        )
+        self.jobs: queue.Queue[Job | None] = queue.Queue(maxsize=8)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="generate-copy", daemon=True)
         self.thread.start()
@@ -168,7 +208,7 @@ class BackgroundCopy:
         if self.error is not None:
             raise self.error
 
-    def put(self, sql: str, rows: list[tuple[Any, ...]], positions: list[int]) -> None:
+    def put(self, sql: str, rows: list[tuple[Any, ...]] | str, positions: list[int]) -> None:
         self._check()
         self.jobs.put((sql, rows, positions))
 
