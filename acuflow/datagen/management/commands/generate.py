@@ -78,7 +78,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for generator in generators:
                 generator.setup(ctx)
-        keys_at_end = writer.start()
+        keys_at_end = writer.start(background=True)
         calendar = Calendar()
         heavy = options["heavy_sessions"]
         total = patients
