@@ -144,6 +144,11 @@ def database_exists(name: str) -> bool:
     return row is not None
 
 
+def db_name(size: int) -> str:
+    """acuflow_bench_<size>; BENCH_DB_PREFIX lets two checkouts bench side by side."""
+    return f"{os.environ.get('BENCH_DB_PREFIX', 'acuflow_bench')}_{size}"
+
+
 def generate(size: int, args: argparse.Namespace, env: dict[str, str]) -> str:
     command = ["generate", "--patients", str(size), "--years", str(args.years)]
     command += ["--seed", str(args.seed)]
@@ -154,7 +159,7 @@ def prepare_size(
     size: int, args: argparse.Namespace, workdir: Path
 ) -> tuple[dict[str, str], Path, dict[str, Any], dict[str, Any]]:
     """The database of `size` patients (fresh, or reused with --reuse) and its targets."""
-    db = f"acuflow_bench_{size}"
+    db = db_name(size)
     env = dict(os.environ, DATABASE_URL=f"{PG}/{db}", DEBUG="false")
     env.pop("DJANGO_SETTINGS_MODULE", None)
     reuse = args.reuse and database_exists(db)
@@ -198,7 +203,7 @@ def prepare_size(
 
 def drop_size(size: int, args: argparse.Namespace) -> None:
     if not (args.keep or args.reuse):
-        psql(f'DROP DATABASE IF EXISTS "acuflow_bench_{size}" WITH (FORCE)')
+        psql(f'DROP DATABASE IF EXISTS "{db_name(size)}" WITH (FORCE)')
 
 
 def locust_size(
