@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -425,31 +426,43 @@ def main() -> None:
                 results["sizes"][str(sizes[0])]["actions"],
                 results["sizes"][str(sizes[-1])]["actions"],
             )
-        results["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        (out / "latest.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-        print()
-        print(report.machine_lines(results))
-        print()
-        print(report.table(results))
-        print("\nwritten: bench/results/latest.json")
-        body = f"{report.machine_lines(results)}\n\n{report.table(results)}\n"
-        if not args.no_readme and update_readme(README_START, README_END, body):
-            print("README.md benchmark section updated")
+        publish(
+            out / "latest.json",
+            results,
+            report.machine_lines,
+            report.table,
+            args,
+            (README_START, README_END),
+        )
     if with_inprocess:
         backends = {v["backend_cpu"] for v in inprocess["sizes"].values()}
         inprocess["settings"]["backend_cpu"] = ", ".join(sorted(backends))
-        inprocess["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        (out / "inprocess.json").write_text(
-            json.dumps(inprocess, indent=1) + "\n", encoding="utf-8"
+        publish(
+            out / "inprocess.json",
+            inprocess,
+            report.inprocess_lines,
+            report.inprocess_table,
+            args,
+            (INPROCESS_START, INPROCESS_END),
         )
-        print()
-        print(report.inprocess_lines(inprocess))
-        print()
-        print(report.inprocess_table(inprocess))
-        print("\nwritten: bench/results/inprocess.json")
-        body = f"{report.inprocess_lines(inprocess)}\n\n{report.inprocess_table(inprocess)}\n"
-        if not args.no_readme and update_readme(INPROCESS_START, INPROCESS_END, body):
-            print("README.md in-process section updated")
+
+
+def publish(
+    path: Path,
+    results: dict[str, Any],
+    lines: Callable[[dict[str, Any]], str],
+    table: Callable[[dict[str, Any]], str],
+    args: argparse.Namespace,
+    markers: tuple[str, str],
+) -> None:
+    """One mode's results: the JSON file, the table on stdout and (unless --no-readme)
+    the README section between `markers`."""
+    results["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    body = f"{lines(results)}\n\n{table(results)}\n"
+    print(f"\n{body}\nwritten: bench/results/{path.name}")
+    if not args.no_readme and update_readme(*markers, body):
+        print(f"README.md section {markers[0]} updated")
 
 
 if __name__ == "__main__":
