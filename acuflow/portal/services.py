@@ -30,7 +30,8 @@ def patients_with_email(email: str) -> list[Patient]:
     email = email.strip()
     if not email:
         return []
-    return list(Patient.objects.filter(email__iexact=email).select_related("clinic"))
+    # A duplicate merged into another record is no one's to sign in to: its data moved.
+    return list(Patient.objects.current().filter(email__iexact=email).select_related("clinic"))
 
 
 def site_sign_in_url(token: str, language: str) -> str:

@@ -215,14 +215,19 @@ def _submit(request: HttpRequest, clinic: Clinic, form: OnlineBookingForm) -> Bo
 
 
 def _patient(actor: Actor, data: dict[str, Any]) -> Patient:
-    """The clinic's patient with this name, birth date and email, or a new one."""
-    existing = Patient.objects.filter(
-        clinic=actor.clinic,
-        family_name__iexact=data["family_name"].strip(),
-        given_name__iexact=data["given_name"].strip(),
-        birth_date=data["birth_date"],
-        email__iexact=data["email"].strip(),
-    ).first()
+    """The clinic's current patient (not a merged duplicate) with this name, birth date
+    and email, or a new one."""
+    existing = (
+        Patient.objects.current()
+        .filter(
+            clinic=actor.clinic,
+            family_name__iexact=data["family_name"].strip(),
+            given_name__iexact=data["given_name"].strip(),
+            birth_date=data["birth_date"],
+            email__iexact=data["email"].strip(),
+        )
+        .first()
+    )
     if existing is not None:
         return existing
     language = translation.get_language() or actor.clinic.language

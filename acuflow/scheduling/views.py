@@ -524,7 +524,7 @@ def book(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:100]
     matches: list[Patient] = []
     if patient is None and q:
-        matches = list(Patient.objects.for_clinic(clinic).search(q)[:20])
+        matches = list(Patient.objects.for_clinic(clinic).current().search(q)[:20])
         audit_shown(
             actor=actor,
             object_type="patients.search",

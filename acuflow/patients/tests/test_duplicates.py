@@ -16,6 +16,7 @@ from acuflow.core.testing import AcuflowTestCase, make_patient
 from acuflow.patients.models import Consent, Patient, PatientIdentifier, PatientMerge
 from acuflow.patients.selectors import names_similar
 from acuflow.patients.tests.numbers import valid_number
+from acuflow.portal.services import patients_with_email
 from acuflow.scheduling.models import Appointment
 from acuflow.scheduling.selectors import appointment_type_by_code
 
@@ -196,6 +197,23 @@ class MergeTests(AcuflowTestCase):
             sorted(merge_events.values_list("patient_id", flat=True)),
             sorted([self.patient.pk, self.duplicate.pk]),
         )
+
+    def test_a_merged_duplicate_is_in_no_picker_and_signs_in_to_no_portal(self) -> None:
+        Patient.objects.filter(pk__in=[self.patient.pk, self.duplicate.pk]).update(
+            email="anna@nl.example"
+        )
+        self.assertEqual(
+            sorted(p.pk for p in patients_with_email("anna@nl.example")),
+            sorted([self.patient.pk, self.duplicate.pk]),
+        )
+        page = self.client_for(self.reception).get("/calendar/new/?q=jong")
+        self.assertContains(page, f"patient={self.duplicate.pk}")
+        self.assertEqual(self.merge().status_code, 201)
+        # the booking page's patient picker and the portal's sign-in by email
+        page = self.client_for(self.reception).get("/calendar/new/?q=jong")
+        self.assertContains(page, f"patient={self.patient.pk}")
+        self.assertNotContains(page, f"patient={self.duplicate.pk}")
+        self.assertEqual([p.pk for p in patients_with_email("anna@nl.example")], [self.patient.pk])
 
     def test_a_row_the_kept_record_already_has_one_of_stays_with_the_duplicate(self) -> None:
         mine = valid_number("bsn", 5)
