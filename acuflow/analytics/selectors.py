@@ -174,7 +174,12 @@ def cohort_courses(
         ids = protocol_ids
     else:
         ids = [filters.protocol_id] if filters.protocol_id is not None else []
-    qs = Course.objects.filter(patient__clinic_id=clinic_id, protocol_id__in=ids)
+    # The practitioner's clinic is the patient's (course_start checks it); asked for too,
+    # so the planner starts from the clinic's few practitioners, not from every course of
+    # a shipped protocol across the network.
+    qs = Course.objects.filter(
+        patient__clinic_id=clinic_id, practitioner__clinic_id=clinic_id, protocol_id__in=ids
+    )
     if filters.date_from:
         qs = qs.filter(start_date__gte=filters.date_from)
     if filters.date_to:

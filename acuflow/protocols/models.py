@@ -301,7 +301,12 @@ class Course(BoundedFieldsModel, HeldRelationsModel):
         ordering = ["-start_date", "-id"]
         verbose_name = _("treatment course")
         verbose_name_plural = _("treatment courses")
-        indexes = [models.Index(fields=["patient", "-start_date"])]
+        indexes = [
+            models.Index(fields=["patient", "-start_date"]),
+            # A clinic's courses of a protocol ("Our results"): a shipped protocol's courses
+            # span the network, a clinic's practitioners narrow them to its own.
+            models.Index(fields=["practitioner", "protocol"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.protocol} ({self.start_date})"
