@@ -32,6 +32,7 @@ once per chunk, as the command did; `finish()` waits for it and re-raises its er
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import queue
 import threading
@@ -87,6 +88,17 @@ class Table:
         self.json_positions = [
             i for i, c in enumerate(self.columns) if isinstance(self.fields[c], models.JSONField)
         ]
+
+    def line_columns(self, given: list[str]) -> str:
+        """For `add_line` rows of the `given` columns: the columns become `given` and then
+        those add() would fill with a default. Returns those defaults as the end of
+        each line (COPY cells, each after a tab, and the newline)."""
+        self._prepare(given)
+        assert self._given == given, f"{self.model._meta.label} has not all of {given}"
+        assert not any(is_callable for _n, _d, is_callable in self._defaults), (
+            f"{self.model._meta.label}: give the columns with a callable default"
+        )
+        return "".join("\t" + copy_cell(default) for _n, default, _c in self._defaults) + "\n"
 
     def set_columns(self, columns: list[str]) -> None:
         """Rows come as tuples (or COPY lines) of exactly these columns."""
@@ -151,6 +163,36 @@ class Table:
         with connections[self.writer.using].cursor() as cursor:
             # the psycopg 3 cursor under Django's wrapper
             copy_rows(cursor.cursor, self._copy_sql(), self.rows, self.json_positions)
+
+
+def copy_text(text: str) -> str:
+    """A text as a COPY text-format cell."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        text = text.replace("\r", "\\r")
+    return text
+
+
+_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def copy_json(value: Any) -> str:
+    """A JSON value as a COPY text-format cell (as copy_rows encodes it)."""
+    return copy_text(_json(value))
+
+
+def copy_cell(value: Any) -> str:
+    """Any plain value as a COPY text-format cell: NULL, a boolean, JSON, or its text
+    (a datetime's isoformat keeps its offset, so the same instant is stored)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dict | list):
+        return copy_json(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return copy_text(str(value))
 
 
 def copy_rows(

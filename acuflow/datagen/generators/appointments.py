@@ -21,6 +21,30 @@ STATUS = {
     "no_show": "no_show",
     "booked": "booked",
 }
+# The columns of an appointment's COPY line (PostgreSQL), in its order.
+COLUMNS = [
+    "id",
+    "clinic_id",
+    "patient_id",
+    "practitioner_id",
+    "location_id",
+    "room_id",
+    "type_id",
+    "start",
+    "end",
+    "busy_until",
+    "status",
+    "source",
+    "cancel_reason",
+    "late_cancel",
+    "cancelled_at",
+    "course_id",
+    "course_session",
+    "note",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+]
 
 
 class AppointmentsGenerator(Generator):
@@ -57,6 +81,8 @@ class AppointmentsGenerator(Generator):
             ]
             WorkingHours._default_manager.bulk_create(hours)
         self.appointments = ctx.writer.table(self.model("scheduling.Appointment"))
+        if self.appointments.text:
+            self.tail = self.appointments.line_columns(COLUMNS)
 
     def emit(self, story: PatientStory, ctx: Context) -> None:
         for episode in story.episodes:
@@ -80,6 +106,25 @@ class AppointmentsGenerator(Generator):
         type_id, buffer = self.types[(clinic.index, visit.kind)]
         booked = start - dt.timedelta(days=7, hours=3)
         cancelled = visit.status == "cancelled"
+        cancelled_at = (
+            start - dt.timedelta(hours=6 if visit.late_cancel else 50) if cancelled else None
+        )
+        desk = clinic.reception[0].user_id if clinic.reception else None
+        if self.appointments.text:
+            end_text = end.isoformat()
+            busy = end_text if not buffer else (end + dt.timedelta(minutes=buffer)).isoformat()
+            booked_text = booked.isoformat()
+            self.appointments.add_line(
+                f"{visit.id}\t{clinic.id}\t{story.id}\t{practitioner.practitioner_id}"
+                f"\t{clinic.location_id}\t{practitioner.room_id}\t{type_id}"
+                f"\t{ctx.at_text(clinic, visit.day, visit.slot)}\t{end_text}\t{busy}"
+                f"\t{STATUS[visit.status]}\t{'course' if course_id else 'staff'}"
+                f"\t{'Patient ill' if cancelled else ''}\t{'t' if visit.late_cancel else 'f'}"
+                f"\t{cancelled_at.isoformat() if cancelled_at else '\\N'}"
+                f"\t{course_id or '\\N'}\t{'\\N' if number is None else number}"
+                f"\t\t{'\\N' if desk is None else desk}\t{booked_text}\t{booked_text}{self.tail}"
+            )
+            return
         self.appointments.add(
             id=visit.id,
             clinic_id=clinic.id,
@@ -95,13 +140,11 @@ class AppointmentsGenerator(Generator):
             source="course" if course_id else "staff",
             cancel_reason="Patient ill" if cancelled else "",
             late_cancel=visit.late_cancel,
-            cancelled_at=start - dt.timedelta(hours=6 if visit.late_cancel else 50)
-            if cancelled
-            else None,
+            cancelled_at=cancelled_at,
             course_id=course_id,
             course_session=number,
             note="",
-            created_by_id=clinic.reception[0].user_id if clinic.reception else None,
+            created_by_id=desk,
             created_at=booked,
             updated_at=booked,
         )

@@ -91,6 +91,8 @@ class CoursesGenerator(Generator):
         ctx.thresholds = shipped_thresholds()
         self.courses = ctx.writer.table(self.model("protocols.Course"))
         self.planned = ctx.writer.table(self.model("protocols.PlannedSession"))
+        if self.planned.text:
+            self.planned_tail = self.planned.line_columns(["id", "course_id", "number", "date"])
 
     def emit(self, story: PatientStory, ctx: Context) -> None:
         for episode in story.episodes:
@@ -121,6 +123,12 @@ class CoursesGenerator(Generator):
                 **status(story, episode, course, ctx),
             )
             for number, day in enumerate(course.planned, start=1):
+                if self.planned.text:
+                    self.planned.add_line(
+                        f"{self.planned.next_id()}\t{course.id}\t{number}\t{day.isoformat()}"
+                        f"{self.planned_tail}"
+                    )
+                    continue
                 self.planned.add(
                     id=self.planned.next_id(), course_id=course.id, number=number, date=day
                 )
@@ -138,6 +146,10 @@ class ObservationsGenerator(Generator):
 
     def setup(self, ctx: Context) -> None:
         self.rows = ctx.writer.table(self.model("protocols.CourseObservation"))
+        if self.rows.text:
+            self.tail = self.rows.line_columns(
+                ["id", "course_id", "source", "ref", "at", "nrs", "created_at"]
+            )
 
     def emit(self, story: PatientStory, ctx: Context) -> None:
         for episode in story.episodes:
@@ -150,6 +162,13 @@ class ObservationsGenerator(Generator):
                 else:
                     ref = episode.responses[index].id
                 if not ref:
+                    continue
+                if self.rows.text:
+                    at = obs.at.isoformat()
+                    self.rows.add_line(
+                        f"{self.rows.next_id()}\t{course.id}\t{source}\t{ref}\t{at}"
+                        f"\t{obs.nrs}\t{at}{self.tail}"
+                    )
                     continue
                 self.rows.add(
                     id=self.rows.next_id(),
