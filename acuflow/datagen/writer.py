@@ -14,14 +14,16 @@ anti-join each, and fails the run on a dangling reference. The constraints thems
 stay in place for every other session, and the append-only audit trigger guards UPDATE
 and DELETE, which the generator never does.
 
-Such a role also loads the tables without their secondary indexes: `start()` drops every
-index but the primary key (and every unique and exclusion constraint, with its index)
-of the tables the generators will write, and `finish()` builds them again, from their
-own definitions, once the rows are in. Building an index over sorted, loaded rows is a
-fraction of the cost of updating it row by row (the three GiST exclusion constraints of
-the appointments alone were about half of the server's time), and re-adding a unique or
-exclusion constraint checks every row as the per-row check would have, so a clash
-still fails the run. A run that fails half way builds them again before it raises.
+Outside a transaction (the command, not the tests: there CREATE INDEX refuses a table
+with pending trigger events) such a role also loads the tables without their secondary
+indexes: `start()` drops every index but the primary key, and every unique and exclusion
+constraint with its index, of the tables the generators will write, and
+`build_indexes()` (or `finish()`) builds them again from their own definitions once the
+rows are in. Building an index over loaded rows is a fraction of the cost of updating
+it row by row (the three GiST exclusion constraints of the appointments were about half
+of the server's time), and adding a unique or exclusion constraint back checks every
+row as the per-row check would have, so a clash still fails the run. A run that fails
+half way builds them again (`abort()`) before it raises.
 
 Outside a transaction (the command, not the tests) such a role also loads through a
 second connection in a writer thread (`start(background=True)`): the server takes in one
@@ -340,12 +342,14 @@ class BulkWriter:
                 return False
             cursor.execute("SET session_replication_role = replica")
         self.checks_deferred = True
-        self._drop_indexes()
+        if not connection.in_atomic_block:
+            # (In a transaction, CREATE INDEX refuses a table with pending trigger events.)
+            self.drop_indexes()
         if background and not connection.in_atomic_block:
             self.background = BackgroundCopy(self.using)
         return True
 
-    def _drop_indexes(self) -> None:
+    def drop_indexes(self) -> None:
         """Drop the secondary indexes of the tables registered so far (see the module
         docstring); keep how to build them in `dropped`."""
         connection = connections[self.using]

@@ -110,7 +110,11 @@ class Command(BaseCommand):
             # The indexes are built outside the last transaction, so that a foreign
             # key that fails in it cannot roll them back.
             writer.wait()
-            writer.build_indexes()
+            if writer.dropped:
+                writer.build_indexes()
+                if options["verbosity"] >= 1:
+                    elapsed = time.monotonic() - started
+                    self.stdout.write(f"  indexes built after the load, {elapsed:.0f} s")
             with transaction.atomic():
                 try:
                     writer.finish()
