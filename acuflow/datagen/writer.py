@@ -294,6 +294,9 @@ WHERE i.indrelid = ANY(%(tables)s::regclass[]) AND NOT i.indisprimary
 """
 
 
+_BUILD_MEMORY = "SET maintenance_work_mem = '256MB'"  # an index's sort in memory
+
+
 class BulkWriter:
     """One Table per model; flush() writes every buffered row (call it per transaction)."""
 
@@ -361,16 +364,65 @@ class BulkWriter:
                 cursor.execute(drop)
         self.dropped = [build for _drop, build in found]
 
-    def build_indexes(self) -> None:
-        """Build again what start() dropped (the constraints check every row)."""
+    def build_indexes(self, *, workers: int = 1) -> None:
+        """Build again what start() dropped (the constraints check every row). With
+        `workers` outside a transaction, that many connections build side by side."""
         if not self.dropped:
             return
-        with connections[self.using].cursor() as cursor:
-            cursor.execute("SET maintenance_work_mem = '256MB'")  # sorts in memory
+        connection = connections[self.using]
+        if workers > 1 and not connection.in_atomic_block:
+            self._build_side_by_side(workers)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(_BUILD_MEMORY)
             while self.dropped:
                 cursor.execute(self.dropped[0])
                 self.dropped.pop(0)
             cursor.execute("RESET maintenance_work_mem")
+
+    def _build_side_by_side(self, workers: int) -> None:
+        """One thread and connection per worker, each taking the next index to build;
+        the GiST ones (the exclusion constraints), much the slowest, first."""
+        connection = connections[self.using]
+        todo: queue.SimpleQueue[str] = queue.SimpleQueue()
+        for build in sorted(self.dropped, key=lambda b: " USING gist " not in b.lower()):
+            todo.put(build)
+        errors: list[BaseException] = []
+        lock = threading.Lock()
+
+        def work() -> None:
+            try:
+                raw = connection.get_new_connection(connection.get_connection_params())
+            except BaseException as exc:  # noqa: BLE001 - raised below
+                errors.append(exc)
+                return
+            try:
+                raw.autocommit = True
+                with raw.cursor() as cursor:
+                    cursor.execute(_BUILD_MEMORY)
+                    while not errors:
+                        try:
+                            build = todo.get_nowait()
+                        except queue.Empty:
+                            return
+                        with connection.wrap_database_errors:
+                            cursor.execute(build)
+                        with lock:
+                            self.dropped.remove(build)
+            except BaseException as exc:  # noqa: BLE001 - raised below
+                errors.append(exc)
+            finally:
+                raw.close()
+
+        threads = [
+            threading.Thread(target=work, name=f"generate-index-{n}") for n in range(workers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
 
     def abort(self) -> None:
         """After a failed load: stop the writer thread, put the indexes back."""

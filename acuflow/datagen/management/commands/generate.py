@@ -111,7 +111,7 @@ class Command(BaseCommand):
             # key that fails in it cannot roll them back.
             writer.wait()
             if writer.dropped:
-                writer.build_indexes()
+                writer.build_indexes(workers=2)
                 if options["verbosity"] >= 1:
                     elapsed = time.monotonic() - started
                     self.stdout.write(f"  indexes built after the load, {elapsed:.0f} s")
