@@ -21,6 +21,7 @@ STATUS = {
     "no_show": "no_show",
     "booked": "booked",
 }
+WEEK, TWO_DAYS = dt.timedelta(days=7), dt.timedelta(days=2)
 # The columns of an appointment's COPY line (PostgreSQL), in its order.
 COLUMNS = [
     "id",
@@ -101,30 +102,35 @@ class AppointmentsGenerator(Generator):
         if visit.id:
             return
         visit.id = self.appointments.next_id()
-        start = ctx.at(clinic, visit.day, visit.slot)
-        end = start + dt.timedelta(minutes=visit.minutes)
         type_id, buffer = self.types[(clinic.index, visit.kind)]
-        booked = start - dt.timedelta(days=7, hours=3)
         cancelled = visit.status == "cancelled"
-        cancelled_at = (
-            start - dt.timedelta(hours=6 if visit.late_cancel else 50) if cancelled else None
-        )
         desk = clinic.reception[0].user_id if clinic.reception else None
         if self.appointments.text:
-            end_text = end.isoformat()
-            busy = end_text if not buffer else (end + dt.timedelta(minutes=buffer)).isoformat()
-            booked_text = booked.isoformat()
+            # Wall-clock times of the clinic, as the datetime arithmetic below gives
+            # them (an aware datetime plus a timedelta keeps its wall clock), kept.
+            at_text = ctx.at_text
+            end = at_text(clinic, visit.day, visit.slot, visit.minutes)
+            busy = at_text(clinic, visit.day, visit.slot, visit.minutes + buffer)
+            booked = at_text(clinic, visit.day - WEEK, visit.slot, -180)  # 7 days 3 hours
+            cancelled_at = "\\N"
+            if cancelled:  # 6 hours before, or 50 (two days and two hours)
+                day, minutes = (
+                    (visit.day, -360) if visit.late_cancel else (visit.day - TWO_DAYS, -120)
+                )
+                cancelled_at = at_text(clinic, day, visit.slot, minutes)
             self.appointments.add_line(
                 f"{visit.id}\t{clinic.id}\t{story.id}\t{practitioner.practitioner_id}"
                 f"\t{clinic.location_id}\t{practitioner.room_id}\t{type_id}"
-                f"\t{ctx.at_text(clinic, visit.day, visit.slot)}\t{end_text}\t{busy}"
+                f"\t{at_text(clinic, visit.day, visit.slot)}\t{end}\t{busy}"
                 f"\t{STATUS[visit.status]}\t{'course' if course_id else 'staff'}"
                 f"\t{'Patient ill' if cancelled else ''}\t{'t' if visit.late_cancel else 'f'}"
-                f"\t{cancelled_at.isoformat() if cancelled_at else '\\N'}"
-                f"\t{course_id or '\\N'}\t{'\\N' if number is None else number}"
-                f"\t\t{'\\N' if desk is None else desk}\t{booked_text}\t{booked_text}{self.tail}"
+                f"\t{cancelled_at}\t{course_id or '\\N'}\t{'\\N' if number is None else number}"
+                f"\t\t{'\\N' if desk is None else desk}\t{booked}\t{booked}{self.tail}"
             )
             return
+        start = ctx.at(clinic, visit.day, visit.slot)
+        end_at = start + dt.timedelta(minutes=visit.minutes)
+        booked_at = start - dt.timedelta(days=7, hours=3)
         self.appointments.add(
             id=visit.id,
             clinic_id=clinic.id,
@@ -134,17 +140,19 @@ class AppointmentsGenerator(Generator):
             room_id=practitioner.room_id,
             type_id=type_id,
             start=start,
-            end=end,
-            busy_until=end + dt.timedelta(minutes=buffer),
+            end=end_at,
+            busy_until=end_at + dt.timedelta(minutes=buffer),
             status=STATUS[visit.status],
             source="course" if course_id else "staff",
             cancel_reason="Patient ill" if cancelled else "",
             late_cancel=visit.late_cancel,
-            cancelled_at=cancelled_at,
+            cancelled_at=start - dt.timedelta(hours=6 if visit.late_cancel else 50)
+            if cancelled
+            else None,
             course_id=course_id,
             course_session=number,
             note="",
             created_by_id=desk,
-            created_at=booked,
-            updated_at=booked,
+            created_at=booked_at,
+            updated_at=booked_at,
         )

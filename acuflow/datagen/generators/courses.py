@@ -52,6 +52,20 @@ def observations(
     return out
 
 
+OBSERVED = "course observations"  # ctx.extra: the story's observations by id(course)
+
+
+def observed(
+    story: PatientStory, episode: EpisodePlan, course: CoursePlan, ctx: Context
+) -> list[tuple[str, int, outcome.Observation]]:
+    """observations(), made once per course of the story (both generators need them)."""
+    kept = ctx.extra.setdefault(OBSERVED, {})
+    found = kept.get(id(course))
+    if found is None:
+        found = kept[id(course)] = observations(story, episode, course, ctx)
+    return found
+
+
 def status(story: PatientStory, episode: EpisodePlan, course: CoursePlan, ctx: Context) -> dict:
     """The course status by the outcome model, from what the course observed."""
     p = course.protocol
@@ -65,7 +79,7 @@ def status(story: PatientStory, episode: EpisodePlan, course: CoursePlan, ctx: C
     result = outcome.course_status(
         plan=plan,
         baseline_nrs=episode.baseline,
-        observations=[o for _s, _i, o in observations(story, episode, course, ctx)],
+        observations=[o for _s, _i, o in observed(story, episode, course, ctx)],
         thresholds=ctx.thresholds,
     )
     return {
@@ -95,6 +109,7 @@ class CoursesGenerator(Generator):
             self.planned_tail = self.planned.line_columns(["id", "course_id", "number", "date"])
 
     def emit(self, story: PatientStory, ctx: Context) -> None:
+        ctx.extra[OBSERVED] = {}  # a new story: ids of the last one's courses may recur
         for episode in story.episodes:
             course = episode.course
             if course is None or not episode.id or course.protocol.id is None:
@@ -152,11 +167,15 @@ class ObservationsGenerator(Generator):
             )
 
     def emit(self, story: PatientStory, ctx: Context) -> None:
+        self._emit(story, ctx)
+        ctx.extra[OBSERVED] = {}  # the story's courses go: their ids may recur
+
+    def _emit(self, story: PatientStory, ctx: Context) -> None:
         for episode in story.episodes:
             course = episode.course
             if course is None or not course.id:
                 continue
-            for source, index, obs in observations(story, episode, course, ctx):
+            for source, index, obs in observed(story, episode, course, ctx):
                 if source == "session":
                     ref = course.sessions[index].id
                 else:
