@@ -41,7 +41,7 @@ import threading
 from typing import Any
 
 from django.core.management.color import no_style
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import Max
 
 
@@ -357,7 +357,8 @@ class BulkWriter:
         docstring); keep how to build them in `dropped`."""
         connection = connections[self.using]
         tables = [connection.ops.quote_name(m._meta.db_table) for m in self.tables]
-        with connection.cursor() as cursor:
+        # All or none: no index dropped that `dropped` does not know of.
+        with transaction.atomic(using=self.using), connection.cursor() as cursor:
             cursor.execute(_INDEXES_SQL, {"tables": tables})
             found = cursor.fetchall()
             for drop, _build in found:
