@@ -37,9 +37,16 @@ FIELDS = (
 )
 
 
+def utc_text(at: dt.datetime) -> str:
+    """A datetime as the chain hashes it (and as COPY can read it back): UTC, to the
+    microsecond, with a Z. isoformat is strftime's "%Y-%m-%dT%H:%M:%S.%fZ" at a
+    fraction of its cost."""
+    return at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return utc_text(value)
     if value is None or isinstance(value, int | str | dict | list):
         return value
     return str(value)
@@ -50,16 +57,100 @@ def _address(value: Any) -> Any:
     return AuditEvent._meta.get_field("client_address").get_prep_value(value)
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
 def row_hash(prev: str, values: dict[str, Any]) -> str:
     """The hash of one row given its predecessor's: a pure function of the values."""
     values = {**values, "client_address": _address(values.get("client_address"))}
-    payload = json.dumps(
-        [prev, *(_plain(values.get(name)) for name in FIELDS)],
-        ensure_ascii=False,
-        separators=(",", ":"),
-        sort_keys=True,
-    )
+    payload = _encode([prev, *(_plain(values.get(name)) for name in FIELDS)])
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _copy_cell(value: Any) -> str:
+    """A prepared value as a cell of COPY text format."""
+    if value is None:
+        return "\\N"
+    text = _encode(value) if isinstance(value, dict | list) else str(_plain(value))
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+class CopyRows:
+    """`row_hash` and the COPY text line of each row, for millions of rows that share
+    some fields (the data generator): the same rule as `row_hash` (a test compares them
+    byte for byte), at a fraction of its cost, because the JSON and COPY text of a
+    repeated value is made once.
+
+    `groups` are runs of consecutive FIELDS whose values vary; every other field is
+    in `constant`. `part(i, *values)` gives group i's (JSON, COPY cells) for those
+    values, for the caller to keep; `number` and `word` make the parts of a single
+    integer or an ASCII letters-and-digits text without the encoder. Then
+    `link(prev, *json_parts)` is the row's hash and `line(id, *cell_parts, hash)` its
+    line for `COPY audit_auditevent (COLUMNS) FROM STDIN`."""
+
+    COLUMNS = ("id", *FIELDS, "hash")
+
+    def __init__(self, *, groups: list[tuple[str, ...]], constant: dict[str, Any]):
+        covered = [name for group in groups for name in group] + list(constant)
+        assert sorted(covered) == sorted(FIELDS), "groups and constant must cover FIELDS once"
+        fixed = {**constant}
+        if "client_address" in fixed:
+            fixed["client_address"] = _address(fixed["client_address"])
+        self.groups = groups
+        starts = {group[0]: i for i, group in enumerate(groups)}
+        # prev is a hex digest or "": JSON needs no escaping for it.
+        payload, line = ['"{0}"'], ["{0}"]
+        index = 0
+        while index < len(FIELDS):
+            name = FIELDS[index]
+            if name in fixed:
+                payload.append(_braces(_encode(_plain(fixed[name]))))
+                line.append(_braces(_copy_cell(fixed[name])))
+                index += 1
+                continue
+            group = groups[starts[name]]
+            assert FIELDS[index : index + len(group)] == group, f"{group}: not consecutive"
+            payload.append(f"{{{starts[name] + 1}}}")
+            line.append(f"{{{starts[name] + 1}}}")
+            index += len(group)
+        self._payload = "[" + ",".join(payload) + "]"
+        self._line = "\t".join([*line, f"{{{len(groups) + 1}}}"]) + "\n"
+
+    def part(self, group: int, *values: Any) -> tuple[str, str]:
+        names = self.groups[group]
+        assert len(values) == len(names)
+        prepared = [
+            _address(v) if n == "client_address" else v for n, v in zip(names, values, strict=True)
+        ]
+        return (
+            ",".join(_encode(_plain(v)) for v in prepared),
+            "\t".join(_copy_cell(v) for v in prepared),
+        )
+
+    @staticmethod
+    def number(value: int) -> str:
+        """JSON and COPY cell of an integer field alone in its group: its digits."""
+        return str(value)
+
+    @staticmethod
+    def word(value: str) -> tuple[str, str]:
+        """JSON and COPY cell of a text field alone in its group, made by hand for
+        ASCII letters and digits (an object id)."""
+        if value.isascii() and value.isalnum():
+            return f'"{value}"', value
+        return _encode(value), _copy_cell(value)
+
+    def link(self, prev: str, *json_parts: str) -> str:
+        payload = self._payload.format(prev, *json_parts)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def line(self, row_id: int, *parts: str) -> str:
+        """`parts`: each group's COPY cells in order, then the row's hash."""
+        return self._line.format(row_id, *parts)
+
+
+def _braces(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _values(event: AuditEvent) -> dict[str, Any]:

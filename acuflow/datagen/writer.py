@@ -14,6 +14,17 @@ anti-join each, and fails the run on a dangling reference. The constraints thems
 stay in place for every other session, and the append-only audit trigger guards UPDATE
 and DELETE, which the generator never does.
 
+Outside a transaction (the command, not the tests: there CREATE INDEX refuses a table
+with pending trigger events) such a role also loads the tables without their secondary
+indexes: `start()` drops every index but the primary key, and every unique and exclusion
+constraint with its index, of the tables the generators will write, and
+`build_indexes()` (or `finish()`) builds them again from their own definitions once the
+rows are in. Building an index over loaded rows is a fraction of the cost of updating
+it row by row (the three GiST exclusion constraints of the appointments were about half
+of the server's time), and adding a unique or exclusion constraint back checks every
+row as the per-row check would have, so a clash still fails the run. A run that fails
+half way builds them again (`abort()`) before it raises.
+
 Outside a transaction (the command, not the tests) such a role also loads through a
 second connection in a writer thread (`start(background=True)`): the server takes in one
 chunk's rows while the generator builds the next, instead of the generator waiting on
@@ -23,13 +34,14 @@ once per chunk, as the command did; `finish()` waits for it and re-raises its er
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import queue
 import threading
 from typing import Any
 
 from django.core.management.color import no_style
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import Max
 
 
@@ -78,6 +90,17 @@ class Table:
         self.json_positions = [
             i for i, c in enumerate(self.columns) if isinstance(self.fields[c], models.JSONField)
         ]
+
+    def line_columns(self, given: list[str]) -> str:
+        """For `add_line` rows of the `given` columns: the columns become `given` and then
+        those add() would fill with a default. Returns those defaults as the end of
+        each line (COPY cells, each after a tab, and the newline)."""
+        self._prepare(given)
+        assert self._given == given, f"{self.model._meta.label} has not all of {given}"
+        assert not any(is_callable for _n, _d, is_callable in self._defaults), (
+            f"{self.model._meta.label}: give the columns with a callable default"
+        )
+        return "".join("\t" + copy_cell(default) for _n, default, _c in self._defaults) + "\n"
 
     def set_columns(self, columns: list[str]) -> None:
         """Rows come as tuples (or COPY lines) of exactly these columns."""
@@ -142,6 +165,36 @@ class Table:
         with connections[self.writer.using].cursor() as cursor:
             # the psycopg 3 cursor under Django's wrapper
             copy_rows(cursor.cursor, self._copy_sql(), self.rows, self.json_positions)
+
+
+def copy_text(text: str) -> str:
+    """A text as a COPY text-format cell."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        text = text.replace("\r", "\\r")
+    return text
+
+
+_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def copy_json(value: Any) -> str:
+    """A JSON value as a COPY text-format cell (as copy_rows encodes it)."""
+    return copy_text(_json(value))
+
+
+def copy_cell(value: Any) -> str:
+    """Any plain value as a COPY text-format cell: NULL, a boolean, JSON, or its text
+    (a datetime's isoformat keeps its offset, so the same instant is stored)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dict | list):
+        return copy_json(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return copy_text(str(value))
 
 
 def copy_rows(
@@ -223,6 +276,27 @@ class BackgroundCopy:
         self._check()
 
 
+# The secondary indexes and the unique and exclusion constraints of some tables: how to
+# drop each and how to build it again. The primary key stays (foreign keys are checked
+# against it), as does any index a foreign key depends on.
+_INDEXES_SQL = """
+SELECT 'ALTER TABLE ' || c.conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(c.conname),
+       'ALTER TABLE ' || c.conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(c.conname)
+       || ' ' || pg_get_constraintdef(c.oid)
+FROM pg_constraint c
+WHERE c.conrelid = ANY(%(tables)s::regclass[]) AND c.contype IN ('u', 'x')
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)
+UNION ALL
+SELECT 'DROP INDEX ' || i.indexrelid::regclass, pg_get_indexdef(i.indexrelid)
+FROM pg_index i
+WHERE i.indrelid = ANY(%(tables)s::regclass[]) AND NOT i.indisprimary
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+"""
+
+
+_BUILD_MEMORY = "SET maintenance_work_mem = '256MB'"  # an index's sort in memory
+
+
 class BulkWriter:
     """One Table per model; flush() writes every buffered row (call it per transaction)."""
 
@@ -242,6 +316,7 @@ class BulkWriter:
         self.tables: dict[type[models.Model], Table] = {}
         self.checks_deferred = False
         self.background: BackgroundCopy | None = None
+        self.dropped: list[str] = []  # how to build again the indexes start() dropped
 
     def table(self, model: type[models.Model]) -> Table:
         if model not in self.tables:
@@ -270,9 +345,106 @@ class BulkWriter:
                 return False
             cursor.execute("SET session_replication_role = replica")
         self.checks_deferred = True
+        if not connection.in_atomic_block:
+            # (In a transaction, CREATE INDEX refuses a table with pending trigger events.)
+            self.drop_indexes()
         if background and not connection.in_atomic_block:
             self.background = BackgroundCopy(self.using)
         return True
+
+    def drop_indexes(self) -> None:
+        """Drop the secondary indexes of the tables registered so far (see the module
+        docstring); keep how to build them in `dropped`."""
+        connection = connections[self.using]
+        tables = [connection.ops.quote_name(m._meta.db_table) for m in self.tables]
+        # All or none: no index dropped that `dropped` does not know of.
+        with transaction.atomic(using=self.using), connection.cursor() as cursor:
+            cursor.execute(_INDEXES_SQL, {"tables": tables})
+            found = cursor.fetchall()
+            for drop, _build in found:
+                cursor.execute(drop)
+        self.dropped = [build for _drop, build in found]
+
+    def build_indexes(self, *, workers: int = 1) -> None:
+        """Build again what start() dropped (the constraints check every row). With
+        `workers` outside a transaction, that many connections build side by side."""
+        if not self.dropped:
+            return
+        connection = connections[self.using]
+        if workers > 1 and not connection.in_atomic_block:
+            self._build_side_by_side(workers)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(_BUILD_MEMORY)
+            while self.dropped:
+                cursor.execute(self.dropped[0])
+                self.dropped.pop(0)
+            cursor.execute("RESET maintenance_work_mem")
+
+    def _build_side_by_side(self, workers: int) -> None:
+        """One thread and connection per worker, each taking the next index to build;
+        the GiST ones (the exclusion constraints), much the slowest, first."""
+        connection = connections[self.using]
+        todo: queue.SimpleQueue[str] = queue.SimpleQueue()
+        for build in sorted(self.dropped, key=lambda b: " USING gist " not in b.lower()):
+            todo.put(build)
+        errors: list[BaseException] = []
+        lock = threading.Lock()
+
+        def work() -> None:
+            try:
+                raw = connection.get_new_connection(connection.get_connection_params())
+            except BaseException as exc:  # noqa: BLE001 - raised below
+                errors.append(exc)
+                return
+            try:
+                raw.autocommit = True
+                with raw.cursor() as cursor:
+                    cursor.execute(_BUILD_MEMORY)
+                    while not errors:
+                        try:
+                            build = todo.get_nowait()
+                        except queue.Empty:
+                            return
+                        with connection.wrap_database_errors:
+                            cursor.execute(build)
+                        with lock:
+                            self.dropped.remove(build)
+            except BaseException as exc:  # noqa: BLE001 - raised below
+                errors.append(exc)
+            finally:
+                raw.close()
+
+        threads = [
+            threading.Thread(target=work, name=f"generate-index-{n}") for n in range(workers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+
+    def abort(self) -> None:
+        """After a failed load: stop the writer thread, put the indexes back."""
+        background, self.background = self.background, None
+        if background is not None:
+            try:
+                background.close()
+            except BaseException:  # noqa: BLE001, S110 - the caller raises the first error
+                pass
+        connection = connections[self.using]
+        if not self.dropped or connection.in_atomic_block:
+            return  # in a transaction, its rollback puts them back
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+            self.checks_deferred = False
+            for build in self.dropped:
+                try:
+                    cursor.execute(build)
+                except Exception:  # noqa: BLE001, S110 - rows that break it: the run's error says
+                    pass
+        self.dropped = []
 
     def wait(self) -> None:
         """Every row handed to the writer thread is committed (or its error raised)."""
@@ -313,6 +485,7 @@ class BulkWriter:
         each table's id sequence past the ids we chose ourselves."""
         self.flush()
         self.wait()
+        self.build_indexes()
         connection = connections[self.using]
         if self.checks_deferred:
             with connection.cursor() as cursor:

@@ -21,6 +21,31 @@ STATUS = {
     "no_show": "no_show",
     "booked": "booked",
 }
+WEEK, TWO_DAYS = dt.timedelta(days=7), dt.timedelta(days=2)
+# The columns of an appointment's COPY line (PostgreSQL), in its order.
+COLUMNS = [
+    "id",
+    "clinic_id",
+    "patient_id",
+    "practitioner_id",
+    "location_id",
+    "room_id",
+    "type_id",
+    "start",
+    "end",
+    "busy_until",
+    "status",
+    "source",
+    "cancel_reason",
+    "late_cancel",
+    "cancelled_at",
+    "course_id",
+    "course_session",
+    "note",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+]
 
 
 class AppointmentsGenerator(Generator):
@@ -57,6 +82,8 @@ class AppointmentsGenerator(Generator):
             ]
             WorkingHours._default_manager.bulk_create(hours)
         self.appointments = ctx.writer.table(self.model("scheduling.Appointment"))
+        if self.appointments.text:
+            self.tail = self.appointments.line_columns(COLUMNS)
 
     def emit(self, story: PatientStory, ctx: Context) -> None:
         for episode in story.episodes:
@@ -75,11 +102,35 @@ class AppointmentsGenerator(Generator):
         if visit.id:
             return
         visit.id = self.appointments.next_id()
-        start = ctx.at(clinic, visit.day, visit.slot)
-        end = start + dt.timedelta(minutes=visit.minutes)
         type_id, buffer = self.types[(clinic.index, visit.kind)]
-        booked = start - dt.timedelta(days=7, hours=3)
         cancelled = visit.status == "cancelled"
+        desk = clinic.reception[0].user_id if clinic.reception else None
+        if self.appointments.text:
+            # Wall-clock times of the clinic, as the datetime arithmetic below gives
+            # them (an aware datetime plus a timedelta keeps its wall clock), kept.
+            at_text = ctx.at_text
+            end = at_text(clinic, visit.day, visit.slot, visit.minutes)
+            busy = at_text(clinic, visit.day, visit.slot, visit.minutes + buffer)
+            booked = at_text(clinic, visit.day - WEEK, visit.slot, -180)  # 7 days 3 hours
+            cancelled_at = "\\N"
+            if cancelled:  # 6 hours before, or 50 (two days and two hours)
+                day, minutes = (
+                    (visit.day, -360) if visit.late_cancel else (visit.day - TWO_DAYS, -120)
+                )
+                cancelled_at = at_text(clinic, day, visit.slot, minutes)
+            self.appointments.add_line(
+                f"{visit.id}\t{clinic.id}\t{story.id}\t{practitioner.practitioner_id}"
+                f"\t{clinic.location_id}\t{practitioner.room_id}\t{type_id}"
+                f"\t{at_text(clinic, visit.day, visit.slot)}\t{end}\t{busy}"
+                f"\t{STATUS[visit.status]}\t{'course' if course_id else 'staff'}"
+                f"\t{'Patient ill' if cancelled else ''}\t{'t' if visit.late_cancel else 'f'}"
+                f"\t{cancelled_at}\t{course_id or '\\N'}\t{'\\N' if number is None else number}"
+                f"\t\t{'\\N' if desk is None else desk}\t{booked}\t{booked}{self.tail}"
+            )
+            return
+        start = ctx.at(clinic, visit.day, visit.slot)
+        end_at = start + dt.timedelta(minutes=visit.minutes)
+        booked_at = start - dt.timedelta(days=7, hours=3)
         self.appointments.add(
             id=visit.id,
             clinic_id=clinic.id,
@@ -89,8 +140,8 @@ class AppointmentsGenerator(Generator):
             room_id=practitioner.room_id,
             type_id=type_id,
             start=start,
-            end=end,
-            busy_until=end + dt.timedelta(minutes=buffer),
+            end=end_at,
+            busy_until=end_at + dt.timedelta(minutes=buffer),
             status=STATUS[visit.status],
             source="course" if course_id else "staff",
             cancel_reason="Patient ill" if cancelled else "",
@@ -101,7 +152,7 @@ class AppointmentsGenerator(Generator):
             course_id=course_id,
             course_session=number,
             note="",
-            created_by_id=clinic.reception[0].user_id if clinic.reception else None,
-            created_at=booked,
-            updated_at=booked,
+            created_by_id=desk,
+            created_at=booked_at,
+            updated_at=booked_at,
         )

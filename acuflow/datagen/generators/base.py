@@ -31,6 +31,7 @@ class Context:
     protocols: dict[tuple[str, str], ProtocolSpec] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     thresholds: Any = None  # the outcome model's thresholds (set by the courses generator)
+    _texts: dict[tuple[str, dt.date, int, int], str] = field(default_factory=dict)
 
     def at(self, clinic: ClinicSpec, day: dt.date, slot: int = 0, minutes: int = 0) -> dt.datetime:
         """A slot of the clinic day as an aware datetime in the clinic's timezone."""
@@ -38,6 +39,17 @@ class Context:
         return dt.datetime(
             day.year, day.month, day.day, start // 60, start % 60, tzinfo=zone(clinic.timezone)
         )
+
+    def at_text(self, clinic: ClinicSpec, day: dt.date, slot: int = 0, minutes: int = 0) -> str:
+        """at() as a COPY cell (its isoformat, with the offset), kept: a clinic's slots
+        repeat across patients."""
+        key = (clinic.timezone, day, slot, minutes)
+        text = self._texts.get(key)
+        if text is None:
+            if len(self._texts) > 200_000:  # a bound on the memory it takes
+                self._texts.clear()
+            text = self._texts[key] = self.at(clinic, day, slot, minutes).isoformat()
+        return text
 
 
 class Generator:

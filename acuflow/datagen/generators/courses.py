@@ -52,6 +52,20 @@ def observations(
     return out
 
 
+OBSERVED = "course observations"  # ctx.extra: the story's observations by id(course)
+
+
+def observed(
+    story: PatientStory, episode: EpisodePlan, course: CoursePlan, ctx: Context
+) -> list[tuple[str, int, outcome.Observation]]:
+    """observations(), made once per course of the story (both generators need them)."""
+    kept = ctx.extra.setdefault(OBSERVED, {})
+    found = kept.get(id(course))
+    if found is None:
+        found = kept[id(course)] = observations(story, episode, course, ctx)
+    return found
+
+
 def status(story: PatientStory, episode: EpisodePlan, course: CoursePlan, ctx: Context) -> dict:
     """The course status by the outcome model, from what the course observed."""
     p = course.protocol
@@ -65,7 +79,7 @@ def status(story: PatientStory, episode: EpisodePlan, course: CoursePlan, ctx: C
     result = outcome.course_status(
         plan=plan,
         baseline_nrs=episode.baseline,
-        observations=[o for _s, _i, o in observations(story, episode, course, ctx)],
+        observations=[o for _s, _i, o in observed(story, episode, course, ctx)],
         thresholds=ctx.thresholds,
     )
     return {
@@ -91,8 +105,11 @@ class CoursesGenerator(Generator):
         ctx.thresholds = shipped_thresholds()
         self.courses = ctx.writer.table(self.model("protocols.Course"))
         self.planned = ctx.writer.table(self.model("protocols.PlannedSession"))
+        if self.planned.text:
+            self.planned_tail = self.planned.line_columns(["id", "course_id", "number", "date"])
 
     def emit(self, story: PatientStory, ctx: Context) -> None:
+        ctx.extra[OBSERVED] = {}  # a new story: ids of the last one's courses may recur
         for episode in story.episodes:
             course = episode.course
             if course is None or not episode.id or course.protocol.id is None:
@@ -121,6 +138,12 @@ class CoursesGenerator(Generator):
                 **status(story, episode, course, ctx),
             )
             for number, day in enumerate(course.planned, start=1):
+                if self.planned.text:
+                    self.planned.add_line(
+                        f"{self.planned.next_id()}\t{course.id}\t{number}\t{day.isoformat()}"
+                        f"{self.planned_tail}"
+                    )
+                    continue
                 self.planned.add(
                     id=self.planned.next_id(), course_id=course.id, number=number, date=day
                 )
@@ -138,18 +161,33 @@ class ObservationsGenerator(Generator):
 
     def setup(self, ctx: Context) -> None:
         self.rows = ctx.writer.table(self.model("protocols.CourseObservation"))
+        if self.rows.text:
+            self.tail = self.rows.line_columns(
+                ["id", "course_id", "source", "ref", "at", "nrs", "created_at"]
+            )
 
     def emit(self, story: PatientStory, ctx: Context) -> None:
+        self._emit(story, ctx)
+        ctx.extra[OBSERVED] = {}  # the story's courses go: their ids may recur
+
+    def _emit(self, story: PatientStory, ctx: Context) -> None:
         for episode in story.episodes:
             course = episode.course
             if course is None or not course.id:
                 continue
-            for source, index, obs in observations(story, episode, course, ctx):
+            for source, index, obs in observed(story, episode, course, ctx):
                 if source == "session":
                     ref = course.sessions[index].id
                 else:
                     ref = episode.responses[index].id
                 if not ref:
+                    continue
+                if self.rows.text:
+                    at = obs.at.isoformat()
+                    self.rows.add_line(
+                        f"{self.rows.next_id()}\t{course.id}\t{source}\t{ref}\t{at}"
+                        f"\t{obs.nrs}\t{at}{self.tail}"
+                    )
                     continue
                 self.rows.add(
                     id=self.rows.next_id(),

@@ -8,6 +8,7 @@ import random
 from acuflow.charting import catalogue
 from acuflow.datagen.generators.base import Context, Generator
 from acuflow.datagen.story import PatientStory
+from acuflow.datagen.writer import copy_json, copy_text
 
 POINTS = {
     "chronic_low_back_pain": ["BL23", "BL25", "BL40", "GV4", "EX-B2", "BL60", "GB30", "KI3"],
@@ -22,6 +23,35 @@ POINTS = {
 }
 HOME_CARE = ["LI4", "ST36", "PC6", "LR3"]
 MIDLINE = ("GV", "CV")
+# The columns of a session's COPY line (PostgreSQL), in its order.
+COLUMNS = [
+    "id",
+    "course_id",
+    "patient_id",
+    "appointment_ref",
+    "practitioner_id",
+    "started_at",
+    "nrs_before",
+    "nrs_after",
+    "pregnant",
+    "sites",
+    "needles_in",
+    "needles_out",
+    "needle_discrepancy_note",
+    "stimulation",
+    "electro_frequency_hz",
+    "retention_minutes",
+    "adjuncts",
+    "adverse_events",
+    "subjective",
+    "objective",
+    "assessment",
+    "plan",
+    "home_care",
+    "author_id",
+    "created_at",
+]
+INSTRUCTIONS = "Press firmly 1 minute, twice a day."
 
 
 class SessionsGenerator(Generator):
@@ -38,6 +68,17 @@ class SessionsGenerator(Generator):
             self.muscles = {k: list(v) for k, v in cat.segments.items()}
         except Exception:  # noqa: BLE001 - no catalogue: plain codes
             self.known = None
+        self.text = self.sessions.text
+        if self.text:
+            self.tail = self.sessions.line_columns(COLUMNS)
+        # The JSON of one site (point or IMS site) or home-care point, made once.
+        self.json: dict[tuple[str, ...], str] = {}
+
+    def _json(self, key: tuple[str, ...], value: dict | list) -> str:
+        found = self.json.get(key)
+        if found is None:
+            found = self.json[key] = copy_json(value)
+        return found
 
     def _points(self, condition: str, extra: list[str]) -> list[str]:
         codes = list(dict.fromkeys([*extra, *POINTS[condition]]))
@@ -60,25 +101,28 @@ class SessionsGenerator(Generator):
             home = [c for c in HOME_CARE if self.known is None or c in self.known] or ["LI4"]
             for plan in course.sessions:
                 plan.id = self.sessions.next_id()
-                started = ctx.at(story.clinic, plan.day, plan.slot, 5)
                 sites: list[dict] = []
+                cells: list[str] = []  # each site's JSON, for the COPY line
                 if ims:
                     for segment in episode.segments or ["L5"]:
                         muscles = self.muscles.get(segment) or ["multifidus"]
                         for muscle in rng.sample(muscles, min(len(muscles), rng.randint(1, 3))):
-                            sites.append(
-                                {
-                                    "ims_segment": segment,
-                                    "side": rng.choice(("left", "right", "both")),
-                                    "muscle": muscle,
-                                    "response": rng.choice(("twitch", "twitch", "grasp", "none")),
-                                }
-                            )
+                            site = {
+                                "ims_segment": segment,
+                                "side": rng.choice(("left", "right", "both")),
+                                "muscle": muscle,
+                                "response": rng.choice(("twitch", "twitch", "grasp", "none")),
+                            }
+                            sites.append(site)
+                            if self.text:
+                                cells.append(self._json(tuple(site.values()), site))
                     needles = len(sites) * 2
                 else:
                     for code in rng.sample(candidates, min(len(candidates), rng.randint(4, 8))):
                         side = "none" if code.startswith(MIDLINE) else "both"
                         sites.append({"point": code, "side": side})
+                        if self.text:
+                            cells.append(self._json((code, side), sites[-1]))
                     needles = sum(1 if s["side"] == "none" else 2 for s in sites)
                 events = []
                 if rng.random() < 0.03:
@@ -89,13 +133,42 @@ class SessionsGenerator(Generator):
                             "action": "Observed, resolved before leaving.",
                         }
                     )
+                retention = None if ims else rng.choice((20, 20, 25, 30))
+                cupping = rng.random() < 0.15
+                home_care = (
+                    [{"point": rng.choice(home), "instructions": INSTRUCTIONS}]
+                    if plan.number == 1
+                    else []
+                )
+                manual = not electro or ims
+                appointment = visit_ids.get(id(plan))
+                last = plan.number == len(course.sessions)
+                if self.text:
+                    started = ctx.at_text(story.clinic, plan.day, plan.slot, 5)
+                    self.sessions.add_line(
+                        f"{plan.id}\t{course.id}\t{story.id}"
+                        f"\t{appointment if appointment else '\\N'}"
+                        f"\t{course.practitioner.practitioner_id}\t{started}"
+                        f"\t{plan.nrs_before}\t{plan.nrs_after}\t{'t' if pregnant else 'f'}"
+                        f"\t[{','.join(cells)}]\t{needles}\t{needles}\t"
+                        f"\t{'manual\t\\N' if manual else 'electro\t2.0'}"
+                        f"\t{retention if retention else '\\N'}"
+                        f"\t{'["cupping"]' if cupping else '[]'}"
+                        f"\t{copy_json(events) if events else '[]'}"
+                        f"\t{copy_text(f'Pain {plan.nrs_before}/10 since last visit.')}\t\t"
+                        f"\t{'' if last else 'Continue as planned.'}"
+                        f"\t{self._json((home_care[0]['point'],), home_care) if home_care else '[]'}"
+                        f"\t{course.practitioner.user_id}\t{started}{self.tail}"
+                    )
+                    continue
+                started_at = ctx.at(story.clinic, plan.day, plan.slot, 5)
                 self.sessions.add(
                     id=plan.id,
                     course_id=course.id,
                     patient_id=story.id,
-                    appointment_ref=visit_ids.get(id(plan)),
+                    appointment_ref=appointment,
                     practitioner_id=course.practitioner.practitioner_id,
-                    started_at=started,
+                    started_at=started_at,
                     nrs_before=plan.nrs_before,
                     nrs_after=plan.nrs_after,
                     pregnant=pregnant,
@@ -103,23 +176,16 @@ class SessionsGenerator(Generator):
                     needles_in=needles,
                     needles_out=needles,
                     needle_discrepancy_note="",
-                    stimulation="electro" if electro and not ims else "manual",
-                    electro_frequency_hz=2.0 if electro and not ims else None,
-                    retention_minutes=None if ims else rng.choice((20, 20, 25, 30)),
-                    adjuncts=["cupping"] if rng.random() < 0.15 else [],
+                    stimulation="manual" if manual else "electro",
+                    electro_frequency_hz=None if manual else 2.0,
+                    retention_minutes=retention,
+                    adjuncts=["cupping"] if cupping else [],
                     adverse_events=events,
                     subjective=f"Pain {plan.nrs_before}/10 since last visit.",
                     objective="",
                     assessment="",
-                    plan="Continue as planned." if plan.number < len(course.sessions) else "",
-                    home_care=[
-                        {
-                            "point": rng.choice(home),
-                            "instructions": "Press firmly 1 minute, twice a day.",
-                        }
-                    ]
-                    if plan.number == 1
-                    else [],
+                    plan="" if last else "Continue as planned.",
+                    home_care=home_care,
                     author_id=course.practitioner.user_id,
-                    created_at=started,
+                    created_at=started_at,
                 )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from acuflow.core.testing import AcuflowTestCase
 from acuflow.datagen.writer import BulkWriter
 from acuflow.patients.models import Consent, Patient
+from acuflow.protocols.models import CourseObservation
 
 
 class WriterDefaultsTests(AcuflowTestCase):
@@ -50,3 +52,54 @@ class ForeignKeysAtTheEndTests(AcuflowTestCase):
         table.add(id=table.next_id(), patient_id=self.patient.pk, kind="treatment")
         writer.finish()
         self.assertEqual(Consent.objects.filter(patient=self.patient, kind="treatment").count(), 1)
+
+
+class IndexesAfterTheLoadTests(AcuflowTestCase):
+    """Where the load drops the secondary indexes (PostgreSQL, a role that may, outside
+    a transaction), they come back as they were, and a constraint the rows break still
+    fails the load."""
+
+    def setUp(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("indexes are only dropped on PostgreSQL")
+        self.writer = BulkWriter()
+        if not self.writer.start():
+            self.skipTest("this role may not switch the foreign key triggers off")
+        with connection.cursor() as cursor:
+            # CREATE INDEX refuses a table with pending trigger events (the fixtures').
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.table = self.writer.table(CourseObservation)
+
+    def definitions(self) -> list[tuple[str, str]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1",
+                [CourseObservation._meta.db_table],
+            )
+            return cursor.fetchall()
+
+    def observe(self, ref: int) -> None:
+        at = timezone.now()
+        self.table.add(
+            id=self.table.next_id(), course_id=1, source="session", ref=ref, at=at, nrs=3
+        )
+
+    def test_they_come_back_as_they_were(self) -> None:
+        before = self.definitions()
+        self.writer.drop_indexes()
+        self.assertEqual(
+            [name for name, _ in self.definitions()], ["protocols_courseobservation_pkey"]
+        )
+        self.observe(7)
+        self.observe(8)
+        self.writer.flush()
+        self.writer.build_indexes()
+        self.assertEqual(self.definitions(), before)
+
+    def test_rows_that_break_a_constraint_fail_the_build(self) -> None:
+        self.writer.drop_indexes()
+        self.observe(7)
+        self.observe(7)  # the same session reported twice: course_observation_once
+        self.writer.flush()
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            self.writer.build_indexes()

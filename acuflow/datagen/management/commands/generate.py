@@ -79,40 +79,52 @@ class Command(BaseCommand):
             for generator in generators:
                 generator.setup(ctx)
         keys_at_end = writer.start(background=True)
-        calendar = Calendar()
-        heavy = options["heavy_sessions"]
-        total = patients
-        chunk = options["chunk"]
-        episodes = sessions = 0
-        for first in range(0, total, chunk):
+        try:
+            calendar = Calendar()
+            heavy = options["heavy_sessions"]
+            total = patients
+            chunk = options["chunk"]
+            episodes = sessions = 0
+            for first in range(0, total, chunk):
+                with transaction.atomic():
+                    for index in range(first, min(total, first + chunk)):
+                        story = patient_story(
+                            seed=seed,
+                            index=index,
+                            clinics=ctx.clinics,
+                            protocols=ctx.protocols,
+                            today=today,
+                            years=years,
+                            calendar=calendar,
+                            heavy=heavy if index == 0 and heavy else 0,
+                        )
+                        for generator in generators:
+                            generator.emit(story, ctx)
+                        episodes += len(story.episodes)
+                        sessions += sum(len(e.course.sessions) for e in story.episodes if e.course)
+                    writer.flush()
+                done = min(total, first + chunk)
+                if options["verbosity"] >= 1 and (done == total or done % (chunk * 10) == 0):
+                    elapsed = time.monotonic() - started
+                    self.stdout.write(f"  {done}/{total} patients, {elapsed:.0f} s")
+            # The indexes are built outside the last transaction, so that a foreign
+            # key that fails in it cannot roll them back.
+            writer.wait()
+            if writer.dropped:
+                writer.build_indexes(workers=2)
+                if options["verbosity"] >= 1:
+                    elapsed = time.monotonic() - started
+                    self.stdout.write(f"  indexes built after the load, {elapsed:.0f} s")
             with transaction.atomic():
-                for index in range(first, min(total, first + chunk)):
-                    story = patient_story(
-                        seed=seed,
-                        index=index,
-                        clinics=ctx.clinics,
-                        protocols=ctx.protocols,
-                        today=today,
-                        years=years,
-                        calendar=calendar,
-                        heavy=heavy if index == 0 and heavy else 0,
-                    )
-                    for generator in generators:
-                        generator.emit(story, ctx)
-                    episodes += len(story.episodes)
-                    sessions += sum(len(e.course.sessions) for e in story.episodes if e.course)
-                writer.flush()
-            done = min(total, first + chunk)
-            if options["verbosity"] >= 1 and (done == total or done % (chunk * 10) == 0):
-                elapsed = time.monotonic() - started
-                self.stdout.write(f"  {done}/{total} patients, {elapsed:.0f} s")
-        with transaction.atomic():
-            try:
-                writer.finish()
-            except ValueError as exc:
-                raise CommandError(f"Generated rows fail a foreign key: {exc}")
-            for generator in generators:
-                generator.finish(ctx)
+                try:
+                    writer.finish()
+                except ValueError as exc:
+                    raise CommandError(f"Generated rows fail a foreign key: {exc}")
+                for generator in generators:
+                    generator.finish(ctx)
+        except BaseException:
+            writer.abort()  # no table left without its indexes
+            raise
         if keys_at_end and options["verbosity"] >= 1:
             self.stdout.write("  foreign keys checked set-wise after the load")
         if connection.vendor == "postgresql":
