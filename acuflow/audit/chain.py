@@ -153,80 +153,124 @@ def _braces(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-def _values(event: AuditEvent) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in FIELDS}
+_ADDRESSES: dict[Any, Any] = {}
 
 
-def _locked_head(clinic_id: int) -> ChainHead:
-    head = ChainHead.objects.select_for_update().filter(clinic_id=clinic_id).first()
-    if head is None:
+def _address_cached(value: Any) -> Any:
+    """`_address` memoized: a request's rows share one client address."""
+    try:
+        return _ADDRESSES[value]
+    except KeyError:
+        if len(_ADDRESSES) > 1024:
+            _ADDRESSES.clear()
+        prepared = _ADDRESSES[value] = _address(value)
+        return prepared
+
+
+# The columns written, in table order (the hash is filled in while linking).
+_COLUMN_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+COLUMNS = tuple(str(f.attname) for f in _COLUMN_FIELDS)
+assert set(COLUMNS) == {*FIELDS, "hash"}, "audit.chain.FIELDS does not match AuditEvent"
+
+
+def _head_sql(vendor_locks: bool) -> str:
+    table = connection.ops.quote_name(ChainHead._meta.db_table)
+    lock = " FOR UPDATE" if vendor_locks else ""
+    return f"SELECT last_hash, length FROM {table} WHERE clinic_id = %s{lock}"
+
+
+def _locked_head(cursor: Any, clinic_id: int) -> tuple[str, int]:
+    """The clinic's chain head (last hash, length), locked until the transaction ends:
+    one plain statement (no ORM query compiled per audited request)."""
+    sql = _head_sql(connection.features.has_select_for_update)
+    cursor.execute(sql, [clinic_id])
+    row = cursor.fetchone()
+    if row is None:
         ChainHead.objects.bulk_create([ChainHead(clinic_id=clinic_id)], ignore_conflicts=True)
-        head = ChainHead.objects.select_for_update().get(clinic_id=clinic_id)
-    return head
+        cursor.execute(sql, [clinic_id])
+        row = cursor.fetchone()
+    return str(row[0]), int(row[1])
 
 
 _CHUNK = 1000  # rows per INSERT on SQLite: 14 parameters each, well under its limit
+_PG_CASTS: list[str] = []
 
 
-def _insert_rows(events: list[AuditEvent]) -> None:
-    """Insert `events` in list order and set their ids, writing the same columns and
-    prepared values as `bulk_create` (audit rows have no pre_save hooks or signals)
-    without compiling an ORM query per call, which cost several ms for a calendar's
-    31 rows. PostgreSQL gets one column array per field (UNNEST, as the ORM does: a
-    statement of fixed text, so the driver's parse cache holds it); SQLite a VALUES list."""
+def _pg_casts() -> list[str]:
+    """The array type of each column for UNNEST (bigint[], varchar[], inet[] ...)."""
+    if not _PG_CASTS:
+        _PG_CASTS.extend(str(f.db_type(connection)).split("(")[0] + "[]" for f in _COLUMN_FIELDS)
+    return _PG_CASTS
+
+
+def _insert_rows(cursor: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert `rows` (values by column attname) in list order; their new ids.
+
+    The same columns and stored values as `bulk_create`, without a model instance per
+    row or an ORM query compiled per call (audit rows have no pre_save hooks or
+    signals). PostgreSQL gets one array per column (UNNEST, as the ORM does: a statement
+    of fixed text), built from the plain values: ints, text, aware datetimes (psycopg
+    adapts them), the address as the field prepares it, the detail as JSON text cast
+    to jsonb. SQLite a VALUES list of the fields' own prepared values."""
     ops = connection.ops
-    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
     table = ops.quote_name(AuditEvent._meta.db_table)
-    columns = ", ".join(ops.quote_name(str(f.column)) for f in fields)
+    columns = ", ".join(ops.quote_name(str(f.column)) for f in _COLUMN_FIELDS)
     pk = ops.quote_name("id")
-    rows = [[f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields] for e in events]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            arrays = ", ".join(
-                f"(%s)::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields
-            )
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({arrays}) RETURNING {pk}",
-                [list(column) for column in zip(*rows, strict=True)],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-        else:
-            one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-            ids = []
-            for start in range(0, len(rows), _CHUNK):
-                chunk = rows[start : start + _CHUNK]
-                cursor.execute(
-                    f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}"
-                    f" RETURNING {pk}",
-                    [value for row in chunk for value in row],
-                )
-                ids.extend(row[0] for row in cursor.fetchall())
-    for event, new_id in zip(events, ids, strict=True):
-        event.pk = new_id
-        event._state.adding = False
-        event._state.db = connection.alias
-
-
-def insert_chained(events: list[AuditEvent]) -> None:
-    """Link `events` onto their clinics' chains and insert them, in the caller's
-    transaction (one more when there is none). Rows are inserted in list order so
-    their ids follow the chain."""
-    if not events:
-        return
-    with transaction.atomic(savepoint=False):
-        for clinic_id in sorted({e.clinic_id for e in events}):  # one lock order: no deadlock
-            head = _locked_head(clinic_id)
-            prev = head.last_hash
-            mine = [e for e in events if e.clinic_id == clinic_id]
-            for event in mine:
-                event.hash = prev = row_hash(prev, _values(event))
-            head.last_hash = prev
-            head.length += len(mine)
-            if len(mine) == 1:
-                mine[0].save(force_insert=True)
+    if connection.vendor == "postgresql":
+        arrays: list[list[Any]] = []
+        for name in COLUMNS:
+            if name == "client_address":
+                arrays.append([_address_cached(r[name]) for r in rows])
+            elif name == "detail":
+                arrays.append([json.dumps(r[name]) for r in rows])
             else:
-                _insert_rows(mine)
-            ChainHead.objects.filter(pk=clinic_id).update(last_hash=prev, length=head.length)
+                arrays.append([r[name] for r in rows])
+        casts = ", ".join(
+            f"(%s)::{cast}" if name != "detail" else "(%s)::text[]::jsonb[]"
+            for name, cast in zip(COLUMNS, _pg_casts(), strict=True)
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({casts}) RETURNING {pk}",
+            arrays,
+        )
+        return [row[0] for row in cursor.fetchall()]
+    prepared = [
+        [f.get_db_prep_save(r[f.attname], connection) for f in _COLUMN_FIELDS] for r in rows
+    ]
+    one = "(" + ", ".join(["%s"] * len(_COLUMN_FIELDS)) + ")"
+    ids: list[int] = []
+    for start in range(0, len(prepared), _CHUNK):
+        chunk = prepared[start : start + _CHUNK]
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}"
+            f" RETURNING {pk}",
+            [value for row in chunk for value in row],
+        )
+        ids.extend(row[0] for row in cursor.fetchall())
+    return ids
+
+
+def insert_chained(rows: list[dict[str, Any]]) -> list[int]:
+    """Link `rows` (an audit row's FIELDS by attname) onto their clinics' chains and
+    insert them, in the caller's transaction (one more when there is none); their ids.
+    Rows are inserted in list order so their ids follow the chain. Three plain
+    statements per clinic: lock the head, insert, move the head."""
+    if not rows:
+        return []
+    head_table = connection.ops.quote_name(ChainHead._meta.db_table)
+    ids: list[int] = []
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        for clinic_id in sorted({r["clinic_id"] for r in rows}):  # one lock order: no deadlock
+            prev, length = _locked_head(cursor, clinic_id)
+            mine = [r for r in rows if r["clinic_id"] == clinic_id]
+            for row in mine:
+                row["hash"] = prev = row_hash(prev, row)
+            ids += _insert_rows(cursor, mine)
+            cursor.execute(
+                f"UPDATE {head_table} SET last_hash = %s, length = %s WHERE clinic_id = %s",
+                [prev, length + len(mine), clinic_id],
+            )
+    return ids
 
 
 @dataclass(frozen=True)

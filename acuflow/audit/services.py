@@ -8,15 +8,17 @@ transaction, which usually rolls back because of the refusal. Inside a request
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from acuflow.audit.chain import insert_chained
-from acuflow.audit.models import Action, AuditEvent, SecurityEvent
+from acuflow.audit.models import Action, SecurityEvent
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
@@ -24,6 +26,43 @@ if TYPE_CHECKING:
 
 
 _ACTIONS = frozenset(Action.values)  # Action.values builds a new list on every access
+
+
+def _row(
+    actor: Actor,
+    action: str,
+    patient_id: int | None,
+    object_type: str,
+    object_id: str,
+    detail: dict[str, Any],
+    at: dt.datetime,
+) -> dict[str, Any]:
+    """An audit row's values by column (acuflow.audit.chain.FIELDS), from the actor."""
+    if action not in _ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    return {
+        "clinic_id": actor.clinic.pk,
+        "user_id": actor.user.pk if actor.user is not None else None,
+        "actor_label": actor.label[:200],
+        "on_behalf_of": actor.on_behalf_of[:200],
+        "action": action,
+        "patient_id": patient_id,
+        "object_type": object_type[:64],
+        "object_id": object_id[:64],
+        "channel": actor.channel,
+        "path": actor.path[:300],
+        "client_address": actor.client_address,
+        "at": at,
+        "detail": detail,
+    }
+
+
+def _write(rows: list[dict[str, Any]]) -> None:
+    batch = _batch.get()
+    if batch is not None:
+        batch.extend(rows)  # written by audit_batch() at its end, in this transaction
+    else:
+        insert_chained(rows)
 
 
 def audit_record(
@@ -36,34 +75,14 @@ def audit_record(
     object_id: str = "",
     patient_id: int | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditEvent:
+) -> None:
     """One audit row. `patient_id` names the patient when the caller holds only the id
     (a list row); `detail` says what a list or search showed."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    if action not in _ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}")
-    event = AuditEvent(
-        clinic=actor.clinic,
-        user=actor.user,
-        actor_label=actor.label[:200],
-        on_behalf_of=actor.on_behalf_of[:200],
-        action=action,
-        patient_id=patient.pk if patient is not None else patient_id,
-        object_type=object_type[:64],
-        object_id=object_id[:64],
-        channel=actor.channel,
-        path=actor.path[:300],
-        client_address=actor.client_address,
-        detail=detail or {},
-    )
-    batch = _batch.get()
-    if batch is not None:
-        batch.append(event)  # written by audit_batch() at its end, in this transaction
-    else:
-        insert_chained([event])
-    return event
+    pid = patient.pk if patient is not None else patient_id
+    _write([_row(actor, action, pid, object_type, object_id, detail or {}, timezone.now())])
 
 
 def audit_shown(
@@ -77,25 +96,27 @@ def audit_shown(
     """A list, search or calendar showed these patients (and, in `object_ids`, which of
     their objects: the appointments of a calendar): one row per patient or object shown,
     so each record's trail has it, each with `detail` (the query, the day shown), all in
-    one INSERT; one row without a patient when nothing was shown."""
+    one INSERT; one row without a patient when nothing was shown. The rows share one
+    time: they record one read."""
     objects = object_ids if object_ids is not None else [""] * len(patient_ids)
     shown: list[tuple[int | None, str]] = list(
         dict.fromkeys(zip(patient_ids, objects, strict=True))
     )
-    with transaction.atomic(savepoint=False), audit_batch():
-        for pid, oid in shown or [(None, "")]:
-            audit_record(
-                actor=actor,
-                action=Action.READ,
-                patient=None,
-                patient_id=pid,
-                object_type=object_type,
-                object_id=oid,
-                detail={**(detail or {}), "shown": len(shown)},
-            )
+    common = _row(
+        actor,
+        Action.READ,
+        None,
+        object_type,
+        "",
+        {**(detail or {}), "shown": len(shown)},
+        timezone.now(),
+    )
+    rows = [{**common, "patient_id": pid, "object_id": oid[:64]} for pid, oid in shown]
+    with transaction.atomic(savepoint=False):
+        _write(rows or [common])
 
 
-_batch: ContextVar[list[AuditEvent] | None] = ContextVar("audit_batch", default=None)
+_batch: ContextVar[list[dict[str, Any]] | None] = ContextVar("audit_batch", default=None)
 
 
 @contextmanager

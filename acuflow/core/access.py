@@ -85,10 +85,12 @@ def get_for_actor[M: models.Model](
             actor=actor, reason="not_found", target_type=target, target_id=pk, patient_id=None
         )
         raise
-    qs = queryset.filter(**{scope: actor.clinic, "pk": pk})
+    # No ORDER BY: one primary key is one row, and compiling the model's ordering
+    # across the joined tables cost ~0.7 ms of a course read.
+    qs = queryset.filter(**{scope: actor.clinic, "pk": pk}).order_by()
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    obj = qs.first()
+    obj = next(iter(qs[:1]), None)
     if obj is None:
         refusal_record(
             actor=actor,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from acuflow.audit.models import Action
 from acuflow.core.access import get_for_actor
 from acuflow.core.errors import DomainError
+from acuflow.patients.identifiers import mask
 from acuflow.patients.models import (
     GeneralPractitioner,
     Patient,
@@ -36,6 +37,44 @@ def patient_list(*, actor: Actor, q: str = "") -> QuerySet[Patient]:
     return (
         Patient.objects.for_clinic(actor.clinic).current().search(q).prefetch_related("identifiers")
     )
+
+
+# The columns of a search answer (patients.api.PatientOut), read with values().
+ROW_COLUMNS = (
+    "id",
+    "given_name",
+    "family_name",
+    "birth_date",
+    "sex",
+    "language",
+    "email",
+    "phone",
+    "address",
+    "notes",
+    "insurer",
+    "policy_number",
+    "gp_id",
+    "merged_into_id",
+)
+
+
+def patient_rows(*, actor: Actor, q: str = "") -> QuerySet[Patient, dict[str, Any]]:
+    """`patient_list` as plain rows (no model instances): identifiers come from
+    `masked_identifiers`."""
+    return Patient.objects.for_clinic(actor.clinic).current().search(q).values(*ROW_COLUMNS)
+
+
+def masked_identifiers(patient_ids: list[int]) -> dict[int, list[dict[str, str]]]:
+    """The patients' identifiers, masked, in their usual order; one query (none for no
+    patients)."""
+    found: dict[int, list[dict[str, str]]] = {pid: [] for pid in patient_ids}
+    if patient_ids:
+        rows = PatientIdentifier.objects.filter(patient_id__in=patient_ids).values_list(
+            "patient_id", "system", "value"
+        )
+        for pid, system, value in rows:
+            found[pid].append({"system": system, "value": mask(value)})
+    return found
 
 
 def name_key(given_name: str, family_name: str) -> str:

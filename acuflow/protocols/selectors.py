@@ -80,6 +80,19 @@ def course_get_for_actor(
     return course
 
 
+def course_with_plan(*, actor: Actor, course_id: int | str) -> tuple[Course, list[dict[str, Any]]]:
+    """The API's read of a course: the course with what its plan and status need
+    (patient, assessment, protocol joined) and its planned sessions as plain rows
+    (number, date), scoped and audited like every read. No prefetch: one plain query
+    for the plan costs a third of what the prefetch machinery does."""
+    qs = Course.objects.select_related("patient", "assessment", "protocol")
+    course = get_for_actor(qs, actor=actor, pk=course_id, what="course")
+    course.patient.clinic = actor.clinic  # the scope filter proved it
+    rows = PlannedSession.objects.filter(course_id=course.pk).order_by("number")
+    planned = [{"number": n, "date": d} for n, d in rows.values_list("number", "date")]
+    return course, planned
+
+
 def course_for_booking(*, actor: Actor, course_id: int | str, audit: str | None = "read") -> Course:
     """A course to plan appointments for (reception books courses: not clinical), with
     its patient, practitioner and planned sessions. Scoped and audited like every read."""

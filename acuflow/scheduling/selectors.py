@@ -94,7 +94,9 @@ def appointment_types(clinic: Clinic, *, active_only: bool = True) -> QuerySet[A
 
 
 def appointment_type_by_code(clinic: Clinic, code: str) -> AppointmentType | None:
-    found = AppointmentType.objects.filter(clinic=clinic, code=code, active=True).first()
+    # One row at most (code is unique per clinic): no ORDER BY to compile.
+    rows = AppointmentType.objects.filter(clinic=clinic, code=code, active=True).order_by()
+    found = next(iter(rows[:1]), None)
     if found is None and not AppointmentType.objects.filter(clinic=clinic).exists():
         return appointment_types(clinic).filter(code=code).first()  # creates the defaults
     return found
@@ -337,7 +339,9 @@ def practitioner_in_clinic(clinic: Clinic, practitioner_id: int | str | None) ->
         pk = int(practitioner_id)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise Http404("practitioner not found")
-    found = Practitioner.objects.filter(clinic=clinic, pk=pk).select_related("user").first()
+    # One row at most: no ORDER BY (the model orders by the user's name, a join).
+    rows = Practitioner.objects.filter(clinic=clinic, pk=pk).select_related("user").order_by()
+    found = next(iter(rows[:1]), None)
     if found is None:
         raise Http404("practitioner not found")
     return found

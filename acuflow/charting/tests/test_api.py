@@ -8,7 +8,9 @@ from django.utils import timezone
 from acuflow.audit.models import AuditEvent
 from acuflow.charting import selectors, services
 from acuflow.charting.models import Session, SessionDraft
+from acuflow.charting.schemas import SessionList
 from acuflow.charting.tests.factories import at, make_course, session_body
+from acuflow.core.api.answers import schema_answer
 from acuflow.core.testing import AcuflowTestCase, make_staff, new_york_day_boundary
 from acuflow.protocols.models import Course, CourseObservation
 
@@ -283,6 +285,32 @@ class SessionApiTests(AcuflowTestCase):
             self.assertEqual(item, one)
         self.assertEqual({w["point"] for w in items[0]["warnings"]}, {"LI4", "SP6"})
         self.assertEqual(items[0]["practitioner"], self.owner.full_name)
+
+    def test_the_list_answer_is_the_schema_answer_byte_for_byte(self) -> None:
+        # The list is rendered without ninja's validation (core.api.answers): its bytes
+        # must be what validating against SessionList would give, for every field type.
+        sessions = [
+            session_body(started_at=at(3), sites=[{"point": "LI4"}, {"point": "BL13"}]),
+            session_body(
+                started_at=at(2),
+                pregnant=True,
+                stimulation="electro",
+                electro_frequency_hz=2,
+                subjective='Pijn én stijfheid – æøå "quoted"\nline',
+                adverse_events=[{"code": "bruising", "severity": "mild", "note": "bl\u00e5"}],
+            ),
+            session_body(started_at=at(1), appointment_id=None),
+        ]
+        for body in sessions:
+            response = self.api(self.owner, "POST", self.url(), body)
+            self.assertEqual(response.status_code, 201, response.content)
+        url = f"/api/v1/patients/{self.patient.pk}/sessions"
+        response = self.api(self.practitioner, "GET", url)
+        self.assertEqual(response["Content-Type"], "application/json; charset=utf-8")
+        body = response.json()
+        self.assertEqual(body["count"], 3)
+        self.assertTrue(any(item["warnings"] for item in body["items"]))
+        self.assertEqual(response.content.decode(), schema_answer(SessionList, body))
 
     def test_a_thousand_sessions_in_one_request_and_no_more(self) -> None:
         url = f"/api/v1/patients/{self.patient.pk}/sessions"

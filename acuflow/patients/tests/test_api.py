@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from acuflow.audit.models import AuditEvent
+from acuflow.core.api.answers import schema_answer
 from acuflow.core.testing import AcuflowTestCase, make_patient
-from acuflow.patients.models import Patient
+from acuflow.patients.api import PatientList
+from acuflow.patients.models import GeneralPractitioner, Patient
+from acuflow.patients.tests.numbers import valid_number
 
 NEW = {
     "given_name": "Femke",
@@ -38,6 +41,35 @@ class PatientApiTests(AcuflowTestCase):
             body = self.api(self.owner, "GET", "/api/v1/patients", {"q": q}).json()
             self.assertEqual([p["family_name"] for p in body["items"]], ["Visser"], q)
             self.assertEqual(body["count"], 1)
+
+    def test_search_answer_is_the_schema_answer_byte_for_byte(self) -> None:
+        # The search is rendered without ninja's validation (core.api.answers): its
+        # bytes must be what validating against PatientList would give, for clinical
+        # staff (notes) and reception (no notes), with identifiers masked.
+        gp = GeneralPractitioner.objects.create(clinic=self.clinic, name="Dr. \u00c5se")
+        body = {
+            **NEW,
+            "family_name": "Schemat\u00e9",
+            "notes": 'Line one\nline "two"',
+            "identifiers": [
+                {"system": "no-fnr", "value": valid_number("no-fnr", 1)},
+                {"system": "bsn", "value": valid_number("bsn", 2)},
+            ],
+            "insurer": "Zorg & Co",
+            "gp": gp.pk,
+        }
+        self.assertEqual(self.api(self.owner, "POST", "/api/v1/patients", body).status_code, 201)
+        make_patient(self.clinic, "Ola", "Schemat\u00e9")
+        for user in (self.practitioner, self.reception):
+            response = self.api(user, "GET", "/api/v1/patients", {"q": "schemat"})
+            self.assertEqual(response["Content-Type"], "application/json; charset=utf-8")
+            answer = response.json()
+            self.assertEqual(answer["count"], 2)
+            items = {item["given_name"]: item for item in answer["items"]}
+            self.assertEqual(len(items["Femke"]["identifiers"]), 2)
+            self.assertEqual(items["Femke"]["gp"], gp.pk)
+            self.assertEqual(items["Femke"]["notes"] is None, user == self.reception)
+            self.assertEqual(response.content.decode(), schema_answer(PatientList, answer))
 
     def test_it_pages_with_limit_and_offset(self) -> None:
         for i in range(5):

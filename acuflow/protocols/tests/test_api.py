@@ -8,8 +8,10 @@ from django.utils import timezone
 from acuflow.assessment.catalogue import red_flag_codes, red_flag_label
 from acuflow.assessment.tests.factories import make_assessment
 from acuflow.audit.models import AuditEvent
+from acuflow.core.api.answers import schema_answer
 from acuflow.core.testing import AcuflowTestCase, make_staff
 from acuflow.protocols import services
+from acuflow.protocols.api import CourseOut
 from acuflow.protocols.models import Course, PlannedSession, Protocol
 
 TODAY = dt.date.today()
@@ -278,6 +280,24 @@ class CourseApiTests(AcuflowTestCase):
         self.assertIn("Dworkin", self.api(self.owner, "GET", "/api/v1/outcome-thresholds").text)
         self.assertTrue(body["reason_text"] and body["patient_text"] and body["source"])
         self.assertIn("experience", body["source"])  # the stop rule is a clinic's claim
+
+    def test_course_answer_is_the_schema_answer_byte_for_byte(self) -> None:
+        # GET /courses/<id> is rendered without ninja's validation (core.api.answers):
+        # its bytes must be what validating against CourseOut would give.
+        course = Course.objects.get(pk=self.start(self.owner).json()["id"])
+        t = timezone.now() - dt.timedelta(days=20, microseconds=123456)
+        for ref, (at, nrs) in enumerate([(t, 7), (t + dt.timedelta(days=7), 5)], start=1):
+            with transaction.atomic():
+                services.course_lock_open(course)
+                services.course_observation_recorded(
+                    course=course, at=at, nrs=nrs, source="session", ref=ref
+                )
+        response = self.api(self.owner, "GET", f"/api/v1/courses/{course.pk}")
+        self.assertEqual(response["Content-Type"], "application/json; charset=utf-8")
+        answer = response.json()
+        self.assertEqual(len(answer["planned_sessions"]), 10)
+        self.assertIsInstance(answer["status"]["change_pct"], float)
+        self.assertEqual(response.content.decode(), schema_answer(CourseOut, answer))
 
     def test_course_endpoint_has_a_constant_query_count(self) -> None:
         course_id = self.start(self.owner).json()["id"]

@@ -3,7 +3,9 @@ from __future__ import annotations
 import datetime as dt
 from unittest import mock
 
+from acuflow.core.api.answers import schema_answer
 from acuflow.core.testing import AcuflowTestCase, make_patient
+from acuflow.scheduling.api import SlotOut
 from acuflow.scheduling.models import Appointment, Holiday, ScheduleException
 from acuflow.scheduling.tests.helpers import AMS, at, next_weekday, weekday_hours
 
@@ -55,6 +57,18 @@ class AvailabilityTests(SchedulingApiTestCase):
         self.assertEqual(first, at(self.monday, 9))
         self.assertEqual(last, at(self.monday, 17))
         self.assertEqual(slots[0]["start"][-6:], first.astimezone(AMS).isoformat()[-6:])
+
+    def test_availability_answer_is_the_schema_answer_byte_for_byte(self) -> None:
+        # Rendered without ninja's validation (core.api.answers): the bytes must be what
+        # validating against list[SlotOut] would give, local offsets included.
+        self.assertEqual(self.book(at(self.monday, 10)).status_code, 201)
+        first, last = self.monday.isoformat(), (self.monday + dt.timedelta(days=2)).isoformat()
+        query = {"practitioner": self.acu.pk, "from": first, "to": last, "type": "follow_up"}
+        response = self.api(self.owner, "GET", "/api/v1/availability", query)
+        self.assertEqual(response["Content-Type"], "application/json; charset=utf-8")
+        slots = response.json()
+        self.assertGreater(len(slots), 31)
+        self.assertEqual(response.content.decode(), schema_answer(list[SlotOut], slots))
 
     def test_a_booked_slot_and_its_buffer_are_not_offered(self) -> None:
         self.assertEqual(self.book(at(self.monday, 10), type="initial_assessment").status_code, 201)
