@@ -7,12 +7,33 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from acuflow.core.prepared import MARKER_ID, Prepared
 
 if TYPE_CHECKING:
     from acuflow.accounts.models import Clinic
 
 # Public pages under /nl/, /nb/, ... and the API keep the language they ask for.
 _PREFIXES = {code for code, _name in settings.LANGUAGES} | {"api"}
+
+
+_TOTP_LABEL = TOTPDevice.model_label()
+_TOTP_DEVICE = Prepared(TOTPDevice, lambda: TOTPDevice.objects.filter(id=MARKER_ID), id=MARKER_ID)
+
+
+class OTPMiddleware(DjangoOTPMiddleware):  # type: ignore[misc]
+    """django-otp's middleware (request.user.otp_device, is_verified()), with the lookup
+    of the session's authenticator, made on every signed-in request, compiled once. The
+    device it finds goes through django-otp's own checks (same user, confirmed)."""
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
+        label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
+        if label == _TOTP_LABEL and device_id.isascii() and device_id.isdigit():
+            return _TOTP_DEVICE.first(id=int(device_id))
+        return super()._device_from_persistent_id(persistent_id)  # type: ignore[no-any-return]
 
 
 def activate_clinic_zone(clinic: Clinic) -> None:
