@@ -28,6 +28,7 @@ from django.db.models.sql.compiler import SQLCompiler
 
 # Sample values for the markers: ids are never negative, keys never hold a NUL.
 MARKER_ID = -2_000_000_001  # within every integer column type
+MARKER_OTHER_ID = -2_000_000_002  # a second id in the same query
 MARKER_KEY = "\x00prepared-key"
 
 

@@ -75,6 +75,14 @@ class SessionAuthenticatorTests(AcuflowTestCase):
         TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True, user=self.practitioner)
         self.assertError(client.get("/api/v1/clinic"), 401, "second_factor_required")
 
+    def test_the_device_comes_with_the_user(self) -> None:
+        device = TOTPDevice.objects.create(user=self.owner, name="phone", confirmed=True)
+        client = self.verified_client(device)
+        client.get("/api/v1/clinic")  # the idle stamp's write, once a minute
+        with self.assertNumQueries(2):  # the session; the user with the device
+            self.assertEqual(client.get("/api/v1/clinic").status_code, 200)
+        self.assertEqual(client.session[DEVICE_ID_SESSION_KEY], device.persistent_id)
+
     def test_a_removed_device_unverifies_the_session(self) -> None:
         device = TOTPDevice.objects.create(user=self.owner, name="phone", confirmed=True)
         spare = TOTPDevice.objects.create(user=self.owner, name="spare", confirmed=True)
