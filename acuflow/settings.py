@@ -218,7 +218,7 @@ MIDDLEWARE = [
     "acuflow.core.bounds.InputBoundsMiddleware",  # NUL, JSON depth and size: 4xx, not 500
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "acuflow.accounts.middleware.OTPMiddleware",  # django-otp's, its lookup compiled once
     "acuflow.accounts.gate.GateMiddleware",  # signed in = both factors; idle timeout
     "acuflow.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -345,6 +345,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "acuflow <noreply@acuf
 SESSION_IDLE_MINUTES = envpositive("SESSION_IDLE_MINUTES", "30")
 SESSION_ABSOLUTE_HOURS = 12
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 60 * 60
+SESSION_ENGINE = "acuflow.accounts.sessions"  # database sessions, the lookup compiled once
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "false")

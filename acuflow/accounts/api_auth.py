@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -15,6 +15,7 @@ from acuflow.audit.models import SecurityKind
 from acuflow.audit.services import security_event
 from acuflow.core.actor import Actor, actor_from_request, client_address
 from acuflow.core.api.errors import ApiError
+from acuflow.core.prepared import MARKER_KEY, Prepared
 
 SECOND_FACTOR_DETAIL = (
     "Your clinic requires two-factor authentication: set up an authenticator app "
@@ -39,19 +40,26 @@ def _refused(request: HttpRequest, api_token: ApiToken | None, reason: str) -> N
     )
 
 
+def _tokens() -> QuerySet[ApiToken]:
+    confirmed = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
+    return (
+        ApiToken.objects.select_related("user__membership__clinic")
+        .annotate(has_confirmed_device=Exists(confirmed))
+        .filter(key_hash=MARKER_KEY)
+    )
+
+
+# Every API request with a token makes this lookup: compiled once (acuflow.core.prepared).
+_TOKEN = Prepared(ApiToken, _tokens, key_hash=MARKER_KEY)
+
+
 class TokenAuth(HttpBearer):
     """Bearer tokens: looked up by their digest; refused (and the refusal written as a
     security event) when unknown, revoked, expired, of an inactive user, or of a user
     whose clinic requires two factors and who has no authenticator."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        confirmed = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
-        api_token = (
-            ApiToken.objects.select_related("user__membership__clinic")
-            .annotate(has_confirmed_device=Exists(confirmed))
-            .filter(key_hash=token_digest(token))
-            .first()
-        )
+        api_token = _TOKEN.first(key_hash=token_digest(token))
         now = timezone.now()
         if api_token is None or not api_token.user.is_active:
             _refused(request, api_token, "unknown token" if api_token is None else "inactive user")

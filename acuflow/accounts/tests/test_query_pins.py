@@ -36,3 +36,8 @@ class SignedInFloorQueryPinTests(AcuflowTestCase):
             self.assertEqual(r.json()["slug"], "test-nl")
 
         self.assertConstantQueries(rows, floor)
+        # Two: the session, then the user with membership, clinic, practitioner record
+        # and the session's authenticator (StaffBackend; django-otp's own lookup of the
+        # device was a third until issue 20).
+        with self.assertNumQueries(2):
+            floor()

@@ -1,0 +1,102 @@
+"""Lookups of the signed-in path, compiled once.
+
+Every signed-in request runs the same few lookups: its session, its user with clinic
+membership, the authenticator it signed in with, or its bearer token. Django builds and
+compiles a queryset's SQL anew on every call, and for these small joins that cost more
+CPU than the database spends answering them (issue 20: two thirds of the per-request
+floor). `Prepared` compiles the queryset once per database and afterwards only runs the
+SQL with the call's values; the rows become objects through Django's own iterable of
+that queryset, so select_related, annotations and field conversions are exactly the
+queryset's (acuflow/core/tests/test_prepared.py compares the two).
+
+The values that change between calls are named by markers: a sample value of the
+right type (int or str, which every backend passes through unchanged) that must occur
+exactly once among the compiled query's parameters.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+
+# Sample values for the markers: ids are never negative, keys never hold a NUL.
+MARKER_ID = -2_000_000_001  # within every integer column type
+MARKER_OTHER_ID = -2_000_000_002  # a second id in the same query
+MARKER_KEY = "\x00prepared-key"
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    queryset: QuerySet[Any]
+    compiler: SQLCompiler
+    sql: str
+    params: tuple[Any, ...]
+    slots: dict[str, int]
+    converters: dict[int, Any]
+
+
+class Prepared[M: Model]:
+    """`build()` returns the queryset with a marker where each value goes;
+    `first(name=value, ...)` runs it with those values and answers the first object
+    or None. The queryset must not depend on anything but the markers (no now(), no
+    settings read at call time): it is built once."""
+
+    def __init__(self, model: type[M], build: Callable[[], QuerySet[M]], **markers: int | str):
+        self.model = model
+        self._build = build
+        self._markers = markers
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _compile(self, alias: str) -> _Compiled:
+        queryset = self._build().using(alias)
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        slots: dict[str, int] = {}
+        for name, marker in self._markers.items():
+            found = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
+            if len(found) != 1:
+                raise ImproperlyConfigured(
+                    f"marker {name}={marker!r} occurs {len(found)} times in the parameters "
+                    f"of {self.model.__name__}'s prepared lookup, not once"
+                )
+            slots[name] = found[0]
+        columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        converters = compiler.get_converters(columns)
+        compiled = _Compiled(queryset, compiler, sql, tuple(params), slots, converters)
+        self._compiled[alias] = compiled
+        return compiled
+
+    def first(self, **values: int | str) -> M | None:
+        alias = router.db_for_read(self.model)
+        compiled = self._compiled.get(alias) or self._compile(alias)
+        params = list(compiled.params)
+        for name, slot in compiled.slots.items():
+            params[slot] = values[name]
+        sql, converters = compiled.sql, compiled.converters
+        # A copy of the compiled compiler (its select list, related-object layout and
+        # annotation columns) on this thread's connection, answering the stored SQL and
+        # the stored field converters (which depend on the columns and the backend only).
+        compiler = copy.copy(compiled.compiler)
+        compiler.connection = connections[alias]
+        compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))  # type: ignore[method-assign]
+        compiler.get_converters = lambda expressions: converters  # type: ignore[method-assign]
+        query = copy.copy(compiled.queryset.query)
+        query.get_compiler = _answers(compiler)  # type: ignore[method-assign]
+        queryset = type(compiled.queryset)(model=self.model, query=query, using=alias)
+        for obj in queryset:
+            return obj  # type: ignore[no-any-return]
+        return None
+
+
+def _answers(compiler: SQLCompiler) -> Callable[..., SQLCompiler]:
+    def get_compiler(*args: Any, **kwargs: Any) -> SQLCompiler:
+        return compiler
+
+    return get_compiler

@@ -1,0 +1,77 @@
+"""A prepared lookup answers what its queryset answers, reads the current rows on every
+call (nothing is cached but the SQL), and refuses a marker it cannot place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
+from django.db.models import Exists, OuterRef, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from acuflow.accounts.models import Membership, User
+from acuflow.core.prepared import MARKER_ID, MARKER_KEY, Prepared
+from acuflow.core.testing import AcuflowTestCase
+
+
+def users() -> QuerySet[User]:
+    confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    return User.objects.select_related("membership__clinic", "practitioner").annotate(
+        has_device=Exists(confirmed)
+    )
+
+
+USER = Prepared(User, lambda: users().filter(pk=MARKER_ID), pk=MARKER_ID)
+BY_EMAIL = Prepared(User, lambda: users().filter(email=MARKER_KEY), email=MARKER_KEY)
+
+
+def fields(obj: Any) -> dict[str, Any]:
+    return {k: v for k, v in vars(obj).items() if k != "_state"}
+
+
+class PreparedTests(AcuflowTestCase):
+    def test_it_answers_what_the_queryset_answers(self) -> None:
+        TOTPDevice.objects.create(user=self.owner, name="phone", confirmed=True)
+        for user in (self.owner, self.reception, self.other):
+            expected = users().get(pk=user.pk)
+            with self.assertNumQueries(1):
+                found = USER.first(pk=user.pk)
+                assert found is not None
+                self.assertEqual(fields(found), fields(expected))
+                self.assertEqual(found.has_device, user == self.owner)  # type: ignore[attr-defined]
+                self.assertEqual(fields(found.membership), fields(expected.membership))
+                self.assertEqual(
+                    fields(found.membership.clinic), fields(expected.membership.clinic)
+                )
+                self.assertEqual(found._state.db, "default")
+                self.assertFalse(found._state.adding)
+                if hasattr(expected, "practitioner"):
+                    self.assertEqual(fields(found.practitioner), fields(expected.practitioner))
+                else:  # reception: no practitioner record, known without a query
+                    with self.assertRaises(ObjectDoesNotExist):
+                        found.practitioner  # noqa: B018
+
+    def test_a_string_marker_and_no_match(self) -> None:
+        self.assertEqual(BY_EMAIL.first(email=self.practitioner.email), self.practitioner)
+        self.assertIsNone(BY_EMAIL.first(email="nobody@example.org"))
+        self.assertIsNone(USER.first(pk=999_999))
+
+    def test_every_call_reads_the_current_rows(self) -> None:
+        USER.first(pk=self.practitioner.pk)
+        User.objects.filter(pk=self.practitioner.pk).update(is_active=False, language="nb")
+        Membership.objects.filter(user=self.practitioner).update(role="reception")
+        found = USER.first(pk=self.practitioner.pk)
+        assert found is not None
+        self.assertFalse(found.is_active)
+        self.assertEqual(found.language, "nb")
+        self.assertEqual(found.membership.role, "reception")
+        Membership.objects.filter(user=self.practitioner).delete()
+        found = USER.first(pk=self.practitioner.pk)
+        assert found is not None
+        with self.assertRaises(ObjectDoesNotExist):
+            found.membership  # noqa: B018
+
+    def test_a_marker_that_is_not_in_the_query_is_refused(self) -> None:
+        missing = Prepared(User, lambda: User.objects.filter(pk=1), pk=MARKER_ID)
+        with self.assertRaisesMessage(ImproperlyConfigured, "occurs 0 times"):
+            missing.first(pk=1)
