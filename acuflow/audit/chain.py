@@ -66,12 +66,30 @@ def _values(event: AuditEvent) -> dict[str, Any]:
     return {name: getattr(event, name) for name in FIELDS}
 
 
-def _locked_head(clinic_id: int) -> ChainHead:
-    head = ChainHead.objects.select_for_update().filter(clinic_id=clinic_id).first()
-    if head is None:
-        ChainHead.objects.bulk_create([ChainHead(clinic_id=clinic_id)], ignore_conflicts=True)
-        head = ChainHead.objects.select_for_update().get(clinic_id=clinic_id)
-    return head
+def _head_sql() -> tuple[str, str]:
+    """The head's locking read and its update, as fixed text: compiling the two ORM
+    queries cost more than running them, on every audited request."""
+    ops = connection.ops
+    table = ops.quote_name(ChainHead._meta.db_table)
+    lock = f" {ops.for_update_sql()}" if connection.features.has_select_for_update else ""
+    return (
+        f'SELECT "last_hash", "length" FROM {table} WHERE "clinic_id" = %s{lock}',
+        f'UPDATE {table} SET "last_hash" = %s, "length" = %s WHERE "clinic_id" = %s',
+    )
+
+
+def _locked_head(clinic_id: int) -> tuple[str, int]:
+    """The clinic's newest hash and chain length, its head row locked until the end of
+    the transaction (created on the clinic's first audit row)."""
+    select, _update = _head_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(select, [clinic_id])
+        row = cursor.fetchone()
+        if row is None:
+            ChainHead.objects.bulk_create([ChainHead(clinic_id=clinic_id)], ignore_conflicts=True)
+            cursor.execute(select, [clinic_id])
+            row = cursor.fetchone()
+    return str(row[0]), int(row[1])
 
 
 _CHUNK = 1000  # rows per INSERT on SQLite: 14 parameters each, well under its limit
@@ -81,8 +99,9 @@ def _insert_rows(events: list[AuditEvent]) -> None:
     """Insert `events` in list order and set their ids, writing the same columns and
     prepared values as `bulk_create` (audit rows have no pre_save hooks or signals)
     without compiling an ORM query per call, which cost several ms for a calendar's
-    31 rows. PostgreSQL gets one column array per field (UNNEST, as the ORM does: a
-    statement of fixed text, so the driver's parse cache holds it); SQLite a VALUES list."""
+    31 rows. Several rows on PostgreSQL get one column array per field (UNNEST, as the
+    ORM does: a statement of fixed text, so the driver's parse cache holds it); one row
+    (every audited write), and any number on SQLite, a VALUES list."""
     ops = connection.ops
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
     table = ops.quote_name(AuditEvent._meta.db_table)
@@ -90,7 +109,7 @@ def _insert_rows(events: list[AuditEvent]) -> None:
     pk = ops.quote_name("id")
     rows = [[f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields] for e in events]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and len(rows) > 1:
             arrays = ", ".join(
                 f"(%s)::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields
             )
@@ -124,18 +143,13 @@ def insert_chained(events: list[AuditEvent]) -> None:
         return
     with transaction.atomic(savepoint=False):
         for clinic_id in sorted({e.clinic_id for e in events}):  # one lock order: no deadlock
-            head = _locked_head(clinic_id)
-            prev = head.last_hash
+            prev, length = _locked_head(clinic_id)
             mine = [e for e in events if e.clinic_id == clinic_id]
             for event in mine:
                 event.hash = prev = row_hash(prev, _values(event))
-            head.last_hash = prev
-            head.length += len(mine)
-            if len(mine) == 1:
-                mine[0].save(force_insert=True)
-            else:
-                _insert_rows(mine)
-            ChainHead.objects.filter(pk=clinic_id).update(last_hash=prev, length=head.length)
+            _insert_rows(mine)
+            with connection.cursor() as cursor:
+                cursor.execute(_head_sql()[1], [prev, length + len(mine), clinic_id])
 
 
 @dataclass(frozen=True)
