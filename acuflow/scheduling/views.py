@@ -211,7 +211,7 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
             label = escape(col["label"])
         else:
             label = escape(f"{dateformat.format(col_day, 'l')} {month_day}")
-        head = escape(
+        head: str = escape(
             col["label"] if by_location_day else f"{dateformat.format(col_day, 'D')}\n{month_day}"
         )
         closed_name = closed.get(col_day, "")
