@@ -11,6 +11,7 @@ it is measured in real minutes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -270,6 +271,16 @@ def public_holidays(
     between first and last inclusive, named in `language` where the package has it.
     An unknown country or region gives the national days or none, never an error: the
     clinic's own closures still apply."""
+    return dict(_public_holidays(country, region, first, last, language))
+
+
+@functools.lru_cache(maxsize=512)
+def _public_holidays(
+    country: str, region: str, first: dt.date, last: dt.date, language: str
+) -> tuple[tuple[dt.date, str], ...]:
+    """`public_holidays`, kept per argument set: the package rebuilds a year's table on
+    every call (a third of a millisecond per calendar page) and its tables never change
+    while the process runs."""
     years = list(range(first.year, last.year + 1))
     code = language.split("-")[0].lower()
     wanted = _HOLIDAY_LANGUAGES.get(code, code)
@@ -286,4 +297,4 @@ def public_holidays(
             )
         found = {day: str(name) for day, name in table.items() if first <= day <= last}
         break
-    return found
+    return tuple(found.items())

@@ -17,8 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone, translation
+from django.utils.formats import date_format, get_format
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
@@ -181,41 +181,85 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
     by_day: dict[dt.date, list[dict[str, Any]]] = {}
     for a in appointments:
         by_day.setdefault(a["start"].astimezone(zone).date(), []).append(a)
+    # The columns too are written here, escaped, for the same reason as the blocks: seven
+    # columns of date filters, loops and conditions cost the template more than the rest
+    # of the page. Numbers in styles come as strings from calendar_layout (never a
+    # decimal comma); dates are formatted as the template's `date` filter does.
+    grid_style = grid.height_style
+    closed_title = escape(_("Closed"))
+    by_location_day = location is not None and view == "day"
+    month_day_format = get_format("MONTH_DAY_FORMAT")  # the `date` filter's, looked up once
+    html: list[str] = []
     for col in columns:
         col_day = col["day"]
-        col["closed"] = closed.get(col_day, "")
         who = col["practitioner"]
         shown_here = [
             a for a in by_day.get(col_day, ()) if who is None or a["practitioner_id"] == who.pk
         ]
         boxes = grid.place_all([(a["start"], a["end"]) for a in shown_here], day=col_day)
-        col["items"] = [block(a, box) for a, box in zip(shown_here, boxes, strict=True)]
-        col["windows"] = [
-            grid.place(w.start, w.end, day=col_day).style
+        work = "".join(
+            f'<div class="cal-work" style="{grid.place(w.start, w.end, day=col_day).style}"></div>'
             for p_id, ws in windows.items()
             if who is None or p_id == who.pk
             for w in ws
             if w.start.astimezone(zone).date() == col_day
             and (location is None or w.location_id in (None, location.pk))
-        ]
+        )
+        items = "".join(block(a, box) for a, box in zip(shown_here, boxes, strict=True))
+        month_day = dateformat.format(col_day, month_day_format)
+        if who is not None and location is not None:
+            label = escape(col["label"])
+        else:
+            label = escape(f"{dateformat.format(col_day, 'l')} {month_day}")
+        head: str = escape(
+            col["label"] if by_location_day else f"{dateformat.format(col_day, 'D')}\n{month_day}"
+        )
+        closed_name = closed.get(col_day, "")
+        if closed_name:
+            head += f'<span class="cal-closed" title="{closed_title}">{escape(closed_name)}</span>'
+        html.append(
+            f'\n  <section class="cal-col" aria-label="{label}">\n'
+            f'    <h2 class="cal-head">{head}</h2>\n'
+            f'    <div class="cal-body" style="{grid_style}" data-day="{col_day.isoformat()}"'
+            f' data-practitioner="{who.pk if who is not None else ""}">\n'
+            f"      {work}\n      {items}\n    </div>\n  </section>\n  "
+        )
+    hours = "".join(
+        f'<div class="cal-hour" style="{mark["style"]}">{mark["label"]}</div>'
+        for mark in grid.hour_marks()
+    )
     step = selectors.schedule_settings(clinic).slot_step_minutes
     delta = dt.timedelta(days=1 if view == "day" else 7)
+    if practitioner is not None:
+        scope = f"&practitioner={practitioner.pk}"
+    elif location is not None:
+        scope = f"&location={location.pk}"
+    else:
+        scope = ""
+    prev, next_ = day - delta, day + delta
+    today = timezone.now().astimezone(zone).date()
     return {
         "view": view,
         "day": day,
-        "prev": day - delta,
-        "next": day + delta,
-        "today": timezone.now().astimezone(zone).date(),
+        "prev": prev,
+        "next": next_,
+        "today": today,
+        # Links and the drop target's query, built once (the template printed the
+        # practitioner-or-location part seven times).
+        "prev_query": f"?view={view}&date={prev.isoformat()}{scope}",
+        "today_query": f"?view={view}&date={today.isoformat()}{scope}",
+        "next_query": f"?view={view}&date={next_.isoformat()}{scope}",
+        "move_query": f"view={view}&date={day.isoformat()}{scope}",
         "practitioner": practitioner,
         "location": location,
         "practitioners": practitioners,
         "locations": locations,
-        "columns": columns,
+        "hours_html": mark_safe(hours),  # noqa: S308 - numbers and hh:mm written here
+        "columns_html": mark_safe("".join(html)),  # noqa: S308 - every value escaped above
         # Numbers for HTML come as strings from calendar_layout: printed by the template
         # they would be localised (720,0 in Dutch) and CSS would drop them.
         "closed": closed,
-        "hour_marks": grid.hour_marks(),
-        "grid_style": grid.height_style,
+        "grid_style": grid_style,
         **grid.data_attributes,
         "step": str(step),
         "tz": clinic.timezone,

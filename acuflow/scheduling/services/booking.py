@@ -171,9 +171,15 @@ def check_patient_free(
 
 def save_guarded(appointment: Appointment, **kwargs: Any) -> None:
     """Save; an exclusion-constraint violation (PostgreSQL, a racing booking) is slot_taken,
-    or patient_busy when it is the patient's own overlap."""
+    or patient_busy when it is the patient's own overlap.
+
+    No savepoint of its own (two round trips on every booking): a refused insert marks
+    the caller's transaction for rollback, and the error it becomes ends that
+    transaction. appointment_book and appointment_move each run in their own atomic
+    block (a savepoint when nested), so a caller that catches the refusal (the
+    waitlist, course booking) continues in a sound transaction."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             appointment.save(**kwargs)
     except IntegrityError as exc:
         if "scheduling_appointment_times_ordered" in str(exc):

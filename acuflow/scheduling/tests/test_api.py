@@ -85,6 +85,46 @@ class AvailabilityTests(SchedulingApiTestCase):
             self.assertNotIn(blocked, starts)  # 60 minutes + 15 buffer
         self.assertIn(at(self.monday, 11, 15), starts)
 
+    def test_which_statuses_hold_their_slot_in_availability_and_booking(self) -> None:
+        # A cancellation, late or not, frees the slot for someone else; every other
+        # status holds it (a no-show's slot is in the past: nobody can book it anyway).
+        cases = [
+            ("booked", False, "held"),
+            ("arrived", False, "held"),
+            ("in_treatment", False, "held"),
+            ("done", False, "held"),
+            ("no_show", False, "held"),
+            ("cancelled", False, "free"),
+            ("cancelled", True, "free"),  # a late cancellation
+        ]
+        other = make_patient(self.clinic, "Bram", "de Vries")
+        day = self.monday.isoformat()
+        for status, late, expected in cases:
+            with self.subTest(status=status, late_cancel=late):
+                Appointment.objects.all().delete()
+                first = self.book(at(self.monday, 10))
+                self.assertEqual(first.status_code, 201, first.content)
+                Appointment.objects.filter(pk=first.json()["id"]).update(
+                    status=status, late_cancel=late
+                )
+                slots = self.api(
+                    self.reception,
+                    "GET",
+                    "/api/v1/availability",
+                    {"practitioner": self.acu.pk, "from": day, "to": day, "type": "follow_up"},
+                ).json()
+                offered = at(self.monday, 10) in {
+                    dt.datetime.fromisoformat(s["start"]) for s in slots
+                }
+                again = self.book(at(self.monday, 10), patient=other)
+                if expected == "free":
+                    self.assertTrue(offered)
+                    self.assertEqual(again.status_code, 201, again.content)
+                else:
+                    self.assertFalse(offered)
+                    self.assertEqual(again.status_code, 409, again.content)
+                    self.assertEqual(again.json()["error"], "slot_taken")
+
     def test_holidays_and_time_off_remove_slots(self) -> None:
         Holiday.objects.create(clinic=self.clinic, date=self.monday, name="Closed")
         tuesday = self.monday + dt.timedelta(days=1)
