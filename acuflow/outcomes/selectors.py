@@ -31,9 +31,14 @@ def course_get_for_actor(
     plan_and_status: bool = False,
 ) -> Course:
     """The course in the actor's clinic, or Http404; clinical roles only (403 otherwise).
-    plan_and_status: patient, assessment, protocol and plan only (the outcome page)."""
+    plan_and_status: patient, assessment, protocol and plan only (the outcome page; its
+    planned sessions are not shown, so not loaded)."""
     return protocol_selectors.course_get_for_actor(
-        actor=actor, course_id=course_id, audit=audit, plan_and_status=plan_and_status
+        actor=actor,
+        course_id=course_id,
+        audit=audit,
+        plan_and_status=plan_and_status,
+        planned_sessions=not plan_and_status,
     )
 
 
