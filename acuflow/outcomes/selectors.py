@@ -63,9 +63,13 @@ def course_sessions(course: Course) -> list[dict[str, Any]]:
     rows = (
         Session.objects.filter(course=course)
         .order_by("started_at", "id")
-        .values("id", "started_at", "nrs_before", "nrs_after")
+        .values_list("id", "started_at", "nrs_before", "nrs_after")
     )
-    return [{"number": i, **row} for i, row in enumerate(rows, start=1)]
+    # Tuples made into the dicts here: one dict per session, not a values() dict copied.
+    return [
+        {"number": i, "id": pk, "started_at": at, "nrs_before": before, "nrs_after": after}
+        for i, (pk, at, before, after) in enumerate(rows, start=1)
+    ]
 
 
 def psfs_activities(*, patient: Patient, course: Course | None) -> list[str]:
