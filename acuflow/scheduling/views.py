@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -788,7 +788,7 @@ def dashboard_panel(request: HttpRequest, actor: Any) -> SafeString:
     )
 
 
-def _appointment_rows(appointments: list[dict[str, Any]], zone: Any) -> list[dict[str, str]]:
+def _appointment_rows(appointments: Sequence[Mapping[str, Any]], zone: Any) -> list[dict[str, str]]:
     """The patient page's appointment lines, text worked out here (escaped by the
     template): one reverse for the page instead of a {% url %} per line, each type's and
     status's label once (a model's get_FOO_display() costs more than its row)."""
