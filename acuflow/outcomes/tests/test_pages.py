@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from acuflow.core.testing import AcuflowTestCase
 from acuflow.outcomes.models import InstrumentText, Response
 from acuflow.outcomes.tests.factories import make_course, make_session
+from acuflow.protocols.models import PlannedSession
 
 
 class ResponsePageTests(AcuflowTestCase):
@@ -125,6 +126,18 @@ class CourseOutcomePageTests(AcuflowTestCase):
                     page, f"<tr><td>1</td><td>{shown}</td><td>7</td><td>\u2014</td></tr>", html=True
                 )
                 self.assertContains(page, "<td>2</td>", count=1)
+
+    def test_the_page_does_not_load_the_planned_sessions(self) -> None:
+        # A 1,000-session course has 1,000 planned sessions; the page lists none of them.
+        self.assertTrue(PlannedSession.objects.filter(course=self.course).exists())
+        client = self.client_for(self.practitioner)
+        with self.count_queries() as queries:
+            page = client.get(f"/outcomes/courses/{self.course.pk}/")
+        self.assertEqual(page.status_code, 200)
+        touched = [
+            q["sql"] for q in queries.captured_queries if "protocols_plannedsession" in q["sql"]
+        ]
+        self.assertEqual(touched, [])
 
     def test_a_one_time_link_is_made_for_the_patient(self) -> None:
         client = self.client_for(self.practitioner)
