@@ -106,19 +106,20 @@ def _session_marks(
             attrs = [("data-series", field), ("data-session", number), ("data-value", value)]
             out.append(_marker(shape, x, y, color, attrs))
             continue
-        cx, cy = _n(x), _n(y)
+        # The numbers formatted inline as _n() writes them ({:.1f}): a call per number
+        # was a third of the chart's time.
         common = (
             f'class="point" data-series="{series}" data-session="{number}" '
-            f'data-value="{value}" data-cx="{cx}" data-cy="{cy}"'
+            f'data-value="{value}" data-cx="{x:.1f}" data-cy="{y:.1f}"'
         )
         if shape == "square":
             out.append(
-                f'<rect {common} x="{_n(x - 4)}" y="{_n(y - 4)}" width="8" height="8" '
+                f'<rect {common} x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" '
                 f'fill="{color}" stroke="{color}" stroke-width="2"/>'
             )
         else:
             out.append(
-                f'<circle {common} cx="{cx}" cy="{cy}" r="4.5" fill="{color}" '
+                f'<circle {common} cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{color}" '
                 f'stroke="{color}" stroke-width="2"/>'
             )
     return out
@@ -127,7 +128,7 @@ def _session_marks(
 def _polyline(points: list[tuple[float, float]], color: str, series: str, dash: str = "") -> str:
     if len(points) < 2:
         return ""
-    coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+    coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)  # as _n() writes them
     dashed = f' stroke-dasharray="{dash}"' if dash else ""
     return (
         f'<polyline class="line" data-series="{escape(series)}" points="{coords}" fill="none" '
@@ -140,7 +141,7 @@ def _ticks(scale: _Scale, axis_sessions: int) -> str:
     course): written here for the reason the marks are."""
     out = []
     for number in range(0, axis_sessions + 1):
-        x = _n(scale.x(number))
+        x = f"{scale.x(number):.1f}"  # as _n() writes it
         label = escape(_("B")) if number == 0 else str(number)
         out.append(
             f'<line x1="{x}" y1="{BOTTOM}" x2="{x}" y2="{BOTTOM + 5}" stroke="#50575e"/>'

@@ -31,9 +31,14 @@ def course_get_for_actor(
     plan_and_status: bool = False,
 ) -> Course:
     """The course in the actor's clinic, or Http404; clinical roles only (403 otherwise).
-    plan_and_status: patient, assessment, protocol and plan only (the outcome page)."""
+    plan_and_status: patient, assessment, protocol and plan only (the outcome page; its
+    planned sessions are not shown, so not loaded)."""
     return protocol_selectors.course_get_for_actor(
-        actor=actor, course_id=course_id, audit=audit, plan_and_status=plan_and_status
+        actor=actor,
+        course_id=course_id,
+        audit=audit,
+        plan_and_status=plan_and_status,
+        planned_sessions=not plan_and_status,
     )
 
 
@@ -58,9 +63,13 @@ def course_sessions(course: Course) -> list[dict[str, Any]]:
     rows = (
         Session.objects.filter(course=course)
         .order_by("started_at", "id")
-        .values("id", "started_at", "nrs_before", "nrs_after")
+        .values_list("id", "started_at", "nrs_before", "nrs_after")
     )
-    return [{"number": i, **row} for i, row in enumerate(rows, start=1)]
+    # Tuples made into the dicts here: one dict per session, not a values() dict copied.
+    return [
+        {"number": i, "id": pk, "started_at": at, "nrs_before": before, "nrs_after": after}
+        for i, (pk, at, before, after) in enumerate(rows, start=1)
+    ]
 
 
 def psfs_activities(*, patient: Patient, course: Course | None) -> list[str]:

@@ -66,13 +66,17 @@ def course_get_for_actor(
     audit: str | None = "read",
     for_update: bool = False,
     plan_and_status: bool = False,
+    planned_sessions: bool = True,
 ) -> Course:
     """plan_and_status: only what the course's plan and status need (the API's read of
     a course): no practitioner, closer or clinic rows joined, each of which costs the
-    planner more than its row costs to read."""
+    planner more than its row costs to read. planned_sessions=False: no planned sessions
+    loaded (a page that does not list them; a 1,000-session course has 1,000)."""
     qs = _course_qs()
     if plan_and_status:
         qs = qs.select_related(None).select_related("patient", "assessment", "protocol")
+    if not planned_sessions:
+        qs = qs.prefetch_related(None)
     course = get_for_actor(
         qs, actor=actor, pk=course_id, what="course", audit=audit, for_update=for_update
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
-from django.utils.formats import date_format, get_format
+from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
@@ -32,6 +32,7 @@ from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record, audit_shown
 from acuflow.core import timezones
 from acuflow.core.errors import DomainError, add_to_form
+from acuflow.core.formats import short_date
 from acuflow.core.languages import text_for
 from acuflow.core.validators import parse_clinical_date
 from acuflow.patients.models import Patient
@@ -832,23 +833,34 @@ def dashboard_panel(request: HttpRequest, actor: Any) -> SafeString:
     )
 
 
-def _appointment_rows(appointments: list[Appointment], zone: Any) -> list[dict[str, str]]:
+def _appointment_rows(appointments: Sequence[Mapping[str, Any]], zone: Any) -> list[dict[str, str]]:
     """The patient page's appointment lines, text worked out here (escaped by the
-    template): one reverse for the page instead of a {% url %} per line."""
+    template): one reverse for the page instead of a {% url %} per line, each type's and
+    status's label once (a model's get_FOO_display() costs more than its row)."""
     open_url = _url_for_pk("scheduling:appointment")
+    write_date = short_date()
+    language = translation.get_language() or ""
+    status_labels = {value: str(label) for value, label in Status.choices}
+    type_labels: dict[int, str] = {}
     rows = []
     for a in appointments:
-        local = a.start.astimezone(zone)
-        parts = [a.type.label(), a.practitioner.user.full_name, a.get_status_display()]
-        if a.course_session:
-            parts.append(_("session %(n)s") % {"n": a.course_session})
+        local = a["start"].astimezone(zone)
+        type_label = type_labels.get(a["type_id"])
+        if type_label is None:
+            type_label = type_labels[a["type_id"]] = text_for(
+                a["type__names"], language, a["type__name"]
+            )
+        status = a["status"]
+        parts = [type_label, a["practitioner__user__full_name"], status_labels.get(status, status)]
+        if a["course_session"]:
+            parts.append(_("session %(n)s") % {"n": a["course_session"]})
         text = " · ".join(parts)
-        if a.late_cancel:
+        if a["late_cancel"]:
             text += f" ({_('late')})"
         rows.append(
             {
-                "url": open_url(a.pk),
-                "when": f"{date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M}",
+                "url": open_url(a["id"]),
+                "when": f"{write_date(local.date())} {local:%H:%M}",
                 "text": text,
             }
         )
@@ -867,10 +879,22 @@ def patient_section(request: HttpRequest, actor: Any, patient: Patient) -> SafeS
         .order_by("-start", "-id")
         .values("pk")[:PATIENT_SECTION_ROWS]
     )
+    # The columns the lines show, as values: no model instances of the appointment,
+    # its type, practitioner and user per line.
     appointments = list(
         Appointment.objects.filter(pk__in=Subquery(latest))
-        .select_related("type", "practitioner__user")
         .order_by("-start", "-id")
+        .values(
+            "id",
+            "start",
+            "status",
+            "late_cancel",
+            "course_session",
+            "type_id",
+            "type__name",
+            "type__names",
+            "practitioner__user__full_name",
+        )
     )
     active_courses = [
         course

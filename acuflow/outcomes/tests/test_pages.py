@@ -3,11 +3,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from django.utils import timezone
+from django.template import Context, Template
+from django.utils import timezone, translation
 
 from acuflow.core.testing import AcuflowTestCase
 from acuflow.outcomes.models import InstrumentText, Response
 from acuflow.outcomes.tests.factories import make_course, make_session
+from acuflow.protocols.models import PlannedSession
 
 
 class ResponsePageTests(AcuflowTestCase):
@@ -98,6 +100,44 @@ class CourseOutcomePageTests(AcuflowTestCase):
         self.assertContains(page, 'class="outcome-chart"')
         self.assertContains(page, 'data-series="nrs_before" data-session="1" data-value="7"')
         self.assertContains(page, f"/api/v1/courses/{self.course.pk}/reports/gp-letter.pdf")
+
+    def test_sessions_table_shows_the_local_date_in_the_language_and_a_dash_for_no_nrs(
+        self,
+    ) -> None:
+        # 23:30 UTC is the next day in Amsterdam: the row shows the clinic's date.
+        session = make_session(self.course, days_ago=7, before=7, after=None)
+        session.started_at = dt.datetime(2026, 3, 10, 23, 30, tzinfo=dt.UTC)
+        session.save(update_fields=["started_at"])
+        make_session(self.course, days_ago=1, before=None, after=3)
+        for language in ("en", "nl"):
+            with self.subTest(language=language):
+                self.practitioner.language = language
+                self.practitioner.save(update_fields=["language"])
+                page = self.client_for(self.practitioner).get(
+                    f"/outcomes/courses/{self.course.pk}/"
+                )
+                self.assertEqual(page.headers["Content-Language"], language)
+                with translation.override(language), timezone.override("Europe/Amsterdam"):
+                    shown = Template('{{ d|date:"SHORT_DATE_FORMAT" }}').render(
+                        Context({"d": dt.datetime(2026, 3, 11, 0, 30, tzinfo=dt.UTC)})
+                    )
+                self.assertIn(shown, ("03/11/2026", "11-3-2026"))
+                self.assertContains(
+                    page, f"<tr><td>1</td><td>{shown}</td><td>7</td><td>\u2014</td></tr>", html=True
+                )
+                self.assertContains(page, "<td>2</td>", count=1)
+
+    def test_the_page_does_not_load_the_planned_sessions(self) -> None:
+        # A 1,000-session course has 1,000 planned sessions; the page lists none of them.
+        self.assertTrue(PlannedSession.objects.filter(course=self.course).exists())
+        client = self.client_for(self.practitioner)
+        with self.count_queries() as queries:
+            page = client.get(f"/outcomes/courses/{self.course.pk}/")
+        self.assertEqual(page.status_code, 200)
+        touched = [
+            q["sql"] for q in queries.captured_queries if "protocols_plannedsession" in q["sql"]
+        ]
+        self.assertEqual(touched, [])
 
     def test_a_one_time_link_is_made_for_the_patient(self) -> None:
         client = self.client_for(self.practitioner)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.template import Context, Template
+from django.utils import translation
+
+from acuflow.charting.models import Session
 from acuflow.core.testing import AcuflowTestCase
 from acuflow.outcomes.tests.factories import make_course
 from acuflow.protocols.models import PlannedSession
@@ -30,8 +36,6 @@ class PatientPageAtScaleTests(AcuflowTestCase):
         self.assertEqual(touched, [])
 
     def test_a_long_history_shows_the_newest_page_and_the_totals(self) -> None:
-        import datetime as dt
-
         from django.utils import timezone
 
         from acuflow.charting import services as charting
@@ -70,3 +74,35 @@ class PatientPageAtScaleTests(AcuflowTestCase):
         self.assertEqual(len([s for s in sql if 'FROM "accounts_membership"' in s]), 0)
         # The sections' audit rows are written together, in one INSERT.
         self.assertEqual(len([s for s in sql if s.startswith('INSERT INTO "audit_auditevent"')]), 1)
+
+
+class SessionRowsTests(AcuflowTestCase):
+    def test_a_row_shows_the_local_time_who_the_sites_and_the_pain(self) -> None:
+        course = make_course(self.actor(self.owner), self.patient, baseline_nrs=7)
+        started = dt.datetime(2026, 3, 10, 23, 30, tzinfo=dt.UTC)  # 11 March in Amsterdam
+        session = Session.objects.create(
+            course=course,
+            patient=self.patient,
+            practitioner=course.practitioner,
+            started_at=started,
+            nrs_before=6,
+            nrs_after=None,
+            sites=[{"point": "BL40"}, {"ims_segment": "L5", "side": "left"}, {"point": "<b>"}],
+            needles_in=0,
+            needles_out=0,
+        )
+        self.owner.language = "en"
+        self.owner.save(update_fields=["language"])
+        page = self.client_for(self.owner).get(f"/patients/{self.patient.pk}/")
+        with translation.override("en"):
+            when = Template(
+                '{% load tz %}{{ d|timezone:"Europe/Amsterdam"|date:"SHORT_DATETIME_FORMAT" }}'
+            ).render(Context({"d": started}))
+        self.assertIn("03/11/2026", when)
+        name = course.practitioner.user.full_name
+        self.assertContains(
+            page,
+            f'<tr><td><a href="/charting/sessions/{session.pk}/">{when}</a></td>'
+            f"<td>{name}</td><td>BL40, L5, &lt;b&gt;</td><td>6 / \u2013</td></tr>",
+            html=True,
+        )
