@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from acuflow.charting import rules
 from acuflow.charting.choices import (  # noqa: F401 (the models' public code lists)
@@ -93,7 +94,9 @@ class Session(BoundedFieldsModel, HeldRelationsModel):
     adverse_events = models.JSONField(_("adverse events"), default=list, blank=True)
     subjective = models.TextField(_("subjective"), blank=True, max_length=5000)
     objective = models.TextField(_("objective"), blank=True, max_length=5000)
-    assessment = models.TextField(_("assessment"), blank=True, max_length=5000)
+    assessment = models.TextField(
+        pgettext_lazy("SOAP note", "assessment"), blank=True, max_length=5000
+    )
     plan = models.TextField(_("plan"), blank=True, max_length=5000)
     home_care = models.JSONField(_("home-care acupressure"), default=list, blank=True)
     author = models.ForeignKey(

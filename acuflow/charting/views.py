@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 from pydantic import ValidationError
 
@@ -318,7 +318,7 @@ def chart(request: HttpRequest, course_id: int) -> HttpResponse:
             "sides": [[v, str(label)] for v, label in Side.choices],
             "responses": [[v, str(label)] for v, label in ImsResponse.choices],
             "side": _("Side"),
-            "response": _("Response"),
+            "response": pgettext("IMS twitch response", "Response"),
             "remove": _("Remove"),
             "saved": _("Draft saved"),
             "offline": _("Offline: draft kept in this browser"),

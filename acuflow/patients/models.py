@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from acuflow.accounts.models import Clinic, phone_validator
 from acuflow.core.languages import validate_language
@@ -207,7 +208,9 @@ class PatientIdentifier(BoundedFieldsModel):
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="identifiers")
-    system = models.CharField(_("system"), max_length=16, choices=SYSTEM_CHOICES)
+    system = models.CharField(
+        pgettext_lazy("national identifier", "system"), max_length=16, choices=SYSTEM_CHOICES
+    )
     value = models.CharField(_("number"), max_length=32)
 
     class Meta:

@@ -19,6 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from acuflow.accounts.models import Clinic, Location, Practitioner, Room
 from acuflow.core.languages import text_for, validate_texts
@@ -223,7 +224,7 @@ class Status(models.TextChoices):
 
 
 class Source(models.TextChoices):
-    STAFF = "staff", _("Staff")
+    STAFF = "staff", pgettext_lazy("booking source", "Staff")
     API = "api", _("API")
     ONLINE = "online", _("Online booking")
     WAITLIST = "waitlist", _("Waitlist")

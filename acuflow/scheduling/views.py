@@ -23,7 +23,7 @@ from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from acuflow.accounts.decorators import staff_view
 from acuflow.accounts.models import Location, Practitioner
@@ -187,7 +187,7 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
     # of the page. Numbers in styles come as strings from calendar_layout (never a
     # decimal comma); dates are formatted as the template's `date` filter does.
     grid_style = grid.height_style
-    closed_title = escape(_("Closed"))
+    closed_title = escape(pgettext("clinic day", "Closed"))
     by_location_day = location is not None and view == "day"
     month_day_format = get_format("MONTH_DAY_FORMAT")  # the `date` filter's, looked up once
     html: list[str] = []
