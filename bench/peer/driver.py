@@ -9,8 +9,9 @@
     driver.py run --targets targets.json --gh-targets gh_targets.json ...
         a sequential client (standard library only), interleaved: every round runs each
         operation once on acuflow, then once on GNU Health, with the same person and the
-        same search term on both; answers medians and p95s (ms, wall time at the client)
-        and the ratios acuflow / GNU Health as JSON.
+        same search term on both; answers medians and p95s (ms, wall time at the client;
+        with --acuflow-pid/--gnuhealth-pid also each request's CPU in the server's
+        processes and its PostgreSQL backends) and the ratios acuflow / GNU Health as JSON.
 
 The operations, with the same meaning on both sides:
     search           patients whose family name starts with a term, 20 rows
@@ -82,6 +83,29 @@ OPERATIONS = [
     "first 50 encounters",
     "all 1,000 encounters",
     "create encounter",
+]
+
+
+NOTES = [
+    "Ratios are acuflow / GNU Health, lower is better; 'cpu' ratios compare each request's "
+    "CPU in the server's processes plus its PostgreSQL backends, which hardly move with "
+    "the machine's load; wall times at the client include waiting for a core.",
+    "search: acuflow searches its clinic's patients (3,134 of the 20,000 in the first "
+    "clinic) for each word anywhere in the given or family name, counts the matches and "
+    "writes a read-audit row; GNU Health's domain is party.lastname ilike 'term%' over all "
+    "20,000 (one institution), without a count - narrower than the Tryton client's search "
+    "box (rec_name, several fields ORed with '%term%').",
+    "open patient: acuflow GET /api/v1/patients/<id> writes a read-audit row in the same "
+    "request; GNU Health's read audits nothing and reads 15 fields (the client's form "
+    "view reads many more).",
+    "encounters: GNU Health evaluations carry the acuflow sessions' start times and text "
+    "(SOAP in chief complaint, present illness, notes, summary, directions); acuflow "
+    "sessions also answer needle sites, counts and warnings.",
+    "create: acuflow charts a walk-in session of a course (validation, course status, audit "
+    "row); GNU Health creates a follow-up evaluation (sequence code, validation).",
+    "GNU Health's own party create writes N x N rows for a batch of N, so the loader calls "
+    "the next create in the class chain; the 1,000 evaluations of the long-term patient are "
+    "ORM creates, every other patient's (195,898) are SQL inserts copying the ORM's row.",
 ]
 
 
@@ -270,6 +294,56 @@ class GnuHealth:
         return created
 
 
+class CpuMeter:
+    """CPU time (ns) of one server: its gunicorn processes (the master's descendants) and
+    the PostgreSQL backends connected to its database (by process title), from
+    /proc/<pid>/schedstat. Read before and after each request of a sequential client, the
+    difference is that request's CPU in the server and in PostgreSQL; unlike wall time it
+    hardly moves with the load that other work puts on the machine."""
+
+    def __init__(self, master: int, database: str) -> None:
+        self.master = master
+        self.title = f" {database} "
+
+    def _descendants(self) -> list[int]:
+        found, todo = [], [self.master]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            try:
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                continue
+            todo.extend(int(c) for c in children)
+        return found
+
+    def _backends(self) -> list[int]:
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                title = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if title.startswith(b"postgres: ") and self.title.encode() in title:
+                pids.append(int(entry.name))
+        return pids
+
+    def sample(self) -> dict[int, int]:
+        out = {}
+        for pid in self._descendants() + self._backends():
+            try:
+                out[pid] = int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+            except OSError:
+                continue
+        return out
+
+    @staticmethod
+    def spent(before: dict[int, int], after: dict[int, int]) -> int:
+        return sum(ns - before.get(pid, 0) for pid, ns in after.items())
+
+
 # --- the run -----------------------------------------------------------------------------
 
 
@@ -315,10 +389,21 @@ def run(args: argparse.Namespace) -> None:
             ("create encounter", lambda: acu.create(course, rng), lambda: gh.create(wg, rng)),
         ]
 
-    def timed(fn: Any) -> tuple[float, Any]:
+    meters = {
+        "acuflow": CpuMeter(args.acuflow_pid, args.acuflow_db) if args.acuflow_pid else None,
+        "gnuhealth": CpuMeter(args.gnuhealth_pid, args.database) if args.gnuhealth_pid else None,
+    }
+
+    def timed(side: str, fn: Any) -> tuple[float, float | None]:
+        meter = meters[side]
+        before = meter.sample() if meter else {}
         started = time.perf_counter()
-        result = fn()
-        return (time.perf_counter() - started) * 1000, result
+        fn()
+        wall = (time.perf_counter() - started) * 1000
+        if meter is None:
+            return wall, None
+        time.sleep(0.005)  # let the worker finish writing the answer and the backend idle
+        return wall, CpuMeter.spent(before, meter.sample()) / 1e6
 
     # Both answer the same amount: a check that the two sides do the same work.
     check = steps(pick())
@@ -331,12 +416,18 @@ def run(args: argparse.Namespace) -> None:
     times: dict[str, dict[str, list[float]]] = {
         op: {"acuflow": [], "gnuhealth": []} for op in OPERATIONS
     }
+    cpu: dict[str, dict[str, list[float]]] = {
+        op: {"acuflow": [], "gnuhealth": []} for op in OPERATIONS
+    }
     load_start = os.getloadavg()
     started = time.monotonic()
     for _ in range(args.rounds):
         for name, a, g in steps(pick()):
-            times[name]["acuflow"].append(timed(a)[0])
-            times[name]["gnuhealth"].append(timed(g)[0])
+            for side, fn in (("acuflow", a), ("gnuhealth", g)):
+                wall, spent = timed(side, fn)
+                times[name][side].append(wall)
+                if spent is not None:
+                    cpu[name][side].append(spent)
     seconds = time.monotonic() - started
     load_end = os.getloadavg()
     result: dict[str, Any] = {
@@ -359,12 +450,27 @@ def run(args: argparse.Namespace) -> None:
         }
         row["ratio_median"] = round(row["acuflow_median_ms"] / row["gnuhealth_median_ms"], 2)
         row["ratio_p95"] = round(row["acuflow_p95_ms"] / row["gnuhealth_p95_ms"], 2)
+        ca, cg = cpu[op]["acuflow"], cpu[op]["gnuhealth"]
+        if ca and cg:
+            row["acuflow_cpu_median_ms"] = round(statistics.median(ca), 1)
+            row["acuflow_cpu_p95_ms"] = round(percentile(ca, 0.95), 1)
+            row["gnuhealth_cpu_median_ms"] = round(statistics.median(cg), 1)
+            row["gnuhealth_cpu_p95_ms"] = round(percentile(cg, 0.95), 1)
+            row["ratio_cpu_median"] = round(
+                row["acuflow_cpu_median_ms"] / row["gnuhealth_cpu_median_ms"], 2
+            )
         result["operations"][op] = row
         print(
             f"{op:22} acuflow {row['acuflow_median_ms']:8.1f} (p95 {row['acuflow_p95_ms']:8.1f})"
             f"  GNU Health {row['gnuhealth_median_ms']:8.1f} (p95 {row['gnuhealth_p95_ms']:8.1f})"
             f"  ratio {row['ratio_median']:.2f}"
         )
+        if "ratio_cpu_median" in row:
+            print(
+                f"{'':22} CPU: acuflow {row['acuflow_cpu_median_ms']:8.1f}"
+                f"  GNU Health {row['gnuhealth_cpu_median_ms']:8.1f}"
+                f"  ratio {row['ratio_cpu_median']:.2f}"
+            )
     Path(args.out).write_text(json.dumps(result, indent=1))
 
 
@@ -375,10 +481,12 @@ def merge(args: argparse.Namespace) -> None:
         op: {
             "ratio_plain": plain["operations"][op]["ratio_median"],
             "ratio_indexed": indexed["operations"][op]["ratio_median"],
+            "ratio_cpu_plain": plain["operations"][op].get("ratio_cpu_median"),
+            "ratio_cpu_indexed": indexed["operations"][op].get("ratio_cpu_median"),
         }
         for op in OPERATIONS
     }
-    out = {**json.loads(Path(args.meta).read_text()), "summary": summary}
+    out = {**json.loads(Path(args.meta).read_text()), "summary": summary, "notes": NOTES}
     out["runs"] = {"plain": plain, "indexed": indexed}
     Path(args.out).write_text(json.dumps(out, indent=1) + "\n")
 
@@ -399,6 +507,9 @@ def main() -> None:
     rn.add_argument("--database", default="peer_gnuhealth")
     rn.add_argument("--login", default="admin")
     rn.add_argument("--password", default="admin")
+    rn.add_argument("--acuflow-pid", type=int, help="gunicorn master: measure server CPU")
+    rn.add_argument("--acuflow-db", default="bench_peer_20000")
+    rn.add_argument("--gnuhealth-pid", type=int, help="gunicorn master: measure server CPU")
     rn.add_argument("--rounds", type=int, default=30)
     rn.add_argument("--warmup", type=int, default=3)
     rn.add_argument("--seed", type=int, default=1)

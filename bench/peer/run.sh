@@ -89,7 +89,8 @@ run() {
     "$PY" "$HERE/driver.py" run --targets "$WORK/targets.json" \
         --gh-targets "$WORK/gh_targets.json" --writes "$WORK/writes.json" \
         --acuflow "http://127.0.0.1:$ACU_PORT" --gnuhealth "http://127.0.0.1:$GH_PORT" \
-        --database "$GH_DB" --rounds "$ROUNDS" --variant "$1" --out "$WORK/$1.json"
+        --database "$GH_DB" --acuflow-db "$ACU_DB" --acuflow-pid "$ACU_PID" \
+        --gnuhealth-pid "$GH_PID" --rounds "$ROUNDS" --variant "$1" --out "$WORK/$1.json"
 }
 log "run 1: GNU Health as installed"
 run plain
