@@ -16,7 +16,16 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PG=${PG:-postgresql://postgres@127.0.0.1:5432}
 WORK=${PEER_WORK:-/tmp/acuflow-peer}
 PEER_VENV=${PEER_VENV:-$WORK/venv}
-PEER_PYTHON=${PEER_PYTHON:-python3.12}   # trytond 7.0 supports Python 3.8-3.12
+# trytond 7.0 supports Python 3.8-3.12: the first 3.12 found (PATH, then pyenv's).
+if [ -z "${PEER_PYTHON:-}" ]; then
+    for p in python3.12 "$HOME"/.pyenv/versions/3.12*/bin/python3; do
+        if "$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then
+            PEER_PYTHON=$p
+            break
+        fi
+    done
+fi
+: "${PEER_PYTHON:?GNU Health 5.0 (trytond 7.0) needs Python 3.12: set PEER_PYTHON}"
 GH_DB=${GH_DB:-peer_gnuhealth}
 ACU_DB=${ACU_DB:-bench_peer_20000}
 PATIENTS=${PATIENTS:-20000}
