@@ -103,8 +103,8 @@ NOTES = [
     "sessions also answer needle sites, counts and warnings.",
     "create: acuflow charts a walk-in session of a course (validation, course status, audit "
     "row); GNU Health creates a follow-up evaluation (sequence code, validation).",
-    "GNU Health's own party create writes N x N rows for a batch of N, so the loader calls "
-    "the next create in the class chain; the 1,000 evaluations of the long-term patient are "
+    "GNU Health's own party create calls the ORM's create with the whole batch once per "
+    "value, so the loader calls the next create in the class chain; the 1,000 evaluations of the long-term patient are "
     "ORM creates, every other patient's (195,898) are SQL inserts copying the ORM's row.",
 ]
 

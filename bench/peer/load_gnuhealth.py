@@ -15,7 +15,7 @@ have the `health` module activated (trytond-admin -u health --activate-dependenc
 The loader makes one institution (party, health institution and company), signs the
 `admin` user in to it and makes them a health professional (GNU Health refuses an
 evaluation without one), then batch-creates the parties and patients. GNU Health's own
-`party.party.create` calls the ORM's create once per value in the list it is given (a
+`party.party.create` calls the ORM's create with the whole list once per value in it (a
 batch of N would write N x N rows), so the parties are written through the next create in
 the class chain with the fields its override would have set (PUID, federation account,
 code, official person name)."""
