@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bi
 PORT ?= 8000
 export PORT
 
-.PHONY: compiled-messages run test install install-dev messages check-messages lint typecheck migrations-check bench bench-inprocess clean system-packages system-packages-test
+.PHONY: compiled-messages run test install install-dev messages check-messages lint typecheck migrations-check bench bench-inprocess bench-peer clean system-packages system-packages-test
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "acuflow needs Python 3.12 or newer" >&2; exit 1; }
@@ -73,6 +73,11 @@ bench: install-dev
 
 bench-inprocess: install-dev
 	$(PY) bench/run.py --in-process
+
+# acuflow and GNU Health 5.0.6 side by side (installed from PyPI into its own venv under
+# PEER_WORK, default /tmp/acuflow-peer); see bench/peer/run.sh and the README.
+bench-peer: install-dev
+	bench/peer/run.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
