@@ -136,11 +136,24 @@ def _polyline(points: list[tuple[float, float]], color: str, series: str, dash: 
     )
 
 
+MAX_SESSION_LABELS = 20  # numbers of up to four digits fit the axis's 640 px side by side
+
+
+def session_step(axis_sessions: int) -> int:
+    """Every how many sessions the axis carries a number: 1, 2, 5, 10, 20, 50 ... so that
+    at most MAX_SESSION_LABELS numbers stand on it (a thousand would overlap into a bar)."""
+    for magnitude in (1, 10, 100, 1_000, 10_000, 100_000):
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if math.ceil(axis_sessions / step) <= MAX_SESSION_LABELS:
+                return step
+    return 1_000_000
+
+
 def _ticks(scale: _Scale, axis_sessions: int) -> str:
-    """The session axis's ticks and numbers, one per session (a thousand in a long
-    course): written here for the reason the marks are."""
+    """The session axis's ticks and numbers: B, then every `session_step` sessions.
+    Written here for the reason the marks are."""
     out = []
-    for number in range(0, axis_sessions + 1):
+    for number in range(0, axis_sessions + 1, session_step(axis_sessions)):
         x = f"{scale.x(number):.1f}"  # as _n() writes it
         label = escape(_("B")) if number == 0 else str(number)
         out.append(

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import xml.etree.ElementTree as ET
 
+from django.test import SimpleTestCase
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from acuflow.core.testing import AcuflowTestCase
 from acuflow.outcomes import charts, services
@@ -140,3 +144,43 @@ class SessionMarksTests(AcuflowTestCase):
         self.assertIn(
             'data-value="5&quot;"', charts._session_marks("circle", "#000", "nrs_before", odd)[0]
         )
+
+
+class SessionAxisTests(SimpleTestCase):
+    """A thousand session numbers side by side overlap into a black bar: the axis numbers
+    every 1, 2, 5, 10, 20, 50 ... sessions, at most MAX_SESSION_LABELS of them."""
+
+    def test_the_step_for_known_course_lengths(self) -> None:
+        for sessions, step in [
+            (1, 1),
+            (10, 1),
+            (20, 1),
+            (21, 2),
+            (40, 2),
+            (41, 5),
+            (100, 5),
+            (101, 10),
+            (200, 10),
+            (1000, 50),
+            (1001, 100),
+            (100000, 5000),
+        ]:
+            with self.subTest(sessions=sessions):
+                self.assertEqual(charts.session_step(sessions), step)
+
+    @given(st.integers(min_value=1, max_value=1_000_000))
+    def test_the_step_is_the_smallest_that_fits(self, sessions: int) -> None:
+        nice = [m * f for m in (1, 10, 100, 1_000, 10_000, 100_000) for f in (1, 2, 5)]
+        step = charts.session_step(sessions)
+        self.assertLessEqual(math.ceil(sessions / step), charts.MAX_SESSION_LABELS)
+        smaller = [n for n in nice if n < step]
+        self.assertTrue(all(math.ceil(sessions / n) > charts.MAX_SESSION_LABELS for n in smaller))
+
+    def test_a_thousand_session_axis_carries_twenty_one_numbers_that_do_not_touch(self) -> None:
+        svg = f'<svg xmlns="http://www.w3.org/2000/svg">{charts._ticks(charts._Scale(1000), 1000)}</svg>'
+        texts = [el for el in ET.fromstring(svg).iter(f"{SVG}text")]
+        self.assertEqual([t.text for t in texts][:3], ["B", "50", "100"])
+        self.assertEqual(len(texts), 21)
+        xs = [float(t.get("x", "0")) for t in texts]
+        # four digits at the chart's 12 px font are about 28 px wide
+        self.assertGreater(min(b - a for a, b in zip(xs, xs[1:], strict=False)), 28)
