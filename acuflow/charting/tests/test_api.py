@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.test import SimpleTestCase
 from django.utils import timezone
+from ninja.responses import NinjaJSONEncoder
 
 from acuflow.audit.models import AuditEvent
 from acuflow.charting import selectors, services
 from acuflow.charting.models import Session, SessionDraft
 from acuflow.charting.schemas import SessionList
 from acuflow.charting.tests.factories import at, make_course, session_body
-from acuflow.core.api.answers import schema_answer
+from acuflow.core.api.answers import instant, schema_answer
 from acuflow.core.testing import AcuflowTestCase, make_staff, new_york_day_boundary
 from acuflow.protocols.models import Course, CourseObservation
 
@@ -304,6 +308,12 @@ class SessionApiTests(AcuflowTestCase):
         for body in sessions:
             response = self.api(self.owner, "POST", self.url(), body)
             self.assertEqual(response.status_code, 201, response.content)
+        # JSON carries instants to the millisecond (ninja's encoder), so a created_at with
+        # fewer than 1,000 microseconds reads back as another instant: whole milliseconds
+        # here, the encoding itself is compared in test_instant_is_what_ninja_writes.
+        Session.objects.filter(patient=self.patient).update(
+            created_at=dt.datetime(2026, 3, 1, 9, 30, 15, 123000, tzinfo=dt.UTC)
+        )
         url = f"/api/v1/patients/{self.patient.pk}/sessions"
         response = self.api(self.practitioner, "GET", url)
         self.assertEqual(response["Content-Type"], "application/json; charset=utf-8")
@@ -422,3 +432,15 @@ class RedFlagDuringCourseTests(AcuflowTestCase):
         self.assertEqual(
             self.api(self.owner, "POST", url, session_body(started_at=at(0))).status_code, 201
         )
+
+
+class InstantTests(SimpleTestCase):
+    def test_instant_is_what_ninja_writes(self) -> None:
+        for microsecond in (0, 1, 120, 999, 1000, 123456, 999999):
+            for zone in (dt.UTC, ZoneInfo("Europe/Amsterdam"), ZoneInfo("America/New_York")):
+                value = dt.datetime(2026, 3, 29, 1, 30, 15, microsecond, tzinfo=zone)
+                with self.subTest(microsecond=microsecond, zone=str(zone)):
+                    self.assertEqual(
+                        json.dumps(instant(value)), json.dumps(value, cls=NinjaJSONEncoder)
+                    )
+        self.assertIsNone(instant(None))
