@@ -10,6 +10,7 @@ for the link and never chain to the same predecessor. `verify_clinic` recomputes
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -69,6 +70,11 @@ def _values(event: AuditEvent) -> dict[str, Any]:
 def _head_sql() -> tuple[str, str]:
     """The head's locking read and its update, as fixed text: compiling the two ORM
     queries cost more than running them, on every audited request."""
+    return _head_sql_for(connection.vendor)
+
+
+@functools.cache
+def _head_sql_for(vendor: str) -> tuple[str, str]:
     ops = connection.ops
     table = ops.quote_name(ChainHead._meta.db_table)
     lock = f" {ops.for_update_sql()}" if connection.features.has_select_for_update else ""
@@ -102,30 +108,18 @@ def _insert_rows(events: list[AuditEvent]) -> None:
     31 rows. Several rows on PostgreSQL get one column array per field (UNNEST, as the
     ORM does: a statement of fixed text, so the driver's parse cache holds it); one row
     (every audited write), and any number on SQLite, a VALUES list."""
-    ops = connection.ops
-    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-    table = ops.quote_name(AuditEvent._meta.db_table)
-    columns = ", ".join(ops.quote_name(str(f.column)) for f in fields)
-    pk = ops.quote_name("id")
+    fields, unnest, head, one, tail = _insert_sql(connection.vendor)
     rows = [[f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields] for e in events]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(rows) > 1:
-            arrays = ", ".join(
-                f"(%s)::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields
-            )
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({arrays}) RETURNING {pk}",
-                [list(column) for column in zip(*rows, strict=True)],
-            )
+            cursor.execute(unnest, [list(column) for column in zip(*rows, strict=True)])
             ids = [row[0] for row in cursor.fetchall()]
         else:
-            one = "(" + ", ".join(["%s"] * len(fields)) + ")"
             ids = []
             for start in range(0, len(rows), _CHUNK):
                 chunk = rows[start : start + _CHUNK]
                 cursor.execute(
-                    f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}"
-                    f" RETURNING {pk}",
+                    f"{head}{', '.join([one] * len(chunk))}{tail}",
                     [value for row in chunk for value in row],
                 )
                 ids.extend(row[0] for row in cursor.fetchall())
@@ -133,6 +127,26 @@ def _insert_rows(events: list[AuditEvent]) -> None:
         event.pk = new_id
         event._state.adding = False
         event._state.db = connection.alias
+
+
+@functools.cache
+def _insert_sql(vendor: str) -> tuple[list[Any], str, str, str, str]:
+    """The insert's fields and statement text, built once per database vendor: the
+    fields, the UNNEST statement, and the head, one row's placeholders and the tail of
+    the VALUES statement."""
+    ops = connection.ops
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    table = ops.quote_name(AuditEvent._meta.db_table)
+    columns = ", ".join(ops.quote_name(str(f.column)) for f in fields)
+    pk = ops.quote_name("id")
+    arrays = ", ".join(f"(%s)::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields)
+    return (
+        fields,
+        f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({arrays}) RETURNING {pk}",
+        f"INSERT INTO {table} ({columns}) VALUES ",
+        "(" + ", ".join(["%s"] * len(fields)) + ")",
+        f" RETURNING {pk}",
+    )
 
 
 def insert_chained(events: list[AuditEvent]) -> None:
