@@ -308,12 +308,16 @@ class SessionApiTests(AcuflowTestCase):
         for body in sessions:
             response = self.api(self.owner, "POST", self.url(), body)
             self.assertEqual(response.status_code, 201, response.content)
-        # JSON carries instants to the millisecond (ninja's encoder), so a created_at with
-        # fewer than 1,000 microseconds reads back as another instant: whole milliseconds
-        # here, the encoding itself is compared in test_instant_is_what_ninja_writes.
-        Session.objects.filter(patient=self.patient).update(
-            created_at=dt.datetime(2026, 3, 1, 9, 30, 15, 123000, tzinfo=dt.UTC)
-        )
+        # JSON carries instants to the millisecond (ninja's encoder), so an instant with
+        # fewer than 1,000 microseconds reads back as another one: whole milliseconds
+        # here; the encoding itself is compared in test_instant_is_what_ninja_writes.
+        for pk, started_at in Session.objects.filter(patient=self.patient).values_list(
+            "pk", "started_at"
+        ):
+            Session.objects.filter(pk=pk).update(
+                started_at=started_at.replace(microsecond=started_at.microsecond // 1000 * 1000),
+                created_at=dt.datetime(2026, 3, 1, 9, 30, 15, 123000, tzinfo=dt.UTC),
+            )
         url = f"/api/v1/patients/{self.patient.pk}/sessions"
         response = self.api(self.practitioner, "GET", url)
         self.assertEqual(response["Content-Type"], "application/json; charset=utf-8")
