@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models import fields
 from django.utils.translation import pgettext_lazy
 
+from acuflow.core.registry import connect_app_hooks
+
 # The first line of every select whose answer may be left open. Django 6.1's own label,
 # "- Select an option -", is not in its nl, nb and es catalogs yet; Django lets an app's
 # ready() replace it, and ours is translated with the rest of acuflow.
@@ -14,3 +16,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         fields.BLANK_CHOICE_LABEL = BLANK_CHOICE_LABEL
+        connect_app_hooks()

@@ -3,15 +3,19 @@
 An app lists dotted paths in its AppConfig:
     nav_items = [("scheduling:calendar", _("Calendar"))]      # staff navigation
     dashboard_panel = "acuflow.scheduling.views.dashboard_panel"  # f(request, actor) -> html
+    receivers = "acuflow.accounts.signals"          # a module of @receiver functions
+    after_migrate = "acuflow.info.services.sync_library_after_migrate"  # post_migrate
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from importlib import import_module
 from typing import Any
 
 from django.apps import apps
+from django.db.models.signals import post_migrate
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
@@ -79,3 +83,15 @@ def app_service(name: str) -> Callable[..., Any] | None:
             found: Callable[..., Any] = import_string(path)
             return found
     return None
+
+
+def connect_app_hooks() -> None:
+    """Once the registry is ready (CoreConfig.ready): import each app's `receivers`
+    module, so its @receiver functions are connected, and connect its `after_migrate`
+    callable to post_migrate for that app. The apps name them instead of importing
+    their own services inside ready()."""
+    for config in apps.get_app_configs():
+        if path := getattr(config, "receivers", None):
+            import_module(path)
+        if path := getattr(config, "after_migrate", None):
+            post_migrate.connect(import_string(path), sender=config, dispatch_uid=path)

@@ -66,6 +66,11 @@ EDITABLE_FIELDS = tuple(f for f in PROTOCOL_FIELDS if f not in {"condition", "mo
 
 
 # -- protocols -----------------------------------------------------------------------
+def protocol_catalogue_after_migrate(*, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """post_migrate's receiver (ProtocolsConfig.after_migrate)."""
+    protocol_catalogue_sync(using=using)
+
+
 def protocol_catalogue_sync(*, using: str = DEFAULT_DB_ALIAS) -> int:
     """Insert or update the shipped protocols from the data file (key = identity).
 
