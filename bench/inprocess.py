@@ -54,8 +54,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import report  # noqa: E402
+from bodies import walk_in_session  # noqa: E402
 
-POINTS = ["BL23", "BL25", "BL40", "GB30", "GB34", "ST36", "LI4", "SP6"]
 EXPLAINABLE = {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"}
 TICK_NS = 1_000_000_000 // os.sysconf("SC_CLK_TCK")
 
@@ -336,18 +336,7 @@ def actions(t: dict[str, Any], runs: int) -> list[Action]:
 
     def charting_save() -> Callable[[], Any]:
         course = rng.choice(t["chart_courses"])
-        body = json.dumps(
-            {
-                "started_at": dt.datetime.now(zone).isoformat(),
-                "nrs_before": rng.randint(2, 7),
-                "nrs_after": rng.randint(0, 5),
-                "sites": [{"point": p, "side": "both"} for p in rng.sample(POINTS, 5)],
-                "needles_in": 10,
-                "needles_out": 10,
-                "retention_minutes": 20,
-                "unbooked_reason": "walk-in",
-            }
-        )
+        body = json.dumps(walk_in_session(rng, zone))
         return lambda: api.post(
             f"/api/v1/courses/{course}/sessions", body, content_type="application/json"
         )

@@ -10,16 +10,20 @@ import datetime as dt
 import json
 import os
 import random
+import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bodies import walk_in_session  # noqa: E402
+
 T = json.loads(open(os.environ["BENCH_TARGETS"], encoding="utf-8").read())
 ZONE = ZoneInfo(T["timezone"])
 API = {"Authorization": f"Bearer {T['token']}"}
 PAGE = {"Cookie": f"sessionid={T['session']}"}
-POINTS = ["BL23", "BL25", "BL40", "GB30", "GB34", "ST36", "LI4", "SP6"]
 THINK = float(os.environ.get("BENCH_THINK", "1.0"))
 
 
@@ -96,17 +100,7 @@ class Staff(FastHttpUser):
         if not T.get("chart_courses"):
             return
         course = random.choice(T["chart_courses"])
-        points = random.sample(POINTS, 5)
-        body = {
-            "started_at": dt.datetime.now(ZONE).isoformat(),
-            "nrs_before": random.randint(2, 7),
-            "nrs_after": random.randint(0, 5),
-            "sites": [{"point": p, "side": "both"} for p in points],
-            "needles_in": 10,
-            "needles_out": 10,
-            "retention_minutes": 20,
-            "unbooked_reason": "walk-in",  # no appointment_id: the service asks why
-        }
+        body = walk_in_session(None, ZONE)
         with self.client.post(
             f"/api/v1/courses/{course}/sessions",
             json=body,

@@ -35,14 +35,19 @@ import json
 import os
 import random
 import statistics
+import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-POINTS = ["LI4", "LR3", "ST36", "SP6", "GB20", "GB21", "PC6", "LU7", "KI3", "BL23"]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bodies import POINTS, walk_in_session  # noqa: E402
+
 SEARCH_FIELDS = ["rec_name", "puid", "dob", "gender", "party.name", "party.lastname"]
 PATIENT_FIELDS = [
     "rec_name",
@@ -202,18 +207,7 @@ class Acuflow:
         return len(self.call("GET", f"/api/v1/patients/{patient}/sessions?limit={limit}")["items"])
 
     def create(self, course: int, rng: random.Random) -> int:
-        from zoneinfo import ZoneInfo
-
-        body = {
-            "started_at": dt.datetime.now(ZoneInfo(self.zone)).isoformat(),
-            "nrs_before": rng.randint(2, 7),
-            "nrs_after": rng.randint(0, 5),
-            "sites": [{"point": p, "side": "both"} for p in rng.sample(POINTS, 5)],
-            "needles_in": 10,
-            "needles_out": 10,
-            "retention_minutes": 20,
-            "unbooked_reason": "walk-in",
-        }
+        body = walk_in_session(rng, ZoneInfo(self.zone))
         return self.call("POST", f"/api/v1/courses/{course}/sessions", body, expect=201)["id"]
 
 
