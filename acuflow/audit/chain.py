@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -153,18 +154,8 @@ def _braces(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-_ADDRESSES: dict[Any, Any] = {}
-
-
-def _address_cached(value: Any) -> Any:
-    """`_address` memoized: a request's rows share one client address."""
-    try:
-        return _ADDRESSES[value]
-    except KeyError:
-        if len(_ADDRESSES) > 1024:
-            _ADDRESSES.clear()
-        prepared = _ADDRESSES[value] = _address(value)
-        return prepared
+# `_address` memoized: a request's rows share one client address.
+_address_cached = lru_cache(maxsize=1024)(_address)
 
 
 # The columns written, in table order (the hash is filled in while linking).
