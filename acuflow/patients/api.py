@@ -71,9 +71,6 @@ class PatientOut(Schema):
     merged_into: int | None = Field(None, description="Set when merged into that record")
 
 
-PLAIN_FIELDS = [f for f in PatientOut.model_fields if f not in {"gp", "merged_into", "identifiers"}]
-
-
 class PatientCreateIn(StrictIn):
     given_name: SafeLine = Field(min_length=1, max_length=100)
     family_name: SafeLine = Field(min_length=1, max_length=100)
@@ -215,15 +212,9 @@ class MergeOut(Schema):
 
 
 def _out(patient, *, clinical: bool) -> dict:  # type: ignore[no-untyped-def]
-    data = {f: getattr(patient, f) for f in PLAIN_FIELDS}
-    data["gp"] = patient.gp_id
-    data["merged_into"] = patient.merged_into_id
-    data["identifiers"] = [
-        {"system": i.system, "value": i.masked} for i in patient.identifiers.all()
-    ]
-    if not clinical:
-        data["notes"] = None  # reception: demographics only
-    return data
+    row = {column: getattr(patient, column) for column in selectors.ROW_COLUMNS}
+    identifiers = [{"system": i.system, "value": i.masked} for i in patient.identifiers.all()]
+    return _row_out(row, identifiers, clinical)
 
 
 def _row_out(
