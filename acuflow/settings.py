@@ -278,7 +278,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": _cache_settings(
         (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "").strip()
-    )
+    ),
+    # Rendered parts of a record (acuflow.audit.sections), in each process's memory: their
+    # keys come from the audit trail, so no process needs to hear of another's writes,
+    # and no patient data goes to a shared store. Bounded: a 1,000-session course's
+    # outcome part is about 0.3 MB.
+    "sections": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "acuflow-sections",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

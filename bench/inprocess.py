@@ -46,6 +46,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.core.cache import caches  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -55,6 +56,8 @@ sys.path.insert(0, str(HERE))
 
 import report  # noqa: E402
 from bodies import walk_in_session  # noqa: E402
+
+from acuflow.audit import sections  # noqa: E402
 
 EXPLAINABLE = {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"}
 TICK_NS = 1_000_000_000 // os.sysconf("SC_CLK_TCK")
@@ -258,13 +261,25 @@ def actions(t: dict[str, Any], runs: int) -> list[Action]:
     if t.get("courses"):
         out.append(Action("course status", get(api, f"/api/v1/courses/{t['courses'][0]}")))
     if t.get("chart_course"):
-        out.append(
+        outcome_page = f"/outcomes/courses/{t['chart_course']}/"
+
+        def first_view() -> Callable[[], Any]:
+            caches[sections.CACHE].clear()  # as after a write to the patient's record
+            return lambda: page.get(outcome_page)
+
+        out += [
             Action(
                 "outcome chart",
-                get(page, f"/outcomes/courses/{t['chart_course']}/"),
-                note=f"the course of {t.get('chart_course_sessions')} sessions of the chart patient",
-            )
-        )
+                get(page, outcome_page),
+                note=f"the course of {t.get('chart_course_sessions')} sessions of the chart "
+                "patient; chart and tables from this process's record cache (audit.sections)",
+            ),
+            Action(
+                "outcome chart (first view after a write)",
+                first_view,
+                note="the same page with the record's parts built anew",
+            ),
+        ]
     out.append(
         Action(
             "availability",

@@ -167,6 +167,7 @@ INPROCESS_ORDER = [
     "calendar day",
     "calendar week",
     "outcome chart",
+    "outcome chart (first view after a write)",
     "booking",
     "charting save",
     "sessions list (500 rows)",

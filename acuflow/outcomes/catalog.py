@@ -112,6 +112,18 @@ def band_label(definition: dict[str, Any], code: str, language: str) -> str:
     return code
 
 
+@cache
+def names(language: str, audience: str | None = None) -> tuple[tuple[str, str], ...]:
+    """(code, name in `language`) of each instrument, or of those for `audience`: the
+    name `localized()` gives without a clinic's text, for pickers (the whole form built
+    per instrument was most of a page's time)."""
+    return tuple(
+        (code, _pick(d["name"], language))
+        for code, d in instruments().items()
+        if audience is None or audience in d.get("audience", ["staff"])
+    )
+
+
 def localized(
     definition: dict[str, Any], language: str, clinic_text: dict[str, Any] | None = None
 ) -> dict[str, Any]:

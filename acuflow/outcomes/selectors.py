@@ -18,6 +18,7 @@ from acuflow.protocols import selectors as protocol_selectors
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
     from acuflow.patients.models import Patient
+    from acuflow.protocols import outcome
     from acuflow.protocols.models import Course
 
 NRS_INSTRUMENTS = {"nrs"}
@@ -98,13 +99,16 @@ def _x_position(response: Response, sessions: list[dict[str, Any]]) -> float:
     return len(started) + 0.5 if sessions else 0.5
 
 
-def course_outcomes(course: Course, *, language: str) -> dict[str, Any]:
+def course_outcomes(
+    course: Course, *, language: str, thresholds: outcome.Thresholds | None = None
+) -> dict[str, Any]:
     """Everything the outcome page, the API, the chart and the reports show of a course,
-    in a constant number of queries (sessions, responses)."""
+    in a constant number of queries (sessions, responses; the clinic's thresholds unless
+    given)."""
     sessions = course_sessions(course)
     responses = responses_for_course(course)
     baseline = course.assessment.baseline_nrs
-    t = protocol_selectors.thresholds_for(course.patient.clinic_id)
+    t = thresholds or protocol_selectors.thresholds_for(course.patient.clinic_id)
     instruments: dict[str, dict[str, Any]] = {}
     for response in responses:
         definition = catalog.get(response.instrument)

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from acuflow.accounts.decorators import staff_view
+from acuflow.audit import sections
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record
 from acuflow.core.formats import short_date
@@ -24,6 +25,7 @@ from acuflow.outcomes.scoring import AnswerError
 from acuflow.patients import selectors as patient_selectors
 from acuflow.patients.models import ConsentKind
 from acuflow.patients.selectors import patient_get_for_actor
+from acuflow.protocols import selectors as protocol_selectors
 from acuflow.protocols.selectors import courses_on_patient_page
 
 
@@ -127,9 +129,7 @@ def response_new(request: HttpRequest, patient_id: int) -> HttpResponse:
         "patient": patient,
         "courses": courses,
         "course": course,
-        "codes": [
-            (c, catalog.localized(d, language)["name"]) for c, d in catalog.instruments().items()
-        ],
+        "codes": catalog.names(language),
         "code": code,
         "errors": errors,
         "posted": request.POST,
@@ -170,27 +170,57 @@ def _session_rows(sessions: list[dict[str, Any]]) -> SafeString:
     )
 
 
+def _course_record(course: Any, *, language: str, thresholds: Any) -> SafeString:
+    """The course page's chart, questionnaire scores and sessions: what the course's
+    record holds, in the active language and time zone."""
+    data = selectors.course_outcomes(course, language=language, thresholds=thresholds)
+    chart = charts.course_chart_svg(course, language=language, outcomes=data)
+    return mark_safe(  # noqa: S308 - the template escapes; the chart's text is escaped
+        render_to_string(
+            "outcomes/_course_record.html",
+            {
+                "data": data,
+                "chart": mark_safe(chart),  # noqa: S308 - built by charts.py, every text escaped
+                "session_rows": _session_rows(data["sessions"]),
+            },
+        )
+    )
+
+
 @staff_view(clinical=True)
 def course_outcomes(request: HttpRequest, course_id: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     course = selectors.course_get_for_actor(actor=actor, course_id=course_id, plan_and_status=True)
     language = _language()
-    data = selectors.course_outcomes(course, language=language)
-    chart = charts.course_chart_svg(course, language=language, outcomes=data)
-    link_codes = [
-        (c, catalog.localized(d, language)["name"])
-        for c, d in catalog.instruments().items()
-        if "patient" in d["audience"]
-    ]
+    thresholds = protocol_selectors.thresholds_for(actor.clinic.pk)
+    # Built once per write to the patient's record (audit.sections): a 1,000-session
+    # course's chart and tables were most of the page's time. What else the part shows
+    # is in its key: language, time zone, the clinic's thresholds, the course's plan.
+    record = sections.cached(
+        "outcomes.course_record",
+        patient_id=course.patient_id,
+        parts=(
+            course.pk,
+            language,
+            timezone.get_current_timezone_name(),
+            thresholds,
+            course.assessment.baseline_nrs,
+            course.expected_sessions,
+            course.onset_session,
+            course.review_session,
+            course.response,
+        ),
+        build=lambda: _course_record(course, language=language, thresholds=thresholds),
+    )
+    link_codes = catalog.names(language, "patient")
     return render(
         request,
         "outcomes/course.html",
         {
             "course": course,
             "patient": course.patient,
-            "data": data,
-            "chart": mark_safe(chart),  # noqa: S308 - built by charts.py, every text escaped
-            "session_rows": _session_rows(data["sessions"]),
+            "baseline_nrs": course.assessment.baseline_nrs,
+            "record": record,
             "link_codes": link_codes,
             "gp_consent": patient_selectors.consent_latest(
                 patient=course.patient, kind=ConsentKind.GP_LETTERS
