@@ -220,6 +220,27 @@ def measure(action: Action, backend: Backend, runs: int, warmup: int) -> dict[st
     return entry
 
 
+def _fixed_work() -> int:
+    """A fixed piece of pure Python (strings, dicts, calls): the same instructions on
+    every machine, so its CPU time tells this machine's speed, apart from our code."""
+    counts: dict[str, int] = {}
+    for i in range(200_000):
+        key = f"k{i % 1000}"
+        counts[key] = counts.get(key, 0) + len(str(i))
+    return len(counts)
+
+
+def calibrate(runs: int = 7) -> float:
+    """CPU ms of `_fixed_work()`, median of `runs`: the machine's speed beside the figures
+    (a shared 2-core machine's speed moves between sessions; the budgets do not)."""
+    times = []
+    for _ in range(runs):
+        start = time.process_time_ns()
+        _fixed_work()
+        times.append(time.process_time_ns() - start)
+    return round(statistics.median(times) / 1e6, 1)
+
+
 def weekday_ahead(days: int) -> dt.date:
     day = dt.date.today() + dt.timedelta(days=days)
     while day.weekday() >= 5:
@@ -394,12 +415,14 @@ def main() -> None:
     backend = Backend()
     results: dict[str, Any] = {}
     only = {n.strip() for n in args.only.split(";") if n.strip()}
+    calibration = [calibrate()]
     for action in actions(targets, args.runs):
         if only and action.name not in only:
             continue
         print(f"  {action.name} ...", end="", flush=True)
         results[action.name] = measure(action, backend, args.runs, args.warmup)
         print(f" {results[action.name]['cpu_ms']:.1f} ms", flush=True)
+    calibration.append(calibrate())
     same = backend.same_connection()
     Path(args.out).write_text(
         json.dumps(
@@ -409,6 +432,7 @@ def main() -> None:
                 if backend.precise
                 else ("stat" if backend.available else "unavailable"),
                 "same_connection": same,
+                "calibration_ms": calibration,
                 "actions": results,
             },
             indent=1,

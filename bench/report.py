@@ -304,6 +304,9 @@ def inprocess_lines(results: dict[str, Any]) -> str:
             note.append("data reused")
         if v.get("chart_sessions"):
             note.append(f"chart patient {v['chart_sessions']:,} sessions")
+        if v.get("calibration_ms"):
+            before, after = v["calibration_ms"]
+            note.append(f"fixed Python work {before:.0f} / {after:.0f} ms CPU before / after")
         sizes.append(f"{int(size):,} patients ({', '.join(note)})")
     loads = [v.get("load_average", m["load_average"]) for v in results["sizes"].values()]
     mark = (
@@ -313,5 +316,7 @@ def inprocess_lines(results: dict[str, Any]) -> str:
         f"In-process run {results['finished_at']} on {m['cpu']} ({m['cores']} cores, "
         f"{m['memory_gb']} GB), {m['postgresql']}, Python {m['python']}, Django {m['django']}. "
         f"{s['runs']} measured runs per action after {s['warmup']} warm-up runs, DEBUG off, "
-        f"backend CPU from /proc/PID/{s['backend_cpu']}. {'; '.join(sizes)}.{mark}"
+        f"backend CPU from /proc/PID/{s['backend_cpu']}. {'; '.join(sizes)}.{mark} "
+        f"The fixed Python work (bench/inprocess.py `calibrate`) runs the same instructions "
+        f"on every machine: its time is this machine's speed, beside the absolute budgets."
     )

@@ -319,6 +319,7 @@ def inprocess_size(
         "backend_cpu": measured["backend_cpu"],
         "chart_sessions": targets.get("chart_sessions"),
         "chart_course_sessions": targets.get("chart_course_sessions"),
+        "calibration_ms": measured.get("calibration_ms"),
         "actions": measured["actions"],
     }
 
