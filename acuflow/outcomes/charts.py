@@ -194,11 +194,15 @@ def chart_context(outcomes: dict[str, Any]) -> dict[str, Any]:
         ("onset", outcomes["onset_session"], _("Onset expected"), "#1e6b2f"),
         ("review", outcomes["review_session"], _("Review"), "#a4161a"),
     ):
+        x = scale.x(number)
         expectations.append(
             {
                 "series": series,
                 "number": number,
-                "x": _n(scale.x(number)),
+                "x": _n(x),
+                # Centred on its line, unless that would run it off the plot: a long
+                # course puts the onset (session 3) a few pixels from the axis.
+                "anchor": "start" if x < LEFT + 70 else "end" if x > RIGHT - 70 else "middle",
                 "text_y": TOP - 8 - (12 if series == "review" else 0),
                 "label": label,
                 "color": color,

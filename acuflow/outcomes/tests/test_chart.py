@@ -186,3 +186,43 @@ class SessionAxisTests(SimpleTestCase):
         xs = [float(t.get("x", "0")) for t in texts]
         # four digits at the chart's 12 px font are about 28 px wide
         self.assertGreater(min(b - a for a, b in zip(xs, xs[1:], strict=False)), 28)
+
+
+class ExpectationLabelTests(SimpleTestCase):
+    """The onset and review labels stay inside the plot: centred on their line, but
+    starting at it near the left axis and ending at it near the right one (a
+    1,000-session course puts the onset at session 3, a few pixels from the axis)."""
+
+    @staticmethod
+    def outcomes(sessions: int, onset: int, review: int) -> dict[str, object]:
+        at = timezone.now()
+        rows = [
+            {"number": n, "id": n, "started_at": at, "nrs_before": 5, "nrs_after": 4}
+            for n in range(1, sessions + 1)
+        ]
+        return {
+            "sessions": rows,
+            "instruments": [],
+            "expected_sessions": sessions,
+            "onset_session": onset,
+            "review_session": review,
+            "baseline_nrs": 6,
+            "responder_lines": {"30": 4.2, "50": 3.0},
+        }
+
+    def test_anchor_by_where_the_line_stands(self) -> None:
+        for sessions, onset, review, anchors in [
+            (10, 3, 6, ("middle", "middle")),
+            (1000, 3, 6, ("start", "start")),
+            (10, 1, 10, ("start", "end")),
+            (60, 30, 60, ("middle", "end")),
+        ]:
+            with self.subTest(sessions=sessions, onset=onset, review=review):
+                with translation.override("en"):
+                    lines = charts.chart_context(self.outcomes(sessions, onset, review))[
+                        "expectations"
+                    ]
+                self.assertEqual(tuple(line["anchor"] for line in lines), anchors)
+                svg = charts.chart_svg(self.outcomes(sessions, onset, review))
+                for line in lines:
+                    self.assertIn(f'text-anchor="{line["anchor"]}" fill="{line["color"]}"', svg)
