@@ -67,10 +67,11 @@ def make_response_link(
     course: Course | None = None,
     session: Any = None,
     expires_hours: int = 72,
-    actor: Actor | None = None,
+    actor: Actor,
 ) -> str:
     """The path (with the patient's language prefix, e.g. /nl/questionnaire/<token>/) of a
-    new one-time link. ValueError for a staff-only instrument, a licensed instrument the
+    new one-time link, made by `actor` (the link is written to the patient's record and
+    its audit trail). ValueError for a staff-only instrument, a licensed instrument the
     clinic has no text for in the patient's language, or a course of another patient."""
     definition = catalog.get(instrument)
     if "patient" not in definition["audience"]:
@@ -91,13 +92,12 @@ def make_response_link(
         instrument=instrument,
         nonce=nonce,
         expires_at=timezone.now() + dt.timedelta(hours=expires_hours),
-        created_by=actor.user if actor else None,
+        created_by=actor.user,
     )
     link.full_clean()
     with transaction.atomic():
         link.save()
-        if actor is not None:
-            audit_record(actor=actor, action=Action.CREATE, patient=patient, obj=link)
+        audit_record(actor=actor, action=Action.CREATE, patient=patient, obj=link)
     token = signing.dumps({"l": link.pk, "n": nonce}, salt=SALT)
     with translation.override(patient.language):
         return reverse("outcomes_public:fill", kwargs={"token": token})

@@ -20,7 +20,7 @@ from acuflow.assessment.catalogue import red_flag_label
 from acuflow.assessment.models import Assessment
 from acuflow.assessment.services import clinic_today
 from acuflow.audit.models import Action
-from acuflow.audit.services import audit_record
+from acuflow.audit.services import audit_batch, audit_record
 from acuflow.core import registry
 from acuflow.core.errors import DomainError
 from acuflow.protocols import catalogue, outcome, rules
@@ -410,8 +410,18 @@ def outcome_thresholds_update(
             .filter(patient__clinic=actor.clinic, state=CourseState.ACTIVE)
             .order_by("pk")
         )
-        for course in courses:
-            course_refresh_status(course=course, thresholds=merged)
+        # Each course's judged status is its patient's record: each gets its own update
+        # row (the trail, and the record parts keyed on it: audit.sections), one INSERT.
+        with audit_batch():
+            for course in courses:
+                course_refresh_status(course=course, thresholds=merged)
+                audit_record(
+                    actor=actor,
+                    action=Action.UPDATE,
+                    patient=course.patient,
+                    obj=course,
+                    detail={"rejudged": "outcome thresholds"},
+                )
     return row
 
 

@@ -56,7 +56,9 @@ class ResponseLinkTests(AcuflowTestCase):
         )
 
     def test_missing_answers_show_the_form_again_and_keep_the_link_usable(self) -> None:
-        path = links.make_response_link(patient=self.patient, instrument="nrs")
+        path = links.make_response_link(
+            patient=self.patient, instrument="nrs", actor=self.actor(self.owner)
+        )
         page = self.client.post(path, {"a_worst": "7"})
         self.assertEqual(page.status_code, 422)
         self.assertFalse(Response.objects.exists())
@@ -64,14 +66,18 @@ class ResponseLinkTests(AcuflowTestCase):
         self.assertEqual(self.client.post(path, {"a_usual": "5"}).status_code, 200)
 
     def test_an_expired_link_is_refused(self) -> None:
-        path = links.make_response_link(patient=self.patient, instrument="nrs", expires_hours=1)
+        path = links.make_response_link(
+            patient=self.patient, instrument="nrs", expires_hours=1, actor=self.actor(self.owner)
+        )
         ResponseLink.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
         self.assertEqual(self.client.get(path).status_code, 410)
         self.assertEqual(self.client.post(path, {"a_usual": "5"}).status_code, 410)
         self.assertFalse(Response.objects.exists())
 
     def test_a_tampered_or_forged_token_is_404(self) -> None:
-        path = links.make_response_link(patient=self.patient, instrument="nrs")
+        path = links.make_response_link(
+            patient=self.patient, instrument="nrs", actor=self.actor(self.owner)
+        )
         token = path.rstrip("/").rsplit("/", 1)[1]
         self.assertEqual(self.client.get(path.replace(token, token[:-2] + "xx")).status_code, 404)
         link = ResponseLink.objects.get()
@@ -81,15 +87,21 @@ class ResponseLinkTests(AcuflowTestCase):
         self.assertEqual(self.client.get(f"/nl/questionnaire/{wrong_nonce}/").status_code, 404)
 
     def test_another_language_prefix_shows_that_language(self) -> None:
-        path = links.make_response_link(patient=self.patient, instrument="nrs")
+        path = links.make_response_link(
+            patient=self.patient, instrument="nrs", actor=self.actor(self.owner)
+        )
         page = self.client.get(path.replace("/nl/", "/es/", 1))
         self.assertContains(page, "Su dolor habitual durante la última semana")
 
     def test_staff_only_and_licensed_instruments_without_text_get_no_link(self) -> None:
         with self.assertRaises(ValueError):
-            links.make_response_link(patient=self.patient, instrument="gunn_signs")
+            links.make_response_link(
+                patient=self.patient, instrument="gunn_signs", actor=self.actor(self.owner)
+            )
         with self.assertRaises(ValueError):
-            links.make_response_link(patient=self.patient, instrument="odi")
+            links.make_response_link(
+                patient=self.patient, instrument="odi", actor=self.actor(self.owner)
+            )
         content = {
             "items": {
                 f"s{i}": {"text": f"Section {i}", "options": list("abcdef")} for i in range(1, 11)
@@ -98,10 +110,28 @@ class ResponseLinkTests(AcuflowTestCase):
         services.instrument_text_load(
             actor=self.actor(self.owner), instrument="odi", language="nl", content=content
         )
-        path = links.make_response_link(patient=self.patient, instrument="odi")
+        path = links.make_response_link(
+            patient=self.patient, instrument="odi", actor=self.actor(self.owner)
+        )
         self.assertContains(self.client.get(path), "Section 7")
+
+    def test_making_a_link_is_written_to_the_patients_trail(self) -> None:
+        links.make_response_link(
+            patient=self.patient, instrument="nrs", course=self.course, actor=self.actor(self.owner)
+        )
+        link = ResponseLink.objects.get()
+        event = AuditEvent.objects.filter(
+            action="create", object_type="outcomes.responselink"
+        ).get()
+        self.assertEqual((event.patient_id, event.object_id), (self.patient.pk, str(link.pk)))
+        self.assertEqual(link.created_by, self.owner)
 
     def test_a_course_of_another_patient_is_refused(self) -> None:
         other_course = make_course(self.actor(self.other), self.other_patient)
         with self.assertRaises(ValueError):
-            links.make_response_link(patient=self.patient, instrument="nrs", course=other_course)
+            links.make_response_link(
+                patient=self.patient,
+                instrument="nrs",
+                course=other_course,
+                actor=self.actor(self.owner),
+            )

@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from acuflow.assessment.tests.factories import make_assessment
+from acuflow.audit.models import AuditEvent
 from acuflow.charting import services as charting
 from acuflow.core.testing import AcuflowTestCase
 from acuflow.outcomes.tests.factories import make_course
@@ -264,6 +265,9 @@ class ThresholdsPageTests(EnglishPagesTestCase):
         self.assertContains(page, "quality circle")
         course.refresh_from_db()
         self.assertIsNotNone(course.status_updated_at)
+        # The rejudged course is its patient's record: an update row on their trail.
+        event = AuditEvent.objects.filter(action="update", object_type="protocols.course").get()
+        self.assertEqual((event.patient_id, event.object_id), (self.patient.pk, str(course.pk)))
         # practitioners read them; only owners change them
         self.assertEqual(
             self.client_for(self.practitioner).get("/protocols/thresholds/").status_code, 200

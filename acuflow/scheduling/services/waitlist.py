@@ -184,9 +184,19 @@ def waitlist_expire(*, now: dt.datetime | None = None) -> int:
             WaitlistEntry.objects.filter(pk=offer.entry_id).update(
                 status=WaitlistEntry.State.WAITING
             )
+            actor = Actor.system(offer.entry.clinic, label="waitlist")
+            # The patient's offer ran out and they wait again: a change to their record.
+            audit_record(
+                actor=actor,
+                action=Action.UPDATE,
+                patient=None,
+                patient_id=offer.entry.patient_id,
+                obj=offer,
+                detail={"status": WaitlistOffer.State.EXPIRED.value},
+            )
             if offer.start > now:
                 waitlist_offer(
-                    clinic_actor=Actor.system(offer.entry.clinic, label="waitlist"),
+                    clinic_actor=actor,
                     practitioner=offer.entry.practitioner,
                     start=offer.start,
                     now=now,

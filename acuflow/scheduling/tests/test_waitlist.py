@@ -8,6 +8,7 @@ from unittest import mock
 from django.core import mail
 from django.utils import timezone
 
+from acuflow.audit.models import AuditEvent
 from acuflow.core.testing import AcuflowTestCase, make_patient
 from acuflow.scheduling import services
 from acuflow.scheduling.models import Appointment, WaitlistEntry, WaitlistOffer
@@ -90,6 +91,11 @@ class WaitlistTests(AcuflowTestCase):
             self.assertEqual(services.waitlist_expire(), 1)
         self.assertEqual(WaitlistOffer.objects.get(pk=offer.pk).status, "expired")
         self.assertTrue(self.offer_of(self.second))
+        # The first patient's offer ran out: an update row on their own trail.
+        event = AuditEvent.objects.filter(
+            patient=self.first, action="update", object_type="scheduling.waitlistoffer"
+        ).get()
+        self.assertEqual((event.object_id, event.channel), (str(offer.pk), "system"))
 
     def test_accepting_a_slot_someone_else_took_keeps_the_patient_waiting(self) -> None:
         self.cancel()
