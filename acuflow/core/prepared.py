@@ -29,6 +29,7 @@ from django.db.models.sql.compiler import SQLCompiler
 # Sample values for the markers: ids are never negative, keys never hold a NUL.
 MARKER_ID = -2_000_000_001  # within every integer column type
 MARKER_OTHER_ID = -2_000_000_002  # a second id in the same query
+MARKER_THIRD_ID = -2_000_000_003  # a third
 MARKER_KEY = "\x00prepared-key"
 
 
@@ -45,10 +46,12 @@ class _Compiled:
 class Prepared[M: Model]:
     """`build()` returns the queryset with a marker where each value goes;
     `first(name=value, ...)` runs it with those values and answers the first object
-    or None. The queryset must not depend on anything but the markers (no now(), no
-    settings read at call time): it is built once."""
+    (a dict or tuple for a values() queryset) or None; `all(name=value, ...)` answers
+    every row. The queryset must not depend on anything but the markers (no now(), no
+    settings read at call time): it is built once. No prefetch_related: it would run
+    uncompiled."""
 
-    def __init__(self, model: type[M], build: Callable[[], QuerySet[M]], **markers: int | str):
+    def __init__(self, model: type[M], build: Callable[[], QuerySet[M, Any]], **markers: int | str):
         self.model = model
         self._build = build
         self._markers = markers
@@ -73,7 +76,7 @@ class Prepared[M: Model]:
         self._compiled[alias] = compiled
         return compiled
 
-    def first(self, **values: int | str) -> M | None:
+    def _queryset(self, values: dict[str, int | str]) -> QuerySet[Any]:
         alias = router.db_for_read(self.model)
         compiled = self._compiled.get(alias) or self._compile(alias)
         params = list(compiled.params)
@@ -90,9 +93,19 @@ class Prepared[M: Model]:
         query = copy.copy(compiled.queryset.query)
         query.get_compiler = _answers(compiler)  # type: ignore[method-assign]
         queryset = type(compiled.queryset)(model=self.model, query=query, using=alias)
-        for obj in queryset:
+        # Rows as the queryset gives them: objects, or values()/values_list() rows.
+        queryset._iterable_class = compiled.queryset._iterable_class
+        queryset._fields = compiled.queryset._fields  # type: ignore[attr-defined]
+        return queryset
+
+    def first(self, **values: int | str) -> M | None:
+        for obj in self._queryset(values):
             return obj  # type: ignore[no-any-return]
         return None
+
+    def all(self, **values: int | str) -> list[Any]:
+        """Every row, as the queryset answers them (objects, dicts or tuples)."""
+        return list(self._queryset(values))
 
 
 def _answers(compiler: SQLCompiler) -> Callable[..., SQLCompiler]:

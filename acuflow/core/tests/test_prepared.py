@@ -71,6 +71,35 @@ class PreparedTests(AcuflowTestCase):
         with self.assertRaises(ObjectDoesNotExist):
             found.membership  # noqa: B018
 
+    def test_values_rows_and_every_row(self) -> None:
+        by_clinic = Prepared(
+            User,
+            lambda: User.objects.filter(membership__clinic_id=MARKER_ID)
+            .order_by("email")
+            .values("email", "membership__role"),
+            clinic=MARKER_ID,
+        )
+        emails = Prepared(
+            User,
+            lambda: User.objects.filter(membership__clinic_id=MARKER_ID)
+            .order_by("email")
+            .values_list("email", flat=True),
+            clinic=MARKER_ID,
+        )
+        clinic = self.owner.membership.clinic_id
+        expected = list(
+            User.objects.filter(membership__clinic_id=clinic)
+            .order_by("email")
+            .values("email", "membership__role")
+        )
+        self.assertGreater(len(expected), 1)
+        with self.assertNumQueries(1):
+            self.assertEqual(by_clinic.all(clinic=clinic), expected)
+        self.assertEqual(by_clinic.first(clinic=clinic), expected[0])
+        self.assertEqual(emails.all(clinic=clinic), [row["email"] for row in expected])
+        self.assertEqual(emails.all(clinic=999_999), [])
+        self.assertIsNone(emails.first(clinic=999_999))
+
     def test_a_marker_that_is_not_in_the_query_is_refused(self) -> None:
         missing = Prepared(User, lambda: User.objects.filter(pk=1), pk=MARKER_ID)
         with self.assertRaisesMessage(ImproperlyConfigured, "occurs 0 times"):
