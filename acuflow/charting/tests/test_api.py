@@ -9,9 +9,8 @@ from django.test import SimpleTestCase
 from django.utils import timezone
 from ninja.responses import NinjaJSONEncoder
 
-from acuflow.audit.models import AuditEvent
+from acuflow.audit.models import AuditEvent, SecurityEvent
 from acuflow.charting import selectors, services
-from acuflow.audit.models import SecurityEvent
 from acuflow.charting.models import Session, SessionDraft
 from acuflow.charting.schemas import SessionList
 from acuflow.charting.tests.factories import at, make_course, session_body
@@ -211,7 +210,9 @@ class SessionApiTests(AcuflowTestCase):
     def test_no_such_course_is_404(self) -> None:
         # Also beyond the id column: nobody, not a database error.
         for course_id in (0, 10**9, 2**63, 10**30):
-            r = self.api(self.owner, "POST", f"/api/v1/courses/{course_id}/sessions", session_body())
+            r = self.api(
+                self.owner, "POST", f"/api/v1/courses/{course_id}/sessions", session_body()
+            )
             self.assertError(r, 404, "not_found")
         self.assertFalse(Session.objects.exists())
 
