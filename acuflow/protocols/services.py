@@ -383,7 +383,9 @@ def course_refresh_status(
         for at, nrs, source in _OBSERVATIONS.all(course=course.pk)
     ]
     _apply_status(course, observations, thresholds)
-    course.save(update_fields=STATUS_FIELDS)
+    # One UPDATE of the status columns: what save(update_fields=...) writes, without
+    # its per-call model machinery (Course has no save() of its own and no receivers).
+    Course.objects.filter(pk=course.pk).update(**{f: getattr(course, f) for f in STATUS_FIELDS})
     return course
 
 
