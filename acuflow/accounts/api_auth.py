@@ -43,7 +43,7 @@ def _refused(request: HttpRequest, api_token: ApiToken | None, reason: str) -> N
 def _tokens() -> QuerySet[ApiToken]:
     confirmed = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
     return (
-        ApiToken.objects.select_related("user__membership__clinic")
+        ApiToken.objects.select_related("user__membership__clinic", "user__practitioner")
         .annotate(has_confirmed_device=Exists(confirmed))
         .filter(key_hash=MARKER_KEY)
     )

@@ -3,13 +3,38 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from acuflow.accounts.models import ApiToken, Practitioner
+from acuflow.accounts.models import ApiToken, Clinic, Location, Practitioner
 from acuflow.core.access import refusal_record
 from acuflow.core.actor import Actor
+from acuflow.core.prepared import MARKER_ID, Prepared
 
 
 def practitioner_list(*, actor: Actor) -> QuerySet[Practitioner]:
     return Practitioner.objects.filter(clinic=actor.clinic).select_related("user")
+
+
+# The calendars and the booking read a clinic's practitioners and locations on every
+# request: compiled once (acuflow.core.prepared), in the models' order.
+_PRACTITIONERS = Prepared(
+    Practitioner,
+    lambda: Practitioner.objects.filter(clinic_id=MARKER_ID).select_related("user"),
+    clinic=MARKER_ID,
+)
+_LOCATIONS = Prepared(
+    Location, lambda: Location.objects.filter(clinic_id=MARKER_ID), clinic=MARKER_ID
+)
+
+
+def practitioners_of(clinic: Clinic) -> list[Practitioner]:
+    """The clinic's practitioners with their users, by name."""
+    found: list[Practitioner] = _PRACTITIONERS.all(clinic=clinic.pk)
+    return found
+
+
+def locations_of(clinic: Clinic) -> list[Location]:
+    """The clinic's locations, by name."""
+    found: list[Location] = _LOCATIONS.all(clinic=clinic.pk)
+    return found
 
 
 def practitioner_get_for_actor(*, actor: Actor, practitioner_id: int | str) -> Practitioner:

@@ -179,9 +179,7 @@ def create_session(
     request: HttpRequest, course_id: int, payload: SessionIn
 ) -> Status[dict[str, Any]]:
     actor = api_actor(request)
-    course = selectors.course_get_for_actor(
-        actor=actor, course_id=course_id, audit=False, plan_and_status=True
-    )
+    course = selectors.course_to_chart(actor=actor, course_id=course_id)
     session = services.session_create(actor=actor, course=course, **payload.service_kwargs())
     session.practitioner = actor.practitioner  # type: ignore[assignment]
     return Status(201, session_out(session))

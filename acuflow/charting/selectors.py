@@ -5,31 +5,51 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from acuflow.audit.models import Action
 from acuflow.charting import catalogue
 from acuflow.charting.models import Session, SessionDraft
 from acuflow.core.access import get_for_actor
+from acuflow.core.prepared import MARKER_ID, MARKER_OTHER_ID, MARKER_THIRD_ID, Prepared
 from acuflow.protocols import selectors as protocol_selectors
+from acuflow.protocols.models import Course
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
     from acuflow.patients.models import Patient
-    from acuflow.protocols.models import Course
 
 
-def course_get_for_actor(
-    *, actor: Actor, course_id: int | str, audit: bool = True, plan_and_status: bool = False
-) -> Course:
-    """The course in the actor's clinic (404 otherwise); clinical roles only (403).
-    plan_and_status: patient, assessment, protocol and plan only (enough to chart)."""
+def course_get_for_actor(*, actor: Actor, course_id: int | str, audit: bool = True) -> Course:
+    """The course in the actor's clinic (404 otherwise); clinical roles only (403)."""
     return protocol_selectors.course_get_for_actor(
+        actor=actor, course_id=course_id, audit=Action.READ if audit else None
+    )
+
+
+def _courses_to_chart() -> QuerySet[Course]:
+    drafts = SessionDraft.objects.filter(course=OuterRef("pk"), user_id=MARKER_THIRD_ID)
+    return protocol_selectors.courses_to_record().annotate(has_draft=Exists(drafts))
+
+
+# The API's save reads its course with this on every call: compiled once.
+_COURSE_TO_CHART = Prepared(
+    Course, _courses_to_chart, clinic=MARKER_ID, pk=MARKER_OTHER_ID, user=MARKER_THIRD_ID
+)
+
+
+def course_to_chart(*, actor: Actor, course_id: int | str) -> Course:
+    """The course a session is charted in (the API's save): scoped (404) and for
+    clinical roles (403) like `course_get_for_actor`, with only what the save needs
+    (patient and assessment), not audited (the session's own audit row is).
+    `has_draft`: whether the actor has a draft of this course's screen, which the save
+    then deletes (most saves have none: no DELETE for them)."""
+    return protocol_selectors.course_to_record(
         actor=actor,
         course_id=course_id,
-        audit=Action.READ if audit else None,
-        plan_and_status=plan_and_status,
+        lookup=_COURSE_TO_CHART,
+        marked={"user": actor.user.pk if actor.user is not None else 0},
     )
 
 

@@ -256,7 +256,8 @@ def session_create(
         course_lock_open(course, charting=True)
         session.save()
         audit_record(actor=actor, action=Action.CREATE, patient=course.patient, obj=session)
-        SessionDraft.objects.filter(course=course, user=actor.user).delete()
+        if getattr(course, "has_draft", True):  # known from selectors.course_to_chart
+            SessionDraft.objects.filter(course=course, user=actor.user).delete()
         course_observation_recorded(
             course=course,
             at=session.started_at,

@@ -1,4 +1,4 @@
-"""Lookups of the signed-in path, compiled once.
+"""Lookups of the signed-in path and other hot reads, compiled once.
 
 Every signed-in request runs the same few lookups: its session, its user with clinic
 membership, the authenticator it signed in with, or its bearer token. Django builds and
@@ -10,13 +10,16 @@ that queryset, so select_related, annotations and field conversions are exactly 
 queryset's (acuflow/core/tests/test_prepared.py compares the two).
 
 The values that change between calls are named by markers: a sample value of the
-right type (int or str, which every backend passes through unchanged) that must occur
-exactly once among the compiled query's parameters.
+right type that must occur exactly once among the compiled query's parameters. An int
+or str every backend passes through unchanged; a date or an aware datetime is passed
+as the backend adapts a DateField's or DateTimeField's value (SQLite writes text), both
+when the marker is looked for and for each call's value.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +32,28 @@ from django.db.models.sql.compiler import SQLCompiler
 # Sample values for the markers: ids are never negative, keys never hold a NUL.
 MARKER_ID = -2_000_000_001  # within every integer column type
 MARKER_OTHER_ID = -2_000_000_002  # a second id in the same query
+MARKER_THIRD_ID = -2_000_000_003  # a third
 MARKER_KEY = "\x00prepared-key"
+# Days and instants no clinical value takes (clinical dates are 1900..2100).
+MARKER_DAY = dt.date(1001, 2, 3)
+MARKER_OTHER_DAY = dt.date(1001, 2, 4)
+MARKER_INSTANT = dt.datetime(1001, 2, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+MARKER_OTHER_INSTANT = dt.datetime(1001, 2, 3, 4, 5, 6, 8, tzinfo=dt.UTC)
+
+type Value = int | str | dt.date  # a datetime is a date
+
+
+def _adapter(connection: Any, marker: Value) -> Callable[[Any], Any]:
+    """How the backend passes a value of the marker's type as a query parameter."""
+    if isinstance(marker, dt.datetime):
+        return connection.ops.adapt_datetimefield_value  # type: ignore[no-any-return]
+    if isinstance(marker, dt.date):
+        return connection.ops.adapt_datefield_value  # type: ignore[no-any-return]
+    return _same
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 @dataclass(frozen=True)
@@ -39,16 +63,19 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     slots: dict[str, int]
+    adapters: dict[str, Callable[[Any], Any]]
     converters: dict[int, Any]
 
 
 class Prepared[M: Model]:
     """`build()` returns the queryset with a marker where each value goes;
     `first(name=value, ...)` runs it with those values and answers the first object
-    or None. The queryset must not depend on anything but the markers (no now(), no
-    settings read at call time): it is built once."""
+    (a dict or tuple for a values() queryset) or None; `all(name=value, ...)` answers
+    every row. The queryset must not depend on anything but the markers (no now(), no
+    settings read at call time): it is built once. No prefetch_related: it would run
+    uncompiled."""
 
-    def __init__(self, model: type[M], build: Callable[[], QuerySet[M]], **markers: int | str):
+    def __init__(self, model: type[M], build: Callable[[], QuerySet[M, Any]], **markers: Value):
         self.model = model
         self._build = build
         self._markers = markers
@@ -59,8 +86,11 @@ class Prepared[M: Model]:
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         slots: dict[str, int] = {}
+        adapters: dict[str, Callable[[Any], Any]] = {}
         for name, marker in self._markers.items():
-            found = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
+            adapters[name] = adapt = _adapter(compiler.connection, marker)
+            sample = adapt(marker)
+            found = [i for i, p in enumerate(params) if type(p) is type(sample) and p == sample]
             if len(found) != 1:
                 raise ImproperlyConfigured(
                     f"marker {name}={marker!r} occurs {len(found)} times in the parameters "
@@ -69,16 +99,16 @@ class Prepared[M: Model]:
             slots[name] = found[0]
         columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
         converters = compiler.get_converters(columns)
-        compiled = _Compiled(queryset, compiler, sql, tuple(params), slots, converters)
+        compiled = _Compiled(queryset, compiler, sql, tuple(params), slots, adapters, converters)
         self._compiled[alias] = compiled
         return compiled
 
-    def first(self, **values: int | str) -> M | None:
+    def _queryset(self, values: dict[str, Value]) -> QuerySet[Any]:
         alias = router.db_for_read(self.model)
         compiled = self._compiled.get(alias) or self._compile(alias)
         params = list(compiled.params)
         for name, slot in compiled.slots.items():
-            params[slot] = values[name]
+            params[slot] = compiled.adapters[name](values[name])
         sql, converters = compiled.sql, compiled.converters
         # A copy of the compiled compiler (its select list, related-object layout and
         # annotation columns) on this thread's connection, answering the stored SQL and
@@ -90,9 +120,19 @@ class Prepared[M: Model]:
         query = copy.copy(compiled.queryset.query)
         query.get_compiler = _answers(compiler)  # type: ignore[method-assign]
         queryset = type(compiled.queryset)(model=self.model, query=query, using=alias)
-        for obj in queryset:
+        # Rows as the queryset gives them: objects, or values()/values_list() rows.
+        queryset._iterable_class = compiled.queryset._iterable_class
+        queryset._fields = compiled.queryset._fields  # type: ignore[attr-defined]
+        return queryset
+
+    def first(self, **values: Value) -> M | None:
+        for obj in self._queryset(values):
             return obj  # type: ignore[no-any-return]
         return None
+
+    def all(self, **values: Value) -> list[Any]:
+        """Every row, as the queryset answers them (objects, dicts or tuples)."""
+        return list(self._queryset(values))
 
 
 def _answers(compiler: SQLCompiler) -> Callable[..., SQLCompiler]:

@@ -8,6 +8,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from acuflow.core.access import get_for_actor, object_id
+from acuflow.core.prepared import MARKER_ID, MARKER_OTHER_ID, Prepared
 from acuflow.protocols import catalogue, outcome
 from acuflow.protocols.models import (
     ClinicOutcomeThresholds,
@@ -79,6 +80,40 @@ def course_get_for_actor(
         qs = qs.prefetch_related(None)
     course = get_for_actor(
         qs, actor=actor, pk=course_id, what="course", audit=audit, for_update=for_update
+    )
+    course.patient.clinic = actor.clinic  # the scope filter proved it
+    return course
+
+
+def courses_to_record() -> QuerySet[Course]:
+    """The queryset of `course_to_record`, for a caller that compiles its own lookup
+    from it (with an annotation of its own): markers `clinic` and `pk`."""
+    return (
+        Course.objects.select_related("patient", "assessment")
+        .filter(patient__clinic_id=MARKER_ID, pk=MARKER_OTHER_ID)
+        .order_by()
+    )
+
+
+# Every charted session reads its course first: compiled once (acuflow.core.prepared).
+_COURSE_TO_RECORD = Prepared(Course, courses_to_record, clinic=MARKER_ID, pk=MARKER_OTHER_ID)
+
+
+def course_to_record(
+    *,
+    actor: Actor,
+    course_id: int | str,
+    lookup: Prepared[Course] = _COURSE_TO_RECORD,
+    marked: dict[str, int | str] | None = None,
+) -> Course:
+    """A course to record a session in (charting's save): the course with its patient
+    and assessment, which the checks, the status refresh and the session need; no
+    protocol (its JSON is ~2.7 KB), practitioner or planned sessions. Scoped to the
+    actor's clinic (404) and clinical roles (403); not audited: the write's own audit
+    row records it. `lookup`: one compiled from `courses_to_record()` with more
+    columns, `marked` the values of its other markers."""
+    course = get_for_actor(
+        lookup, actor=actor, pk=course_id, what="course", audit=None, marked=marked
     )
     course.patient.clinic = actor.clinic  # the scope filter proved it
     return course
@@ -163,9 +198,18 @@ def shipped_thresholds() -> outcome.Thresholds:
     return outcome.Thresholds(**catalogue.outcome_thresholds()["values"])
 
 
+# Read by every charted session's status refresh: compiled once. One row at most per
+# clinic (a one-to-one): no ORDER BY.
+_THRESHOLDS = Prepared(
+    ClinicOutcomeThresholds,
+    lambda: ClinicOutcomeThresholds.objects.filter(clinic_id=MARKER_ID).order_by(),
+    clinic=MARKER_ID,
+)
+
+
 def thresholds_for(clinic_id: int) -> outcome.Thresholds:
     """The clinic's responder thresholds, or the shipped ones."""
-    row = ClinicOutcomeThresholds.objects.filter(clinic_id=clinic_id).first()
+    row = _THRESHOLDS.first(clinic=clinic_id)
     return row.value() if row is not None else shipped_thresholds()
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from acuflow.audit.models import Action
 from acuflow.audit.services import audit_batch, audit_record
 from acuflow.core import registry
 from acuflow.core.errors import DomainError
+from acuflow.core.prepared import MARKER_ID, Prepared
 from acuflow.protocols import catalogue, outcome, rules
 from acuflow.protocols.models import (
     CLOSED_STATES,
@@ -312,18 +314,30 @@ STATUS_FIELDS = [
 ]
 
 
+# Every charted session and booking of a course takes this lock: compiled once.
+_LOCKED_STATE = Prepared(
+    Course,
+    lambda: (
+        Course.objects.select_for_update(of=("self",))
+        .filter(pk=MARKER_ID)
+        .values("state", "sessions_done", "assessment__red_flag_state")
+    ),
+    pk=MARKER_ID,
+)
+
+
 def course_lock_open(course: Course, *, charting: bool = False) -> None:
     """Lock the course row for a write that changes it (a session, a pain score, a
     booking) and check, under the lock, that it is still open: 409 `course_closed`
     even when a close committed a moment earlier. `charting`: also 409
     `red_flags_unresolved` while a red flag found during the course is not cleared.
     Call inside the caller's transaction."""
-    row = (
-        Course.objects.select_for_update(of=("self",))
-        .filter(pk=course.pk)
-        .values("state", "sessions_done", "assessment__red_flag_state")
-        .get()
-    )
+    if transaction.get_autocommit():  # the compiled lock skips Django's own check
+        raise TransactionManagementError("course_lock_open needs the caller's transaction")
+    rows = _LOCKED_STATE.all(pk=course.pk)
+    if not rows:
+        raise Course.DoesNotExist("course not found")
+    row = rows[0]
     course.state = row["state"]
     course.sessions_done = row["sessions_done"]
     course.assessment.red_flag_state = row["assessment__red_flag_state"]
@@ -344,6 +358,20 @@ def course_observation_recorded(
     return course_refresh_status(course=course)
 
 
+# Every charted session and questionnaire refreshes the status from these rows: compiled
+# once. The model's order (course, at, id) is (at, id) within one course, without the
+# join to the course that ordering by it compiles.
+_OBSERVATIONS = Prepared(
+    CourseObservation,
+    lambda: (
+        CourseObservation.objects.filter(course_id=MARKER_ID)
+        .order_by("at", "id")
+        .values_list("at", "nrs", "source")
+    ),
+    course=MARKER_ID,
+)
+
+
 def course_refresh_status(
     *, course: Course, thresholds: outcome.Thresholds | None = None
 ) -> Course:
@@ -352,12 +380,12 @@ def course_refresh_status(
         thresholds = thresholds_for(course.patient.clinic_id)
     observations = [
         outcome.Observation(at=at, nrs=nrs, source=source)
-        for at, nrs, source in CourseObservation.objects.filter(course=course).values_list(
-            "at", "nrs", "source"
-        )
+        for at, nrs, source in _OBSERVATIONS.all(course=course.pk)
     ]
     _apply_status(course, observations, thresholds)
-    course.save(update_fields=STATUS_FIELDS)
+    # One UPDATE of the status columns: what save(update_fields=...) writes, without
+    # its per-call model machinery (Course has no save() of its own and no receivers).
+    Course.objects.filter(pk=course.pk).update(**{f: getattr(course, f) for f in STATUS_FIELDS})
     return course
 
 

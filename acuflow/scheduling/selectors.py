@@ -24,6 +24,16 @@ from acuflow.charting.rules import AppointmentFacts
 from acuflow.charting.selectors import session_ids_for_appointments
 from acuflow.core.access import get_for_actor
 from acuflow.core.languages import in_every_language
+from acuflow.core.prepared import (
+    MARKER_DAY,
+    MARKER_ID,
+    MARKER_INSTANT,
+    MARKER_OTHER_DAY,
+    MARKER_OTHER_ID,
+    MARKER_OTHER_INSTANT,
+    Prepared,
+    Value,
+)
 from acuflow.scheduling import rules
 from acuflow.scheduling.models import (
     Appointment,
@@ -57,6 +67,12 @@ def clinic_zone(clinic: Clinic) -> ZoneInfo:
 
 
 _SETTINGS_ATTR = "_acuflow_schedule_settings"
+# Every calendar and booking reads them: compiled once (acuflow.core.prepared).
+_SETTINGS = Prepared(
+    ScheduleSettings,
+    lambda: ScheduleSettings.objects.filter(clinic_id=MARKER_ID).order_by(),
+    clinic=MARKER_ID,
+)
 
 
 def schedule_settings(clinic: Clinic) -> ScheduleSettings:
@@ -64,9 +80,11 @@ def schedule_settings(clinic: Clinic) -> ScheduleSettings:
     booking needs them for the grid and again for its reminders)."""
     found: ScheduleSettings | None = clinic.__dict__.get(_SETTINGS_ATTR)
     if found is None:
+        found = _SETTINGS.first(clinic=clinic.pk)
+    if found is None:
         # get_or_create creates in a savepoint and re-reads on a concurrent insert.
         found = ScheduleSettings.objects.get_or_create(clinic=clinic)[0]
-        remember_schedule_settings(clinic, found)
+    remember_schedule_settings(clinic, found)
     return found
 
 
@@ -114,31 +132,51 @@ def practitioners_for_type(clinic: Clinic, type: AppointmentType) -> list[Practi
 _HOURS_ORDER = ("weekday", "start", "id")
 
 
+# One practitioner's weekly hours and day exceptions: every availability read, booking
+# and practitioner's calendar reads them, compiled once (acuflow.core.prepared).
+_HOURS_OF = Prepared(
+    WorkingHours,
+    lambda: WorkingHours.objects.filter(practitioner_id=MARKER_ID).order_by(*_HOURS_ORDER),
+    practitioner=MARKER_ID,
+)
+_EXCEPTIONS_OF = Prepared(
+    ScheduleException,
+    lambda: ScheduleException.objects.filter(
+        practitioner_id=MARKER_ID, date__range=(MARKER_DAY, MARKER_OTHER_DAY)
+    ),
+    practitioner=MARKER_ID,
+    first=MARKER_DAY,
+    last=MARKER_OTHER_DAY,
+)
+
+
+def _weekly(w: WorkingHours) -> rules.WeeklyWindow:
+    return rules.WeeklyWindow(
+        weekday=w.weekday,
+        start=w.start,
+        end=w.end,
+        location_id=w.location_id,
+        valid_from=w.valid_from,
+        valid_until=w.valid_until,
+    )
+
+
+def _exception(e: ScheduleException) -> rules.DayException:
+    return rules.DayException(
+        date=e.date, kind=e.kind, start=e.start, end=e.end, location_id=e.location_id
+    )
+
+
 def practitioner_windows(
     practitioner: Practitioner, first: dt.date, last: dt.date, *, zone: ZoneInfo
 ) -> list[rules.Window]:
-    weekly = [
-        rules.WeeklyWindow(
-            weekday=w.weekday,
-            start=w.start,
-            end=w.end,
-            location_id=w.location_id,
-            valid_from=w.valid_from,
-            valid_until=w.valid_until,
-        )
-        for w in WorkingHours.objects.filter(practitioner=practitioner).order_by(*_HOURS_ORDER)
-    ]
+    weekly = [_weekly(w) for w in _HOURS_OF.all(practitioner=practitioner.pk)]
     exceptions = [
-        rules.DayException(
-            date=e.date, kind=e.kind, start=e.start, end=e.end, location_id=e.location_id
-        )
-        for e in ScheduleException.objects.filter(
-            practitioner=practitioner, date__range=(first, last)
-        )
+        _exception(e)
+        for e in _EXCEPTIONS_OF.all(practitioner=practitioner.pk, first=first, last=last)
     ]
-    holidays = Holiday.objects.filter(
-        clinic_id=practitioner.clinic_id, date__range=(first, last)
-    ).values_list("date", flat=True)
+    closures = _CLOSURES.all(clinic=practitioner.clinic_id, first=first, last=last)
+    holidays = [day for day, _name in closures]
     return rules.working_windows(
         first=first, last=last, weekly=weekly, exceptions=exceptions, holidays=holidays, zone=zone
     )
@@ -155,25 +193,20 @@ def windows_for_many(
     """Working windows of several practitioners in three queries (calendar pages), two
     when the caller has read their clinic's `clinic_closures` for these days already."""
     ids = [p.pk for p in practitioners]
+    hours: Iterable[WorkingHours]
+    found: Iterable[ScheduleException]
+    if len(ids) == 1:  # a practitioner's calendar: the lookups compiled once
+        hours = _HOURS_OF.all(practitioner=ids[0])
+        found = _EXCEPTIONS_OF.all(practitioner=ids[0], first=first, last=last)
+    else:
+        hours = WorkingHours.objects.filter(practitioner_id__in=ids).order_by(*_HOURS_ORDER)
+        found = ScheduleException.objects.filter(practitioner_id__in=ids, date__range=(first, last))
     weekly: dict[int, list[rules.WeeklyWindow]] = {pk: [] for pk in ids}
-    for w in WorkingHours.objects.filter(practitioner_id__in=ids).order_by(*_HOURS_ORDER):
-        weekly[w.practitioner_id].append(
-            rules.WeeklyWindow(
-                weekday=w.weekday,
-                start=w.start,
-                end=w.end,
-                location_id=w.location_id,
-                valid_from=w.valid_from,
-                valid_until=w.valid_until,
-            )
-        )
+    for w in hours:
+        weekly[w.practitioner_id].append(_weekly(w))
     exceptions: dict[int, list[rules.DayException]] = {pk: [] for pk in ids}
-    for e in ScheduleException.objects.filter(practitioner_id__in=ids, date__range=(first, last)):
-        exceptions[e.practitioner_id].append(
-            rules.DayException(
-                date=e.date, kind=e.kind, start=e.start, end=e.end, location_id=e.location_id
-            )
-        )
+    for e in found:
+        exceptions[e.practitioner_id].append(_exception(e))
     if closures is not None:
         holidays = list(closures)
     else:
@@ -300,6 +333,32 @@ CALENDAR_FIELDS = (
 )
 
 
+def _calendar_rows(scope: str) -> Prepared[Appointment]:
+    """`calendar_rows` for a practitioner's, a location's or the whole clinic's view."""
+
+    def build() -> QuerySet[Appointment, dict[str, Any]]:
+        qs = Appointment.objects.filter(
+            clinic_id=MARKER_ID, busy_until__gt=MARKER_INSTANT, start__lt=MARKER_OTHER_INSTANT
+        )
+        if scope:
+            qs = qs.filter(**{f"{scope}_id": MARKER_OTHER_ID})
+        return qs.order_by("start", "id").values(*CALENDAR_FIELDS)
+
+    markers: dict[str, Value] = {"scope": MARKER_OTHER_ID} if scope else {}
+    return Prepared(
+        Appointment,
+        build,
+        clinic=MARKER_ID,
+        start=MARKER_INSTANT,
+        end=MARKER_OTHER_INSTANT,
+        **markers,
+    )
+
+
+# Every calendar page reads its blocks with one of these: compiled once.
+_CALENDAR_ROWS = {scope: _calendar_rows(scope) for scope in ("", "practitioner", "location")}
+
+
 def calendar_rows(
     *,
     actor: Actor,
@@ -309,13 +368,16 @@ def calendar_rows(
     location_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """The appointments of the actor's clinic in [start, end) as `CALENDAR_FIELDS` rows,
-    cancelled ones included, in the order of `appointment_list`."""
-    qs = Appointment.objects.filter(clinic=actor.clinic, busy_until__gt=start, start__lt=end)
+    cancelled ones included, in the order of `appointment_list`; of one practitioner or
+    else of one location when given."""
+    values: dict[str, Value] = {"clinic": actor.clinic.pk, "start": start, "end": end}
+    scope = ""
     if practitioner_id is not None:
-        qs = qs.filter(practitioner_id=practitioner_id)
-    if location_id is not None:
-        qs = qs.filter(location_id=location_id)
-    return list(qs.order_by("start", "id").values(*CALENDAR_FIELDS))
+        scope, values["scope"] = "practitioner", practitioner_id
+    elif location_id is not None:
+        scope, values["scope"] = "location", location_id
+    rows: list[dict[str, Any]] = _CALENDAR_ROWS[scope].all(**values)
+    return rows
 
 
 def appointment_get_for_actor(
@@ -446,13 +508,21 @@ def today_list(
     return [DayRow(a, day_status(a), sessions.get(a.pk)) for a in appointments]
 
 
+# Every calendar page and availability read reads the closures: compiled once.
+_CLOSURES = Prepared(
+    Holiday,
+    lambda: Holiday.objects.filter(
+        clinic_id=MARKER_ID, date__gte=MARKER_DAY, date__lte=MARKER_OTHER_DAY
+    ).values_list("date", "name"),
+    clinic=MARKER_ID,
+    first=MARKER_DAY,
+    last=MARKER_OTHER_DAY,
+)
+
+
 def clinic_closures(clinic: Clinic, first: dt.date, last: dt.date) -> dict[dt.date, str]:
     """The clinic's own closures between first and last (inclusive), with their name."""
-    return dict(
-        Holiday.objects.filter(clinic=clinic, date__gte=first, date__lte=last).values_list(
-            "date", "name"
-        )
-    )
+    return dict(_CLOSURES.all(clinic=clinic.pk, first=first, last=last))
 
 
 def closed_days(

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from acuflow.accounts.decorators import staff_view
 from acuflow.accounts.models import Location, Practitioner
+from acuflow.accounts.selectors import locations_of, practitioners_of
 from acuflow.assessment import catalogue as assessment_catalogue
 from acuflow.audit.models import Action
 from acuflow.audit.services import audit_record, audit_shown
@@ -86,18 +87,21 @@ def _calendar_context(request: HttpRequest) -> dict[str, Any]:
     zone = selectors.clinic_zone(clinic)
     view = "day" if request.GET.get("view") == "day" else "week"
     day = _day(request.GET.get("date"), zone)
-    practitioners = list(Practitioner.objects.filter(clinic=clinic).select_related("user"))
-    locations = list(Location.objects.filter(clinic=clinic))
+    practitioners = practitioners_of(clinic)
+    locations: list[Location] = []
     location: Location | None = None
     practitioner: Practitioner | None = None
     # Picked from the clinic's lists just read (404 for anything else): no query of its own.
     if request.GET.get("location"):
+        locations = locations_of(clinic)
         location = _one_of(locations, request.GET["location"], "location")
     elif request.GET.get("practitioner"):
         practitioner = _one_of(practitioners, request.GET["practitioner"], "practitioner")
     else:
         own = actor.practitioner
         practitioner = own if own is not None else (practitioners[0] if practitioners else None)
+    if practitioner is None and not locations:
+        locations = locations_of(clinic)  # the page offers them only without a practitioner
     first = day if view == "day" else day - dt.timedelta(days=day.weekday())
     last = first if view == "day" else first + dt.timedelta(days=6)
     start = rules.local_instant(first, dt.time(0), zone)

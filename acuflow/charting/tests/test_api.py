@@ -9,7 +9,7 @@ from django.test import SimpleTestCase
 from django.utils import timezone
 from ninja.responses import NinjaJSONEncoder
 
-from acuflow.audit.models import AuditEvent
+from acuflow.audit.models import AuditEvent, SecurityEvent
 from acuflow.charting import selectors, services
 from acuflow.charting.models import Session, SessionDraft
 from acuflow.charting.schemas import SessionList
@@ -207,6 +207,15 @@ class SessionApiTests(AcuflowTestCase):
         )
         self.assertIn("expired", error["detail"])
 
+    def test_no_such_course_is_404(self) -> None:
+        # Also beyond the id column: nobody, not a database error.
+        for course_id in (0, 10**9, 2**63, 10**30):
+            r = self.api(
+                self.owner, "POST", f"/api/v1/courses/{course_id}/sessions", session_body()
+            )
+            self.assertError(r, 404, "not_found")
+        self.assertFalse(Session.objects.exists())
+
     def test_reception_may_not_chart_or_read_sessions(self) -> None:
         self.assertError(self.api(self.reception, "POST", self.url(), session_body()), 403)
         self.assertError(
@@ -215,6 +224,9 @@ class SessionApiTests(AcuflowTestCase):
 
     def test_another_clinic_gets_404(self) -> None:
         self.assertError(self.api(self.other, "POST", self.url(), session_body()), 404, "not_found")
+        refused = SecurityEvent.objects.get(target_type="protocols.course")
+        self.assertEqual(refused.patient_id, self.patient.pk)  # the patient aimed at
+        self.assertEqual(refused.target_id, str(self.course.pk))
         self.assertError(
             self.api(self.other, "GET", f"/api/v1/patients/{self.patient.pk}/sessions"), 404
         )
@@ -371,8 +383,23 @@ class SessionApiTests(AcuflowTestCase):
 
     def test_saving_a_session_removes_the_draft(self) -> None:
         SessionDraft.objects.create(course=self.course, user=self.owner, data={"sites": []})
+        SessionDraft.objects.create(course=self.course, user=self.practitioner, data={})
         self.api(self.owner, "POST", self.url(), session_body())
-        self.assertFalse(SessionDraft.objects.exists())
+        # The saver's draft of this course goes; another user's stays.
+        self.assertEqual(
+            list(SessionDraft.objects.values_list("user", flat=True)), [self.practitioner.pk]
+        )
+
+    def test_a_save_without_a_draft_deletes_nothing(self) -> None:
+        # The course read says whether the saver has a draft: no DELETE when not.
+        SessionDraft.objects.create(course=self.course, user=self.practitioner, data={})
+        self.api(self.owner, "POST", self.url(), session_body(started_at=at(2)))
+        with self.count_queries() as saved:
+            r = self.api(self.owner, "POST", self.url(), session_body(started_at=at(1)))
+        self.assertEqual(r.status_code, 201, r.content)
+        statements = [q["sql"] for q in saved.captured_queries]
+        self.assertFalse([s for s in statements if s.startswith("DELETE")], statements)
+        self.assertEqual(SessionDraft.objects.count(), 1)
 
     def test_home_care_is_readable_for_the_portal(self) -> None:
         self.api(self.owner, "POST", self.url(), session_body(started_at=at(7)))

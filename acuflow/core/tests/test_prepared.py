@@ -3,15 +3,27 @@ call (nothing is cached but the SQL), and refuses a marker it cannot place."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from acuflow.accounts.models import Membership, User
-from acuflow.core.prepared import MARKER_ID, MARKER_KEY, Prepared
-from acuflow.core.testing import AcuflowTestCase
+from acuflow.core.prepared import (
+    MARKER_DAY,
+    MARKER_ID,
+    MARKER_INSTANT,
+    MARKER_KEY,
+    MARKER_OTHER_DAY,
+    MARKER_OTHER_INSTANT,
+    Prepared,
+)
+from acuflow.core.testing import AcuflowTestCase, make_patient
+from acuflow.patients.models import Patient
 
 
 def users() -> QuerySet[User]:
@@ -70,6 +82,94 @@ class PreparedTests(AcuflowTestCase):
         assert found is not None
         with self.assertRaises(ObjectDoesNotExist):
             found.membership  # noqa: B018
+
+    def test_values_rows_and_every_row(self) -> None:
+        by_clinic = Prepared(
+            User,
+            lambda: (
+                User.objects.filter(membership__clinic_id=MARKER_ID)
+                .order_by("email")
+                .values("email", "membership__role")
+            ),
+            clinic=MARKER_ID,
+        )
+        emails = Prepared(
+            User,
+            lambda: (
+                User.objects.filter(membership__clinic_id=MARKER_ID)
+                .order_by("email")
+                .values_list("email", flat=True)
+            ),
+            clinic=MARKER_ID,
+        )
+        clinic = self.owner.membership.clinic_id
+        expected = list(
+            User.objects.filter(membership__clinic_id=clinic)
+            .order_by("email")
+            .values("email", "membership__role")
+        )
+        self.assertGreater(len(expected), 1)
+        with self.assertNumQueries(1):
+            self.assertEqual(by_clinic.all(clinic=clinic), expected)
+        self.assertEqual(by_clinic.first(clinic=clinic), expected[0])
+        self.assertEqual(emails.all(clinic=clinic), [row["email"] for row in expected])
+        self.assertEqual(emails.all(clinic=999_999), [])
+        self.assertIsNone(emails.first(clinic=999_999))
+
+    def test_day_and_instant_markers(self) -> None:
+        # Passed as the backend adapts a DateField's and a DateTimeField's value (text
+        # on SQLite), at the marker and at each call.
+        def born() -> QuerySet[Patient, int]:
+            return (
+                Patient.objects.filter(
+                    clinic_id=MARKER_ID,
+                    birth_date__range=(MARKER_DAY, MARKER_OTHER_DAY),
+                    created_at__gte=MARKER_INSTANT,
+                    created_at__lt=MARKER_OTHER_INSTANT,
+                )
+                .order_by("id")
+                .values_list("id", flat=True)
+            )
+
+        lookup = Prepared(
+            Patient,
+            born,
+            clinic=MARKER_ID,
+            first=MARKER_DAY,
+            last=MARKER_OTHER_DAY,
+            since=MARKER_INSTANT,
+            until=MARKER_OTHER_INSTANT,
+        )
+        clinic = self.patient.clinic
+        older = make_patient(clinic, "Bea", birth_date=dt.date(1950, 1, 2))
+        make_patient(clinic, "Cor", birth_date=dt.date(1990, 3, 4))
+        now = timezone.now()
+        day_before = now - dt.timedelta(days=1)
+        later = now + dt.timedelta(minutes=1)
+        amsterdam = zoneinfo.ZoneInfo("Europe/Amsterdam")
+        cases = [
+            (dt.date(1940, 1, 1), dt.date(1980, 1, 1), day_before, later),
+            (dt.date(1950, 1, 2), dt.date(1950, 1, 2), day_before.astimezone(amsterdam), later),
+            (dt.date(1900, 1, 1), dt.date(2100, 1, 1), later, later + dt.timedelta(days=1)),
+        ]
+        answers = []
+        for first, last, since, until in cases:
+            expected = list(
+                Patient.objects.filter(
+                    clinic=clinic,
+                    birth_date__range=(first, last),
+                    created_at__gte=since,
+                    created_at__lt=until,
+                )
+                .order_by("id")
+                .values_list("id", flat=True)
+            )
+            found = lookup.all(clinic=clinic.pk, first=first, last=last, since=since, until=until)
+            self.assertEqual(found, expected)
+            answers.append(found)
+        self.assertEqual(len(answers[0]), 2)
+        self.assertEqual(answers[1], [older.pk])
+        self.assertEqual(answers[2], [])
 
     def test_a_marker_that_is_not_in_the_query_is_refused(self) -> None:
         missing = Prepared(User, lambda: User.objects.filter(pk=1), pk=MARKER_ID)
