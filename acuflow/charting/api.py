@@ -16,7 +16,7 @@ from acuflow.charting.models import Session
 from acuflow.charting.schemas import PointList, SessionIn, SessionList, SessionOut
 from acuflow.core.api.answers import instant, json_answer
 from acuflow.core.api.errors import ApiError
-from acuflow.core.api.schemas import ErrorOut, Limit, Offset, paged
+from acuflow.core.api.schemas import ErrorOut, Limit, Offset, count_of, paged
 from acuflow.patients.selectors import patient_get_for_actor
 
 router = Router(tags=["charting"])
@@ -201,12 +201,11 @@ def list_sessions(
     actor = api_actor(request)
     patient = patient_get_for_actor(actor=actor, patient_id=patient_id, clinical=True, audit=None)
     audit_record(actor=actor, action=Action.READ, patient=patient, object_type="charting.sessions")
-    rows = (
-        selectors.session_list_for_patient(actor=actor, patient=patient)
-        .select_related(None)
-        .values(*PLAIN_COLUMNS, **JSON_AS_TEXT)
-    )
-    items, count = paged(rows, limit, offset)
+    sessions = selectors.session_list_for_patient(actor=actor, patient=patient).select_related(None)
+    rows = sessions.values(*PLAIN_COLUMNS, **JSON_AS_TEXT)
+    # The total in the page's statement, counted over the sessions alone (the page
+    # joins the practitioner's name; the count needs no join but the clinic's).
+    items, count = paged(rows, limit, offset, total=count_of(sessions))
     _decode_json_columns(items)
     memo: dict[Any, Any] = {}
     # Plain values of SessionOut's types already: rendered without validating them

@@ -15,6 +15,7 @@ from acuflow.audit.services import audit_record, audit_shown
 from acuflow.core.api.answers import json_answer
 from acuflow.core.api.errors import ApiError
 from acuflow.core.api.schemas import (
+    WINDOW_TOTAL,
     ErrorOut,
     LanguageCode,
     Limit,
@@ -260,7 +261,8 @@ def list_patients(
     offset: Offset = 0,
 ) -> HttpResponse:
     actor = api_actor(request)
-    rows, count = paged(selectors.patient_rows(actor=actor, q=q), limit, offset)
+    # A search sorts all its matches to take a page: the count comes with them.
+    rows, count = paged(selectors.patient_rows(actor=actor, q=q), limit, offset, total=WINDOW_TOTAL)
     ids = [row["id"] for row in rows]
     identifiers = selectors.masked_identifiers(ids)
     audit_shown(
