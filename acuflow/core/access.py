@@ -15,6 +15,7 @@ from django.http import Http404
 
 from acuflow.audit.models import SecurityKind
 from acuflow.audit.services import audit_record, security_event
+from acuflow.core.prepared import Prepared
 
 if TYPE_CHECKING:
     from acuflow.core.actor import Actor
@@ -72,11 +73,15 @@ def get_for_actor[M: models.Model](
     audit: str | None = "read",
     audit_as: tuple[str, str] = ("", ""),
     for_update: bool = False,
+    prepared: Prepared[M] | None = None,
 ) -> M:
     """The object `pk` of `queryset` whose `scope` is the actor's clinic, or Http404.
 
     `audit_as` = (object type, object id) names what the audit row records when that is
-    not the object itself (a patient's course list read through the patient)."""
+    not the object itself (a patient's course list read through the patient).
+    `prepared`: the same lookup compiled once (acuflow.core.prepared), its markers
+    named `scope` (the clinic's id) and `pk`; a read takes it instead of compiling
+    `queryset` again (a locking read still compiles it)."""
     target = queryset.model._meta.label_lower
     try:
         pk = object_id(pk, what)
@@ -87,10 +92,13 @@ def get_for_actor[M: models.Model](
         raise
     # No ORDER BY: one primary key is one row, and compiling the model's ordering
     # across the joined tables cost ~0.7 ms of a course read.
-    qs = queryset.filter(**{scope: actor.clinic, "pk": pk}).order_by()
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    obj = next(iter(qs[:1]), None)
+    if prepared is not None and not for_update:
+        obj = prepared.first(scope=actor.clinic.pk, pk=pk)
+    else:
+        qs = queryset.filter(**{scope: actor.clinic, "pk": pk}).order_by()
+        if for_update:
+            qs = qs.select_for_update(of=("self",))
+        obj = next(iter(qs[:1]), None)
     if obj is None:
         refusal_record(
             actor=actor,

@@ -45,7 +45,7 @@ class _Compiled:
 class Prepared[M: Model]:
     """`build()` returns the queryset with a marker where each value goes;
     `first(name=value, ...)` runs it with those values and answers the first object
-    or None. The queryset must not depend on anything but the markers (no now(), no
+    or None, `rows(name=value, ...)` every row. The queryset must not depend on anything but the markers (no now(), no
     settings read at call time): it is built once."""
 
     def __init__(self, model: type[M], build: Callable[[], QuerySet[M]], **markers: int | str):
@@ -74,6 +74,16 @@ class Prepared[M: Model]:
         return compiled
 
     def first(self, **values: int | str) -> M | None:
+        for obj in self._queryset(values):
+            return obj  # type: ignore[no-any-return]
+        return None
+
+    def rows(self, **values: int | str) -> list[Any]:
+        """Every row of the lookup, as its queryset gives them: objects, or the tuples
+        of a values_list() lookup."""
+        return list(self._queryset(values))
+
+    def _queryset(self, values: dict[str, int | str]) -> QuerySet[Any]:
         alias = router.db_for_read(self.model)
         compiled = self._compiled.get(alias) or self._compile(alias)
         params = list(compiled.params)
@@ -90,9 +100,9 @@ class Prepared[M: Model]:
         query = copy.copy(compiled.queryset.query)
         query.get_compiler = _answers(compiler)  # type: ignore[method-assign]
         queryset = type(compiled.queryset)(model=self.model, query=query, using=alias)
-        for obj in queryset:
-            return obj  # type: ignore[no-any-return]
-        return None
+        queryset._iterable_class = compiled.queryset._iterable_class
+        queryset._fields = compiled.queryset._fields
+        return queryset
 
 
 def _answers(compiler: SQLCompiler) -> Callable[..., SQLCompiler]:

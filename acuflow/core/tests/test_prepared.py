@@ -71,6 +71,26 @@ class PreparedTests(AcuflowTestCase):
         with self.assertRaises(ObjectDoesNotExist):
             found.membership  # noqa: B018
 
+    def test_rows_of_a_values_list_lookup(self) -> None:
+        emails = Prepared(
+            User,
+            lambda: (
+                User.objects.filter(membership__clinic_id=MARKER_ID)
+                .order_by("-email")
+                .values_list("email", "date_joined")
+            ),
+            clinic=MARKER_ID,
+        )
+        for clinic in (self.clinic.pk, self.other.membership.clinic_id, 999_999):
+            expected = list(
+                User.objects.filter(membership__clinic_id=clinic)
+                .order_by("-email")
+                .values_list("email", "date_joined")
+            )
+            with self.assertNumQueries(1):
+                self.assertEqual(emails.rows(clinic=clinic), expected)
+        self.assertGreater(len(emails.rows(clinic=self.clinic.pk)), 2)
+
     def test_a_marker_that_is_not_in_the_query_is_refused(self) -> None:
         missing = Prepared(User, lambda: User.objects.filter(pk=1), pk=MARKER_ID)
         with self.assertRaisesMessage(ImproperlyConfigured, "occurs 0 times"):
