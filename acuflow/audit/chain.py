@@ -68,6 +68,30 @@ def row_hash(prev: str, values: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def link_rows(prev: str, rows: list[dict[str, Any]]) -> str:
+    """Set each row's "hash", chained from `prev` in list order; the last one. The
+    same hashes as `row_hash` row by row (a list's JSON is its items' JSON joined by
+    commas), with each field value the rows share encoded once: a search's or a
+    calendar's rows differ in a patient or an object only."""
+    memo: dict[Any, str] = {}
+    for row in rows:
+        cells = [_encode(prev)]
+        for name in FIELDS:
+            value = row.get(name)
+            # A dict or list by identity (equal ones may encode differently: 1 and True).
+            key = (
+                (name, id(value)) if isinstance(value, dict | list) else (name, type(value), value)
+            )
+            cell = memo.get(key)
+            if cell is None:
+                plain = _address(value) if name == "client_address" else value
+                cell = memo[key] = _encode(_plain(plain))
+            cells.append(cell)
+        payload = "[" + ",".join(cells) + "]"
+        row["hash"] = prev = hashlib.sha256(payload.encode()).hexdigest()
+    return prev
+
+
 def _copy_cell(value: Any) -> str:
     """A prepared value as a cell of COPY text format."""
     if value is None:
@@ -291,8 +315,7 @@ def insert_chained(rows: list[dict[str, Any]]) -> list[int]:
         for clinic_id in sorted({r["clinic_id"] for r in rows}):  # one lock order: no deadlock
             prev, length = _locked_head(cursor, clinic_id)
             mine = [r for r in rows if r["clinic_id"] == clinic_id]
-            for row in mine:
-                row["hash"] = prev = row_hash(prev, row)
+            prev = link_rows(prev, mine)
             head = [prev, length + len(mine), clinic_id]
             if postgres:
                 ids += _pg_insert(cursor, mine, head)
