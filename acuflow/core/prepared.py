@@ -11,7 +11,7 @@ queryset's (acuflow/core/tests/test_prepared.py compares the two).
 
 The values that change between calls are named by markers: a sample value of the
 right type (int or str, which every backend passes through unchanged) that must occur
-exactly once among the compiled query's parameters.
+among the compiled query's parameters (every place it occurs takes the value).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class _Compiled:
     compiler: SQLCompiler
     sql: str
     params: tuple[Any, ...]
-    slots: dict[str, int]
+    slots: dict[str, list[int]]
     converters: dict[int, Any]
 
 
@@ -58,15 +58,17 @@ class Prepared[M: Model]:
         queryset = self._build().using(alias)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        slots: dict[str, int] = {}
+        if queryset.query.is_sliced:
+            raise ImproperlyConfigured("a prepared lookup is not sliced: rows() takes a page")
+        slots: dict[str, list[int]] = {}
         for name, marker in self._markers.items():
             found = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
-            if len(found) != 1:
+            if not found:
                 raise ImproperlyConfigured(
-                    f"marker {name}={marker!r} occurs {len(found)} times in the parameters "
-                    f"of {self.model.__name__}'s prepared lookup, not once"
+                    f"marker {name}={marker!r} occurs 0 times in the parameters "
+                    f"of {self.model.__name__}'s prepared lookup"
                 )
-            slots[name] = found[0]
+            slots[name] = found  # a subquery may repeat it (a total over the same rows)
         columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
         converters = compiler.get_converters(columns)
         compiled = _Compiled(queryset, compiler, sql, tuple(params), slots, converters)
@@ -78,18 +80,25 @@ class Prepared[M: Model]:
             return obj  # type: ignore[no-any-return]
         return None
 
-    def rows(self, **values: int | str) -> list[Any]:
-        """Every row of the lookup, as its queryset gives them: objects, or the tuples
-        of a values_list() lookup."""
-        return list(self._queryset(values))
+    def rows(self, *, limit: int | None = None, offset: int = 0, **values: int | str) -> list[Any]:
+        """Every row of the lookup, as its queryset gives them (objects, the dicts of a
+        values() or the tuples of a values_list() lookup); with `limit`, the page of
+        that many rows from `offset` (LIMIT and OFFSET as parameters of the SQL)."""
+        return list(self._queryset(values, limit, offset))
 
-    def _queryset(self, values: dict[str, int | str]) -> QuerySet[Any]:
+    def _queryset(
+        self, values: dict[str, int | str], limit: int | None = None, offset: int = 0
+    ) -> QuerySet[Any]:
         alias = router.db_for_read(self.model)
         compiled = self._compiled.get(alias) or self._compile(alias)
         params = list(compiled.params)
-        for name, slot in compiled.slots.items():
-            params[slot] = values[name]
+        for name, slots in compiled.slots.items():
+            for slot in slots:
+                params[slot] = values[name]
         sql, converters = compiled.sql, compiled.converters
+        if limit is not None:
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            params += [limit, offset]
         # A copy of the compiled compiler (its select list, related-object layout and
         # annotation columns) on this thread's connection, answering the stored SQL and
         # the stored field converters (which depend on the columns and the backend only).

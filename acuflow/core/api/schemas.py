@@ -5,6 +5,7 @@ app's schemas use for dates, instants, text, JSON and paging."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.db.models import Count, IntegerField, QuerySet, Subquery, Value, Window
@@ -68,16 +69,25 @@ def paged(qs: Any, limit: int, offset: int, *, total: Any = None) -> tuple[list[
     so a page that does not hold every row needs no second statement either."""
     if total is not None:
         rows = list(qs.annotate(**{TOTAL: total})[offset : offset + limit])
-        if not rows:
-            return rows, qs.count() if offset else 0
-        count = rows[0][TOTAL]
-        for row in rows:
-            del row[TOTAL]
-        return rows, count
+        return with_total(rows, offset, qs.count)
     rows = list(qs[offset : offset + limit + 1])
     if len(rows) > limit or (not rows and offset):
         return rows[:limit], qs.count()
     return rows, offset + len(rows)
+
+
+def with_total(
+    rows: list[dict[str, Any]], offset: int, count: Callable[[], int]
+) -> tuple[list[dict[str, Any]], int]:
+    """A page read with its total in each row's `TOTAL` (a lookup compiled once that
+    annotates it, or `paged(total=...)`): the rows without it, and the total; `count()`
+    only for an empty page past the end, which carries no total."""
+    if not rows:
+        return rows, count() if offset else 0
+    total = rows[0][TOTAL]
+    for row in rows:
+        del row[TOTAL]
+    return rows, total
 
 
 TOTAL = "_paged_total"

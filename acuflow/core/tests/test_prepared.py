@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from acuflow.accounts.models import Membership, User
@@ -90,6 +90,27 @@ class PreparedTests(AcuflowTestCase):
             with self.assertNumQueries(1):
                 self.assertEqual(emails.rows(clinic=clinic), expected)
         self.assertGreater(len(emails.rows(clinic=self.clinic.pk)), 2)
+
+    def test_a_page_and_a_marker_in_a_subquery_too(self) -> None:
+        def members(clinic: int) -> QuerySet[User, dict[str, Any]]:
+            same = User.objects.filter(membership__clinic_id=clinic)
+            total = Subquery(
+                same.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*"))
+                .values("n")
+            )  # fmt: skip
+            return same.order_by("email").values("email").annotate(total=total)
+
+        paged = Prepared(User, lambda: members(MARKER_ID), clinic=MARKER_ID)
+        everyone = list(members(self.clinic.pk))
+        self.assertGreater(len(everyone), 3)
+        for offset in (0, 1, len(everyone) - 1, len(everyone) + 5):
+            with self.assertNumQueries(1):
+                page = paged.rows(clinic=self.clinic.pk, limit=2, offset=offset)
+            self.assertEqual(page, everyone[offset : offset + 2])
+        self.assertEqual({row["total"] for row in everyone}, {len(everyone)})
+        sliced = Prepared(User, lambda: User.objects.filter(pk=MARKER_ID)[:1], pk=MARKER_ID)
+        with self.assertRaisesMessage(ImproperlyConfigured, "not sliced"):
+            sliced.first(pk=1)
 
     def test_a_marker_that_is_not_in_the_query_is_refused(self) -> None:
         missing = Prepared(User, lambda: User.objects.filter(pk=1), pk=MARKER_ID)
