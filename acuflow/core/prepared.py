@@ -45,8 +45,9 @@ class _Compiled:
 class Prepared[M: Model]:
     """`build()` returns the queryset with a marker where each value goes;
     `first(name=value, ...)` runs it with those values and answers the first object
-    or None, `rows(name=value, ...)` every row. The queryset must not depend on anything but the markers (no now(), no
-    settings read at call time): it is built once."""
+    or None, `rows(name=value, ...)` every row (or a page of them). The queryset must
+    not depend on anything but the markers (no now(), no settings read at call time):
+    it is built once."""
 
     def __init__(self, model: type[M], build: Callable[[], QuerySet[M]], **markers: int | str):
         self.model = model
