@@ -49,7 +49,7 @@ class Prepared[M: Model]:
     not depend on anything but the markers (no now(), no settings read at call time):
     it is built once."""
 
-    def __init__(self, model: type[M], build: Callable[[], QuerySet[M]], **markers: int | str):
+    def __init__(self, model: type[M], build: Callable[[], QuerySet[M, Any]], **markers: int | str):
         self.model = model
         self._build = build
         self._markers = markers
@@ -111,7 +111,7 @@ class Prepared[M: Model]:
         query.get_compiler = _answers(compiler)  # type: ignore[method-assign]
         queryset = type(compiled.queryset)(model=self.model, query=query, using=alias)
         queryset._iterable_class = compiled.queryset._iterable_class
-        queryset._fields = compiled.queryset._fields
+        queryset._fields = compiled.queryset._fields  # type: ignore[attr-defined]
         return queryset
 
 
