@@ -274,6 +274,13 @@ def actions(t: dict[str, Any], runs: int) -> list[Action]:
         Action("patient search", get(api, f"/api/v1/patients?q={t['search'][0]}&limit=20")),
     ]
     if "chart_patient" in t:
+        out.append(
+            Action(
+                "open patient",
+                get(api, f"/api/v1/patients/{t['chart_patient']}"),
+                note="GET /api/v1/patients/<id>, as the GNU Health comparison opens one",
+            )
+        )
         out.append(Action(report.CHART, get(page, f"/patients/{t['chart_patient']}/")))
     out += [
         Action("calendar day", get(page, f"/calendar/?view=day&practitioner={who}&date={day}")),
@@ -318,6 +325,13 @@ def actions(t: dict[str, Any], runs: int) -> list[Action]:
         ]
     if "chart_patient" in t:
         base = f"/api/v1/patients/{t['chart_patient']}/sessions"
+        out.append(
+            Action(
+                "sessions list (50 rows)",
+                get(api, f"{base}?limit=50"),
+                note="the newest 50, as the GNU Health comparison's first 50 encounters",
+            )
+        )
         out.append(Action("sessions list (500 rows)", get(api, f"{base}?limit=500")))
         request_log = logging.getLogger("django.request")
         level = request_log.level

@@ -27,13 +27,13 @@ _LOCATIONS = Prepared(
 
 def practitioners_of(clinic: Clinic) -> list[Practitioner]:
     """The clinic's practitioners with their users, by name."""
-    found: list[Practitioner] = _PRACTITIONERS.all(clinic=clinic.pk)
+    found: list[Practitioner] = _PRACTITIONERS.rows(clinic=clinic.pk)
     return found
 
 
 def locations_of(clinic: Clinic) -> list[Location]:
     """The clinic's locations, by name."""
-    found: list[Location] = _LOCATIONS.all(clinic=clinic.pk)
+    found: list[Location] = _LOCATIONS.rows(clinic=clinic.pk)
     return found
 
 

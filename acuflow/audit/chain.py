@@ -68,6 +68,30 @@ def row_hash(prev: str, values: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def link_rows(prev: str, rows: list[dict[str, Any]]) -> str:
+    """Set each row's "hash", chained from `prev` in list order; the last one. The
+    same hashes as `row_hash` row by row (a list's JSON is its items' JSON joined by
+    commas), with each field value the rows share encoded once: a search's or a
+    calendar's rows differ in a patient or an object only."""
+    memo: dict[Any, str] = {}
+    for row in rows:
+        cells = [_encode(prev)]
+        for name in FIELDS:
+            value = row.get(name)
+            # A dict or list by identity (equal ones may encode differently: 1 and True).
+            key = (
+                (name, id(value)) if isinstance(value, dict | list) else (name, type(value), value)
+            )
+            cell = memo.get(key)
+            if cell is None:
+                plain = _address(value) if name == "client_address" else value
+                cell = memo[key] = _encode(_plain(plain))
+            cells.append(cell)
+        payload = "[" + ",".join(cells) + "]"
+        row["hash"] = prev = hashlib.sha256(payload.encode()).hexdigest()
+    return prev
+
+
 def _copy_cell(value: Any) -> str:
     """A prepared value as a cell of COPY text format."""
     if value is None:
@@ -184,47 +208,83 @@ def _locked_head(cursor: Any, clinic_id: int) -> tuple[str, int]:
 
 
 _CHUNK = 1000  # rows per INSERT on SQLite: 14 parameters each, well under its limit
-_PG_CASTS: list[str] = []
+_PG_TYPES: list[str] = []
+_PG_STATEMENTS: dict[tuple[str, ...], str] = {}
 
 
-def _pg_casts() -> list[str]:
-    """The array type of each column for UNNEST (bigint[], varchar[], inet[] ...)."""
-    if not _PG_CASTS:
-        _PG_CASTS.extend(str(f.db_type(connection)).split("(")[0] + "[]" for f in _COLUMN_FIELDS)
-    return _PG_CASTS
+def _pg_types() -> list[str]:
+    """The type of each column without its length (bigint, varchar, inet ...)."""
+    if not _PG_TYPES:
+        _PG_TYPES.extend(str(f.db_type(connection)).split("(")[0] for f in _COLUMN_FIELDS)
+    return _PG_TYPES
+
+
+def _pg_statement(varying: tuple[str, ...]) -> str:
+    """The PostgreSQL statement that moves the head and inserts the rows: the head's
+    UPDATE as a data-modifying WITH (run once, whatever the INSERT reads of it), each
+    column the rows share as one value, each column that `varying` names as an array
+    (UNNEST). Its text depends only on `varying`, so it is built once per shape."""
+    statement = _PG_STATEMENTS.get(varying)
+    if statement is not None:
+        return statement
+    ops = connection.ops
+    head = ops.quote_name(ChainHead._meta.db_table)
+    table = ops.quote_name(AuditEvent._meta.db_table)
+    columns = ", ".join(ops.quote_name(str(f.column)) for f in _COLUMN_FIELDS)
+    select: list[str] = []
+    arrays: list[str] = []
+    for name, kind in zip(COLUMNS, _pg_types(), strict=True):
+        if name in varying:
+            select.append(f"u.c{len(arrays)}")
+            arrays.append("(%s)::text[]::jsonb[]" if name == "detail" else f"(%s)::{kind}[]")
+        else:
+            select.append(f"(%s)::{kind}")
+    names = ", ".join(f"c{i}" for i in range(len(arrays)))
+    source = f" FROM UNNEST({', '.join(arrays)}) AS u({names})" if arrays else ""
+    statement = _PG_STATEMENTS[varying] = (
+        f"WITH moved AS (UPDATE {head} SET last_hash = %s, length = %s WHERE clinic_id = %s) "
+        f"INSERT INTO {table} ({columns}) SELECT {', '.join(select)}{source} "
+        f"RETURNING {ops.quote_name('id')}"
+    )
+    return statement
+
+
+def _pg_insert(cursor: Any, rows: list[dict[str, Any]], head: list[Any]) -> list[int]:
+    """Insert `rows` and move the clinic's head to `head` (last hash, length, clinic) in
+    one statement; their new ids, in list order. A value the rows share is sent once
+    (a search's rows differ in their patient and hash only), the others as arrays."""
+    shared: list[Any] = []
+    arrays: list[list[Any]] = []
+    varying: list[str] = []
+    for name in COLUMNS:
+        if name == "client_address":
+            values = [_address_cached(r[name]) for r in rows]
+        elif name == "detail":
+            values = [json.dumps(r[name]) for r in rows]
+        else:
+            values = [r[name] for r in rows]
+        first = values[0]
+        if all(v == first for v in values):
+            shared.append(first)
+        else:
+            varying.append(name)
+            arrays.append(values)
+    cursor.execute(_pg_statement(tuple(varying)), [*head, *shared, *arrays])
+    return [row[0] for row in cursor.fetchall()]
 
 
 def _insert_rows(cursor: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert `rows` (values by column attname) in list order; their new ids.
+    """Insert `rows` (values by column attname) in list order on SQLite; their new ids.
 
     The same columns and stored values as `bulk_create`, without a model instance per
     row or an ORM query compiled per call (audit rows have no pre_save hooks or
-    signals). PostgreSQL gets one array per column (UNNEST, as the ORM does: a statement
-    of fixed text), built from the plain values: ints, text, aware datetimes (psycopg
-    adapts them), the address as the field prepares it, the detail as JSON text cast
-    to jsonb. SQLite a VALUES list of the fields' own prepared values."""
+    signals): a VALUES list of the fields' own prepared values. PostgreSQL takes
+    `_pg_insert`: the plain values (ints, text, aware datetimes that psycopg adapts, the
+    address as the field prepares it, the detail as JSON text cast to jsonb)."""
     ops = connection.ops
     table = ops.quote_name(AuditEvent._meta.db_table)
     columns = ", ".join(ops.quote_name(str(f.column)) for f in _COLUMN_FIELDS)
     pk = ops.quote_name("id")
-    if connection.vendor == "postgresql":
-        arrays: list[list[Any]] = []
-        for name in COLUMNS:
-            if name == "client_address":
-                arrays.append([_address_cached(r[name]) for r in rows])
-            elif name == "detail":
-                arrays.append([json.dumps(r[name]) for r in rows])
-            else:
-                arrays.append([r[name] for r in rows])
-        casts = ", ".join(
-            f"(%s)::{cast}" if name != "detail" else "(%s)::text[]::jsonb[]"
-            for name, cast in zip(COLUMNS, _pg_casts(), strict=True)
-        )
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({casts}) RETURNING {pk}",
-            arrays,
-        )
-        return [row[0] for row in cursor.fetchall()]
     prepared = [
         [f.get_db_prep_save(r[f.attname], connection) for f in _COLUMN_FIELDS] for r in rows
     ]
@@ -244,22 +304,25 @@ def _insert_rows(cursor: Any, rows: list[dict[str, Any]]) -> list[int]:
 def insert_chained(rows: list[dict[str, Any]]) -> list[int]:
     """Link `rows` (an audit row's FIELDS by attname) onto their clinics' chains and
     insert them, in the caller's transaction (one more when there is none); their ids.
-    Rows are inserted in list order so their ids follow the chain. Three plain
-    statements per clinic: lock the head, insert, move the head."""
+    Rows are inserted in list order so their ids follow the chain. Per clinic: lock the
+    head, then insert and move the head (one statement on PostgreSQL, two on SQLite)."""
     if not rows:
         return []
     head_table = connection.ops.quote_name(ChainHead._meta.db_table)
+    postgres = connection.vendor == "postgresql"
     ids: list[int] = []
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for clinic_id in sorted({r["clinic_id"] for r in rows}):  # one lock order: no deadlock
             prev, length = _locked_head(cursor, clinic_id)
             mine = [r for r in rows if r["clinic_id"] == clinic_id]
-            for row in mine:
-                row["hash"] = prev = row_hash(prev, row)
+            prev = link_rows(prev, mine)
+            head = [prev, length + len(mine), clinic_id]
+            if postgres:
+                ids += _pg_insert(cursor, mine, head)
+                continue
             ids += _insert_rows(cursor, mine)
             cursor.execute(
-                f"UPDATE {head_table} SET last_hash = %s, length = %s WHERE clinic_id = %s",
-                [prev, length + len(mine), clinic_id],
+                f"UPDATE {head_table} SET last_hash = %s, length = %s WHERE clinic_id = %s", head
             )
     return ids
 

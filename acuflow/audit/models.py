@@ -25,8 +25,11 @@ WRITE_ACTIONS = (Action.CREATE.value, Action.UPDATE.value, Action.DELETE.value)
 
 
 class AuditEvent(models.Model):
+    # No index of their own on the clinic and the patient: the (clinic, -at) and
+    # (patient, -at) indexes serve every lookup by either, and each index more is
+    # written for every row (a search writes one row per patient shown).
     clinic = models.ForeignKey(
-        "accounts.Clinic", on_delete=models.PROTECT, related_name="audit_events"
+        "accounts.Clinic", on_delete=models.PROTECT, related_name="audit_events", db_index=False
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -46,6 +49,7 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="audit_events",
+        db_index=False,
     )
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64, blank=True)

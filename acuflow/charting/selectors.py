@@ -10,7 +10,7 @@ from django.http import Http404
 
 from acuflow.audit.models import Action
 from acuflow.charting import catalogue
-from acuflow.charting.models import Session, SessionDraft
+from acuflow.charting.models import Session, SessionDraft, SessionQuerySet
 from acuflow.core.access import get_for_actor
 from acuflow.core.prepared import MARKER_ID, MARKER_OTHER_ID, MARKER_THIRD_ID, Prepared
 from acuflow.protocols import selectors as protocol_selectors
@@ -57,7 +57,13 @@ def session_list_for_patient(*, actor: Actor, patient: Patient) -> QuerySet[Sess
     """Newest first. The caller fetched `patient` through patient_get_for_actor."""
     if patient.clinic_id != actor.clinic.pk:
         raise Http404("patient not found")
-    return Session.objects.for_clinic(actor.clinic).filter(patient=patient).with_people()
+    return sessions_of(clinic_id=actor.clinic.pk, patient_id=patient.pk).with_people()
+
+
+def sessions_of(*, clinic_id: int, patient_id: int) -> SessionQuerySet:
+    """The sessions `session_list_for_patient` lists, by ids (a lookup compiled once
+    builds it with markers)."""
+    return Session.objects.for_clinic(clinic_id).filter(patient_id=patient_id)
 
 
 def session_get_for_actor(*, actor: Actor, session_id: int | str) -> Session:

@@ -10,9 +10,10 @@ that queryset, so select_related, annotations and field conversions are exactly 
 queryset's (acuflow/core/tests/test_prepared.py compares the two).
 
 The values that change between calls are named by markers: a sample value of the
-right type that must occur exactly once among the compiled query's parameters. An int
-or str every backend passes through unchanged; a date or an aware datetime is passed
-as the backend adapts a DateField's or DateTimeField's value (SQLite writes text), both
+right type that must occur among the compiled query's parameters (every place it occurs
+takes the value: a subquery may repeat it, e.g. a total over the same rows). An int or
+str every backend passes through unchanged; a date or an aware datetime is passed as
+the backend adapts a DateField's or DateTimeField's value (SQLite writes text), both
 when the marker is looked for and for each call's value.
 """
 
@@ -62,7 +63,7 @@ class _Compiled:
     compiler: SQLCompiler
     sql: str
     params: tuple[Any, ...]
-    slots: dict[str, int]
+    slots: dict[str, list[int]]
     adapters: dict[str, Callable[[Any], Any]]
     converters: dict[int, Any]
 
@@ -70,8 +71,8 @@ class _Compiled:
 class Prepared[M: Model]:
     """`build()` returns the queryset with a marker where each value goes;
     `first(name=value, ...)` runs it with those values and answers the first object
-    (a dict or tuple for a values() queryset) or None; `all(name=value, ...)` answers
-    every row. The queryset must not depend on anything but the markers (no now(), no
+    (a dict or tuple for a values() queryset) or None; `rows(name=value, ...)` answers
+    every row (or a page of them). The queryset must not depend on anything but the markers (no now(), no
     settings read at call time): it is built once. No prefetch_related: it would run
     uncompiled."""
 
@@ -84,32 +85,41 @@ class Prepared[M: Model]:
     def _compile(self, alias: str) -> _Compiled:
         queryset = self._build().using(alias)
         compiler = queryset.query.get_compiler(using=alias)
+        if queryset.query.is_sliced:
+            raise ImproperlyConfigured("a prepared lookup is not sliced: rows() takes a page")
         sql, params = compiler.as_sql()
-        slots: dict[str, int] = {}
+        slots: dict[str, list[int]] = {}
         adapters: dict[str, Callable[[Any], Any]] = {}
         for name, marker in self._markers.items():
             adapters[name] = adapt = _adapter(compiler.connection, marker)
             sample = adapt(marker)
             found = [i for i, p in enumerate(params) if type(p) is type(sample) and p == sample]
-            if len(found) != 1:
+            if not found:
                 raise ImproperlyConfigured(
-                    f"marker {name}={marker!r} occurs {len(found)} times in the parameters "
-                    f"of {self.model.__name__}'s prepared lookup, not once"
+                    f"marker {name}={marker!r} occurs 0 times in the parameters "
+                    f"of {self.model.__name__}'s prepared lookup"
                 )
-            slots[name] = found[0]
+            slots[name] = found
         columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
         converters = compiler.get_converters(columns)
         compiled = _Compiled(queryset, compiler, sql, tuple(params), slots, adapters, converters)
         self._compiled[alias] = compiled
         return compiled
 
-    def _queryset(self, values: dict[str, Value]) -> QuerySet[Any]:
+    def _queryset(
+        self, values: dict[str, Value], limit: int | None = None, offset: int = 0
+    ) -> QuerySet[Any]:
         alias = router.db_for_read(self.model)
         compiled = self._compiled.get(alias) or self._compile(alias)
         params = list(compiled.params)
-        for name, slot in compiled.slots.items():
-            params[slot] = compiled.adapters[name](values[name])
+        for name, slots in compiled.slots.items():
+            value = compiled.adapters[name](values[name])
+            for slot in slots:
+                params[slot] = value
         sql, converters = compiled.sql, compiled.converters
+        if limit is not None:
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            params += [limit, offset]
         # A copy of the compiled compiler (its select list, related-object layout and
         # annotation columns) on this thread's connection, answering the stored SQL and
         # the stored field converters (which depend on the columns and the backend only).
@@ -130,9 +140,11 @@ class Prepared[M: Model]:
             return obj  # type: ignore[no-any-return]
         return None
 
-    def all(self, **values: Value) -> list[Any]:
-        """Every row, as the queryset answers them (objects, dicts or tuples)."""
-        return list(self._queryset(values))
+    def rows(self, *, limit: int | None = None, offset: int = 0, **values: Value) -> list[Any]:
+        """Every row of the lookup, as its queryset gives them (objects, the dicts of a
+        values() or the tuples of a values_list() lookup); with `limit`, the page of
+        that many rows from `offset` (LIMIT and OFFSET as parameters of the SQL)."""
+        return list(self._queryset(values, limit, offset))
 
 
 def _answers(compiler: SQLCompiler) -> Callable[..., SQLCompiler]:

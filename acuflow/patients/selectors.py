@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from acuflow.audit.models import Action
 from acuflow.core.access import get_for_actor
 from acuflow.core.errors import DomainError
+from acuflow.core.prepared import MARKER_ID, MARKER_OTHER_ID, Prepared
 from acuflow.patients.identifiers import mask
 from acuflow.patients.models import (
     GeneralPractitioner,
@@ -64,16 +65,32 @@ def patient_rows(*, actor: Actor, q: str = "") -> QuerySet[Patient, dict[str, An
     return Patient.objects.for_clinic(actor.clinic).current().search(q).values(*ROW_COLUMNS)
 
 
+# One patient's identifiers (an open record), compiled once.
+_IDENTIFIERS = Prepared(
+    PatientIdentifier,
+    lambda: PatientIdentifier.objects.filter(patient_id=MARKER_ID).values_list(
+        "patient_id", "system", "value"
+    ),
+    patient=MARKER_ID,
+)
+
+
 def masked_identifiers(patient_ids: list[int]) -> dict[int, list[dict[str, str]]]:
     """The patients' identifiers, masked, in their usual order; one query (none for no
     patients)."""
     found: dict[int, list[dict[str, str]]] = {pid: [] for pid in patient_ids}
-    if patient_ids:
-        rows = PatientIdentifier.objects.filter(patient_id__in=patient_ids).values_list(
-            "patient_id", "system", "value"
+    if not found:
+        return found
+    if len(found) == 1:
+        rows = _IDENTIFIERS.rows(patient=patient_ids[0])
+    else:
+        rows = list(
+            PatientIdentifier.objects.filter(patient_id__in=patient_ids).values_list(
+                "patient_id", "system", "value"
+            )
         )
-        for pid, system, value in rows:
-            found[pid].append({"system": system, "value": mask(value)})
+    for pid, system, value in rows:
+        found[pid].append({"system": system, "value": mask(value)})
     return found
 
 
@@ -144,6 +161,15 @@ def gp_for_field(*, actor: Actor, gp_id: int | None) -> GeneralPractitioner | No
     return gp
 
 
+# Every read of a record starts with this lookup: compiled once (acuflow.core.prepared).
+_PATIENT = Prepared(
+    Patient,
+    lambda: Patient.objects.filter(clinic_id=MARKER_OTHER_ID, pk=MARKER_ID).order_by(),
+    clinic=MARKER_OTHER_ID,
+    pk=MARKER_ID,
+)
+
+
 def patient_get_for_actor(
     *,
     actor: Actor,
@@ -162,7 +188,7 @@ def patient_get_for_actor(
     name what was read when it is a part of the record (the course list, the trail).
     """
     patient = get_for_actor(
-        Patient.objects.all(),
+        Patient.objects.all() if for_update else _PATIENT,  # a locking read compiles
         actor=actor,
         pk=patient_id,
         what="patient",

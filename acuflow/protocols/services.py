@@ -334,7 +334,7 @@ def course_lock_open(course: Course, *, charting: bool = False) -> None:
     Call inside the caller's transaction."""
     if transaction.get_autocommit():  # the compiled lock skips Django's own check
         raise TransactionManagementError("course_lock_open needs the caller's transaction")
-    rows = _LOCKED_STATE.all(pk=course.pk)
+    rows = _LOCKED_STATE.rows(pk=course.pk)
     if not rows:
         raise Course.DoesNotExist("course not found")
     row = rows[0]
@@ -380,7 +380,7 @@ def course_refresh_status(
         thresholds = thresholds_for(course.patient.clinic_id)
     observations = [
         outcome.Observation(at=at, nrs=nrs, source=source)
-        for at, nrs, source in _OBSERVATIONS.all(course=course.pk)
+        for at, nrs, source in _OBSERVATIONS.rows(course=course.pk)
     ]
     _apply_status(course, observations, thresholds)
     # One UPDATE of the status columns: what save(update_fields=...) writes, without

@@ -170,12 +170,12 @@ def _exception(e: ScheduleException) -> rules.DayException:
 def practitioner_windows(
     practitioner: Practitioner, first: dt.date, last: dt.date, *, zone: ZoneInfo
 ) -> list[rules.Window]:
-    weekly = [_weekly(w) for w in _HOURS_OF.all(practitioner=practitioner.pk)]
+    weekly = [_weekly(w) for w in _HOURS_OF.rows(practitioner=practitioner.pk)]
     exceptions = [
         _exception(e)
-        for e in _EXCEPTIONS_OF.all(practitioner=practitioner.pk, first=first, last=last)
+        for e in _EXCEPTIONS_OF.rows(practitioner=practitioner.pk, first=first, last=last)
     ]
-    closures = _CLOSURES.all(clinic=practitioner.clinic_id, first=first, last=last)
+    closures = _CLOSURES.rows(clinic=practitioner.clinic_id, first=first, last=last)
     holidays = [day for day, _name in closures]
     return rules.working_windows(
         first=first, last=last, weekly=weekly, exceptions=exceptions, holidays=holidays, zone=zone
@@ -196,8 +196,8 @@ def windows_for_many(
     hours: Iterable[WorkingHours]
     found: Iterable[ScheduleException]
     if len(ids) == 1:  # a practitioner's calendar: the lookups compiled once
-        hours = _HOURS_OF.all(practitioner=ids[0])
-        found = _EXCEPTIONS_OF.all(practitioner=ids[0], first=first, last=last)
+        hours = _HOURS_OF.rows(practitioner=ids[0])
+        found = _EXCEPTIONS_OF.rows(practitioner=ids[0], first=first, last=last)
     else:
         hours = WorkingHours.objects.filter(practitioner_id__in=ids).order_by(*_HOURS_ORDER)
         found = ScheduleException.objects.filter(practitioner_id__in=ids, date__range=(first, last))
@@ -370,13 +370,13 @@ def calendar_rows(
     """The appointments of the actor's clinic in [start, end) as `CALENDAR_FIELDS` rows,
     cancelled ones included, in the order of `appointment_list`; of one practitioner or
     else of one location when given."""
-    values: dict[str, Value] = {"clinic": actor.clinic.pk, "start": start, "end": end}
+    values: dict[str, Any] = {"clinic": actor.clinic.pk, "start": start, "end": end}
     scope = ""
     if practitioner_id is not None:
         scope, values["scope"] = "practitioner", practitioner_id
     elif location_id is not None:
         scope, values["scope"] = "location", location_id
-    rows: list[dict[str, Any]] = _CALENDAR_ROWS[scope].all(**values)
+    rows: list[dict[str, Any]] = _CALENDAR_ROWS[scope].rows(**values)
     return rows
 
 
@@ -522,7 +522,7 @@ _CLOSURES = Prepared(
 
 def clinic_closures(clinic: Clinic, first: dt.date, last: dt.date) -> dict[dt.date, str]:
     """The clinic's own closures between first and last (inclusive), with their name."""
-    return dict(_CLOSURES.all(clinic=clinic.pk, first=first, last=last))
+    return dict(_CLOSURES.rows(clinic=clinic.pk, first=first, last=last))
 
 
 def closed_days(

@@ -4,18 +4,20 @@ back, and on PostgreSQL the table refuses UPDATE and DELETE."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import json
 import threading
 import unittest
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 from django.test import TransactionTestCase
 
-from acuflow.audit.chain import verify_clinic
+from acuflow.audit.chain import link_rows, row_hash, verify_clinic
 from acuflow.audit.models import Action, AuditEvent, ChainHead, SecurityEvent
 from acuflow.audit.services import audit_batch, audit_record, security_event
 from acuflow.core.testing import AcuflowTestCase, make_patient
@@ -226,3 +228,44 @@ class ExistingRowsMigrationTests(AcuflowTestCase):
         migration.chain_existing_rows(apps, None)
         self.assertIsNone(verify_clinic(self.clinic.pk))
         self.assertEqual(ChainHead.objects.get(clinic=self.clinic).length, 4)
+
+
+class LinkRowsTests(unittest.TestCase):
+    """`link_rows` (a request's rows, shared values encoded once) hashes like `row_hash`
+    row by row, whatever the rows share or not."""
+
+    def test_it_hashes_like_row_hash(self) -> None:
+        shared = {"q": "de Vrïes", "offset": 0, "shown": 3}
+        at = dt.datetime(2026, 3, 29, 1, 59, 59, 123456, tzinfo=ZoneInfo("Europe/Amsterdam"))
+        rows = [
+            {
+                "clinic_id": 1,
+                "user_id": user,
+                "actor_label": 'Bjørn "BJ" Ødegård (owner)',
+                "on_behalf_of": "Praktijk Ütrecht",
+                "action": "read",
+                "patient_id": patient,
+                "object_type": "patients.search",
+                "object_id": "",
+                "channel": "api",
+                "path": "/api/v1/patients",
+                "client_address": address,
+                "at": when,
+                "detail": detail,
+            }
+            for user, patient, address, when, detail in [
+                (7, 10, "2001:0db8:0000::0001", at, shared),
+                (7, 11, "2001:db8::1", at.astimezone(dt.UTC), shared),
+                (None, None, None, at, {"q": 1}),
+                (7, 12, "10.0.0.1", at, {"q": True}),  # equal to the one before, not alike
+                (7, 10, "10.0.0.1", at + dt.timedelta(microseconds=1), {}),
+            ]
+        ]
+        expected, prev = [], "ab" * 32
+        for row in rows:
+            prev = row_hash(prev, row)
+            expected.append(prev)
+        last = link_rows("ab" * 32, rows)
+        self.assertEqual([row["hash"] for row in rows], expected)
+        self.assertEqual(last, expected[-1])
+        self.assertEqual(len(set(expected)), len(expected))

@@ -15,7 +15,12 @@ from acuflow.charting.models import Session, SessionDraft
 from acuflow.charting.schemas import SessionList
 from acuflow.charting.tests.factories import at, make_course, session_body
 from acuflow.core.api.answers import instant, schema_answer
-from acuflow.core.testing import AcuflowTestCase, make_staff, new_york_day_boundary
+from acuflow.core.testing import (
+    AcuflowTestCase,
+    make_patient,
+    make_staff,
+    new_york_day_boundary,
+)
 from acuflow.protocols.models import Course, CourseObservation
 
 
@@ -284,6 +289,14 @@ class SessionApiTests(AcuflowTestCase):
         page = self.api(self.practitioner, "GET", url, {"limit": 1, "offset": 1}).json()
         self.assertEqual(page["items"][0]["started_at"], times[1])
         self.assertEqual(page["count"], 3)
+        # Past the end: no rows, the total still counted; another patient's: none.
+        past = self.api(self.practitioner, "GET", url, {"offset": 7}).json()
+        self.assertEqual(past, {"items": [], "count": 3})
+        other = make_patient(self.clinic, "Nog", "Niemand")
+        empty = f"/api/v1/patients/{other.pk}/sessions"
+        self.assertEqual(
+            self.api(self.practitioner, "GET", empty).json(), {"items": [], "count": 0}
+        )
 
     def test_the_list_answers_each_session_as_its_own_endpoint_does(self) -> None:
         # The list reads columns (values()), one session a model: the same answer.

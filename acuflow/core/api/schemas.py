@@ -5,8 +5,10 @@ app's schemas use for dates, instants, text, JSON and paging."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
+from django.db.models import Count, IntegerField, QuerySet, Subquery, Value, Window
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema
 
@@ -56,14 +58,48 @@ Limit = Annotated[int, Field(ge=1, le=v.LIMIT_MAX)]
 Offset = Annotated[int, Field(ge=0, le=v.OFFSET_MAX)]
 
 
-def paged(qs: Any, limit: int, offset: int) -> tuple[list[Any], int]:
+def paged(qs: Any, limit: int, offset: int, *, total: Any = None) -> tuple[list[Any], int]:
     """The page and the total: one page query (a row more than the page, to know
     whether there are more), and a COUNT only when there are more rows or the offset
-    is past the end (a search that fits on its page needs no second query)."""
+    is past the end (a search that fits on its page needs no second query).
+
+    `total`, for a values() queryset: an expression of the total that the page's own
+    statement carries (`WINDOW_TOTAL` where the database reads every match anyway, as
+    a search sorting its matches does; `count_of(...)` for a list read in index order),
+    so a page that does not hold every row needs no second statement either."""
+    if total is not None:
+        rows = list(qs.annotate(**{TOTAL: total})[offset : offset + limit])
+        return with_total(rows, offset, qs.count)
     rows = list(qs[offset : offset + limit + 1])
     if len(rows) > limit or (not rows and offset):
         return rows[:limit], qs.count()
     return rows, offset + len(rows)
+
+
+def with_total(
+    rows: list[dict[str, Any]], offset: int, count: Callable[[], int]
+) -> tuple[list[dict[str, Any]], int]:
+    """A page read with its total in each row's `TOTAL` (a lookup compiled once that
+    annotates it, or `paged(total=...)`): the rows without it, and the total; `count()`
+    only for an empty page past the end, which carries no total."""
+    if not rows:
+        return rows, count() if offset else 0
+    total = rows[0][TOTAL]
+    for row in rows:
+        del row[TOTAL]
+    return rows, total
+
+
+TOTAL = "_paged_total"
+# The number of rows the page's statement matched, before its LIMIT and OFFSET.
+WINDOW_TOTAL = Window(Count("*"))
+
+
+def count_of(qs: QuerySet[Any]) -> Subquery:
+    """`qs.count()` as a scalar subquery, for `paged(total=...)`: grouped by a constant,
+    which the database drops, so it is one COUNT over `qs`'s rows."""
+    counted = qs.order_by().annotate(_one=Value(1)).values("_one").annotate(_n=Count("*"))
+    return Subquery(counted.values("_n"), output_field=IntegerField())
 
 
 class ErrorOut(Schema):

@@ -8,7 +8,7 @@ import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -110,10 +110,10 @@ class PreparedTests(AcuflowTestCase):
         )
         self.assertGreater(len(expected), 1)
         with self.assertNumQueries(1):
-            self.assertEqual(by_clinic.all(clinic=clinic), expected)
+            self.assertEqual(by_clinic.rows(clinic=clinic), expected)
         self.assertEqual(by_clinic.first(clinic=clinic), expected[0])
-        self.assertEqual(emails.all(clinic=clinic), [row["email"] for row in expected])
-        self.assertEqual(emails.all(clinic=999_999), [])
+        self.assertEqual(emails.rows(clinic=clinic), [row["email"] for row in expected])
+        self.assertEqual(emails.rows(clinic=999_999), [])
         self.assertIsNone(emails.first(clinic=999_999))
 
     def test_day_and_instant_markers(self) -> None:
@@ -164,12 +164,53 @@ class PreparedTests(AcuflowTestCase):
                 .order_by("id")
                 .values_list("id", flat=True)
             )
-            found = lookup.all(clinic=clinic.pk, first=first, last=last, since=since, until=until)
+            found = lookup.rows(clinic=clinic.pk, first=first, last=last, since=since, until=until)
             self.assertEqual(found, expected)
             answers.append(found)
         self.assertEqual(len(answers[0]), 2)
         self.assertEqual(answers[1], [older.pk])
         self.assertEqual(answers[2], [])
+
+    def test_rows_of_a_values_list_lookup(self) -> None:
+        emails = Prepared(
+            User,
+            lambda: (
+                User.objects.filter(membership__clinic_id=MARKER_ID)
+                .order_by("-email")
+                .values_list("email", "date_joined")
+            ),
+            clinic=MARKER_ID,
+        )
+        for clinic in (self.clinic.pk, self.other.membership.clinic_id, 999_999):
+            expected = list(
+                User.objects.filter(membership__clinic_id=clinic)
+                .order_by("-email")
+                .values_list("email", "date_joined")
+            )
+            with self.assertNumQueries(1):
+                self.assertEqual(emails.rows(clinic=clinic), expected)
+        self.assertGreater(len(emails.rows(clinic=self.clinic.pk)), 2)
+
+    def test_a_page_and_a_marker_in_a_subquery_too(self) -> None:
+        def members(clinic: int) -> QuerySet[User, dict[str, Any]]:
+            same = User.objects.filter(membership__clinic_id=clinic)
+            total = Subquery(
+                same.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*"))
+                .values("n")
+            )  # fmt: skip
+            return same.order_by("email").values("email").annotate(total=total)
+
+        paged = Prepared(User, lambda: members(MARKER_ID), clinic=MARKER_ID)
+        everyone = list(members(self.clinic.pk))
+        self.assertGreater(len(everyone), 3)
+        for offset in (0, 1, len(everyone) - 1, len(everyone) + 5):
+            with self.assertNumQueries(1):
+                page = paged.rows(clinic=self.clinic.pk, limit=2, offset=offset)
+            self.assertEqual(page, everyone[offset : offset + 2])
+        self.assertEqual({row["total"] for row in everyone}, {len(everyone)})
+        sliced = Prepared(User, lambda: User.objects.filter(pk=MARKER_ID)[:1], pk=MARKER_ID)
+        with self.assertRaisesMessage(ImproperlyConfigured, "not sliced"):
+            sliced.first(pk=1)
 
     def test_a_marker_that_is_not_in_the_query_is_refused(self) -> None:
         missing = Prepared(User, lambda: User.objects.filter(pk=1), pk=MARKER_ID)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from acuflow.audit.models import AuditEvent
 from acuflow.core.api.answers import schema_answer
 from acuflow.core.testing import AcuflowTestCase, make_patient
-from acuflow.patients.api import PatientList
+from acuflow.patients.api import PatientList, PatientOut
 from acuflow.patients.models import GeneralPractitioner, Patient
 from acuflow.patients.tests.numbers import valid_number
 
@@ -71,6 +71,28 @@ class PatientApiTests(AcuflowTestCase):
             self.assertEqual(items["Femke"]["notes"] is None, user == self.reception)
             self.assertEqual(response.content.decode(), schema_answer(PatientList, answer))
 
+    def test_patient_answer_is_the_schema_answer_byte_for_byte(self) -> None:
+        # One patient is rendered without ninja's validation too (core.api.answers).
+        gp = GeneralPractitioner.objects.create(clinic=self.clinic, name="Dr. \u00c5se")
+        body = {
+            **NEW,
+            "family_name": "\u00d8ne",
+            "notes": 'Line one\nline "two"',
+            "identifiers": [{"system": "bsn", "value": valid_number("bsn", 3)}],
+            "gp": gp.pk,
+        }
+        created = self.api(self.owner, "POST", "/api/v1/patients", body)
+        self.assertEqual(created.status_code, 201, created.content)
+        url = f"/api/v1/patients/{created.json()['id']}"
+        for user in (self.practitioner, self.reception):
+            response = self.api(user, "GET", url)
+            self.assertEqual(response["Content-Type"], "application/json; charset=utf-8")
+            answer = response.json()
+            self.assertEqual(answer, {**created.json(), "notes": answer["notes"]})
+            self.assertEqual(answer["notes"] is None, user == self.reception)
+            self.assertEqual(len(answer["identifiers"]), 1)
+            self.assertEqual(response.content.decode(), schema_answer(PatientOut, answer))
+
     def test_it_pages_with_limit_and_offset(self) -> None:
         for i in range(5):
             make_patient(self.clinic, f"P{i}", "Paged")
@@ -79,6 +101,11 @@ class PatientApiTests(AcuflowTestCase):
         ).json()
         self.assertEqual(body["count"], 5)
         self.assertEqual([p["given_name"] for p in body["items"]], ["P2", "P3"])
+        # Past the end: no rows, and the total still counted.
+        past = self.api(self.owner, "GET", "/api/v1/patients", {"q": "paged", "offset": 9})
+        self.assertEqual(past.json(), {"items": [], "count": 5})
+        none = self.api(self.owner, "GET", "/api/v1/patients", {"q": "nobody-at-all"})
+        self.assertEqual(none.json(), {"items": [], "count": 0})
         self.assertError(
             self.api(self.owner, "GET", "/api/v1/patients", {"limit": 0}), 422, "validation_error"
         )
