@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import Http404
 
 from acuflow.audit.models import SecurityKind
@@ -61,6 +61,14 @@ def _patient_id_of[M: models.Model](
         return None
 
 
+def _fits(model: type[models.Model], pk: int) -> bool:
+    """Whether `pk` is within the range of the model's key column. The ORM answers no
+    row for one outside it; a prepared lookup sends the value as it is (SQLite refuses
+    an integer over 64 bits), so such an id takes the ORM's way."""
+    low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+    return (low is None or pk >= low) and (high is None or pk <= high)
+
+
 def get_for_actor[M: models.Model](
     queryset: models.QuerySet[M],
     *,
@@ -92,7 +100,7 @@ def get_for_actor[M: models.Model](
         raise
     # No ORDER BY: one primary key is one row, and compiling the model's ordering
     # across the joined tables cost ~0.7 ms of a course read.
-    if prepared is not None and not for_update:
+    if prepared is not None and not for_update and _fits(queryset.model, pk):
         obj = prepared.first(scope=actor.clinic.pk, pk=pk)
     else:
         qs = queryset.filter(**{scope: actor.clinic, "pk": pk}).order_by()
