@@ -92,6 +92,10 @@ class PatientApiTests(AcuflowTestCase):
             self.assertEqual(answer["notes"] is None, user == self.reception)
             self.assertEqual(len(answer["identifiers"]), 1)
             self.assertEqual(response.content.decode(), schema_answer(PatientOut, answer))
+        # An id past the key column's range is not found (the compiled lookup would
+        # send it to the database as it is).
+        for far in (2**63, -(2**63) - 1, 17913207494263504896):
+            self.assertError(self.api(self.owner, "GET", f"/api/v1/patients/{far}"), 404)
 
     def test_it_pages_with_limit_and_offset(self) -> None:
         for i in range(5):
