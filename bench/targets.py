@@ -23,6 +23,7 @@ django.setup()
 
 from django.apps import apps  # noqa: E402
 from django.db.models import Count  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from acuflow.accounts.models import Clinic, Membership  # noqa: E402
 from acuflow.patients.models import Patient  # noqa: E402
@@ -71,9 +72,11 @@ def main(out: str) -> None:
         courses = Course.objects.filter(patient__clinic=clinic)
         ids = list(courses.order_by("id").values_list("id", flat=True))
         data["courses"] = rng.sample(ids, min(500, len(ids)))
-        writable = list(
-            courses.filter(state="active", modality="acupuncture").values_list("id", flat=True)
+        # A walk-in session is charted now: courses that start later would refuse it.
+        started = courses.filter(
+            state="active", modality="acupuncture", start_date__lt=timezone.localdate()
         )
+        writable = list(started.values_list("id", flat=True))
         data["chart_courses"] = writable[:200]
         if "chart_patient" in data:
             longest = (
