@@ -9,6 +9,7 @@ from acuflow.core.testing import AcuflowTestCase
 from acuflow.datagen.writer import BulkWriter
 from acuflow.patients.models import Consent, Patient
 from acuflow.protocols.models import CourseObservation
+from acuflow.scheduling.models import Appointment
 
 
 class WriterDefaultsTests(AcuflowTestCase):
@@ -95,6 +96,29 @@ class IndexesAfterTheLoadTests(AcuflowTestCase):
         self.writer.flush()
         self.writer.build_indexes()
         self.assertEqual(self.definitions(), before)
+
+    def test_exclusion_constraints_stay_during_the_load(self) -> None:
+        """No double booking is checked row by row as the rows arrive (see the module
+        docstring of writer.py); only the unique constraints and plain indexes go."""
+        self.writer.table(Appointment)
+
+        def constraints() -> dict[str, str]:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT conname, contype FROM pg_constraint WHERE conrelid = %s::regclass"
+                    " AND contype IN ('u', 'x')",
+                    [Appointment._meta.db_table],
+                )
+                return dict(cursor.fetchall())
+
+        before = constraints()
+        self.assertIn("scheduling_no_patient_overlap", before)
+        self.writer.drop_indexes()
+        after = constraints()
+        self.assertEqual(after, {k: v for k, v in before.items() if v == "x"})
+        self.assertEqual(len(after), 3)
+        self.writer.build_indexes()
+        self.assertEqual(constraints(), before)
 
     def test_rows_that_break_a_constraint_fail_the_build(self) -> None:
         self.writer.drop_indexes()
