@@ -38,9 +38,11 @@ class Command(BaseCommand):
             str(options["workers"]),
             "--threads",
             str(options["threads"]),
-            "--access-logfile",
-            "-" if os.environ.get("ACCESS_LOG") else "/dev/null",
             "--timeout",
             "60",
         ]
+        if os.environ.get("ACCESS_LOG"):
+            # Without the flag gunicorn keeps no access log at all; a log to /dev/null
+            # still formatted a line on every request.
+            argv += ["--access-logfile", "-"]
         os.execv(sys.executable, argv)
