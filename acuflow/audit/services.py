@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from acuflow.audit.chain import insert_chained
+from acuflow.audit.chain import insert_chained, insert_one
 from acuflow.audit.models import Action, SecurityEvent
 
 if TYPE_CHECKING:
@@ -57,10 +57,13 @@ def _row(
     }
 
 
-def _write(rows: list[dict[str, Any]]) -> None:
+def _write(rows: list[dict[str, Any]], *, one: bool = False) -> None:
+    """`one`: a write that is always one row (see chain.insert_one)."""
     batch = _batch.get()
     if batch is not None:
         batch.extend(rows)  # written by audit_batch() at its end, in this transaction
+    elif one:
+        insert_one(rows[0])
     else:
         insert_chained(rows)
 
@@ -82,7 +85,9 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     pid = patient.pk if patient is not None else patient_id
-    _write([_row(actor, action, pid, object_type, object_id, detail or {}, timezone.now())])
+    _write(
+        [_row(actor, action, pid, object_type, object_id, detail or {}, timezone.now())], one=True
+    )
 
 
 def audit_shown(

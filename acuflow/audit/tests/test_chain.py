@@ -70,6 +70,31 @@ class ChainTests(AcuflowTestCase):
         self.assertIsNone(verify_clinic(self.clinic.pk))
         self.assertEqual(self.verify(), "")
 
+    def test_one_row_is_chained_as_python_hashes_it(self) -> None:
+        """On PostgreSQL a single row is hashed in the server (chain._pg_insert_one);
+        the hash must be row_hash's, whatever the text, between rows chained in Python."""
+        actor = self.actor(self.owner)
+        self.write(2, batch=True)
+        detail = {"q": 'Ærø – 東京 "quoted" \\ back\ttab', "n": [1, True, None, 2.5], "e": {}}
+        audit_record(
+            actor=actor,
+            action=Action.READ,
+            patient=self.patient,
+            object_type="patients.patient",
+            object_id="å-1",
+            detail=detail,
+        )
+        self.write(2, batch=True)
+        rows = list(AuditEvent.objects.filter(clinic=self.clinic).order_by("id").values())
+        self.assertEqual(len(rows), 5)
+        prev = ""
+        for row in rows:
+            self.assertEqual(row["hash"], row_hash(prev, row))
+            prev = row["hash"]
+        self.assertEqual(rows[2]["detail"], detail)
+        self.assertEqual(ChainHead.objects.get(clinic=self.clinic).length, 5)
+        self.assertIsNone(verify_clinic(self.clinic.pk))
+
     def test_verify_names_the_first_row_changed_behind_its_back(self) -> None:
         self.write(5)
         rows = list(AuditEvent.objects.filter(clinic=self.clinic).order_by("id"))
@@ -171,6 +196,11 @@ class ConcurrentChainTests(TransactionTestCase):
         def write(n: int) -> None:
             try:
                 barrier.wait()
+                # Outside a transaction: on PostgreSQL one statement chains the row.
+                audit_record(
+                    actor=actor, action=Action.READ, patient=self.patient,  # type: ignore[attr-defined]
+                    object_id=f"{n}-alone",
+                )  # fmt: skip
                 for i in range(rows_each):
                     with transaction.atomic():
                         audit_record(
@@ -196,7 +226,7 @@ class ConcurrentChainTests(TransactionTestCase):
         self.assertEqual(errors, [])
         clinic = self.clinic  # type: ignore[attr-defined]
         self.assertEqual(
-            AuditEvent.objects.filter(clinic=clinic).count(), writers * (rows_each + 3)
+            AuditEvent.objects.filter(clinic=clinic).count(), writers * (rows_each + 4)
         )
         self.assertIsNone(verify_clinic(clinic.pk))
 

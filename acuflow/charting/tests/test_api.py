@@ -5,6 +5,7 @@ import json
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.test import SimpleTestCase
 from django.utils import timezone
 from ninja.responses import NinjaJSONEncoder
@@ -21,6 +22,7 @@ from acuflow.core.testing import (
     make_staff,
     new_york_day_boundary,
 )
+from acuflow.protocols import services as protocol_services
 from acuflow.protocols.models import Course, CourseObservation
 
 
@@ -389,6 +391,24 @@ class SessionApiTests(AcuflowTestCase):
         self.assertIsNotNone(course.status_updated_at)
         reported = CourseObservation.objects.filter(course=course).order_by("at")
         self.assertEqual([(o.source, o.nrs) for o in reported], [("session", n) for n in (6, 5, 3)])
+
+    def test_sessions_charted_out_of_order_give_the_status_of_the_stored_rows(self) -> None:
+        """The save computes the status from the observations read with the course lock
+        plus the new one (protocols.services): sessions charted late, and two at the same
+        moment, must give what a recomputation from the stored rows gives."""
+        same = at(3)
+        for started_at, nrs in ((at(7), 3), (at(21), 6), (at(14), 5), (same, 4), (same, 2)):
+            body = session_body(started_at=started_at, nrs_before=nrs)
+            self.assertEqual(self.api(self.owner, "POST", self.url(), body).status_code, 201)
+            saved = Course.objects.get(pk=self.course.pk)
+            fresh = Course.objects.select_related("patient").get(pk=self.course.pk)
+            with transaction.atomic():
+                protocol_services.course_refresh_status(course=fresh)
+            self.assertEqual(
+                [getattr(saved, f) for f in protocol_services.STATUS_FIELDS[:-1]],
+                [getattr(fresh, f) for f in protocol_services.STATUS_FIELDS[:-1]],
+            )
+        self.assertEqual((saved.sessions_done, saved.latest_nrs), (5, 2))
 
     def test_a_refused_session_leaves_the_course_status_alone(self) -> None:
         self.api(self.owner, "POST", self.url(), session_body(needles_in=4, needles_out=3))
