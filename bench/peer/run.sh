@@ -29,7 +29,7 @@ fi
 GH_DB=${GH_DB:-peer_gnuhealth}
 ACU_DB=${ACU_DB:-bench_peer_20000}
 PATIENTS=${PATIENTS:-20000}
-ROUNDS=${ROUNDS:-30}
+ROUNDS=${ROUNDS:-60}
 GH_PORT=${GH_PORT:-8700}
 ACU_PORT=${ACU_PORT:-8701}
 OUT=${OUT:-$ROOT/bench/results/peer.json}
