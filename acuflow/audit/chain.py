@@ -285,9 +285,9 @@ _PG_ONE: list[str] = []
 def _pg_one_statement() -> str:
     """The PostgreSQL statement that chains one row by itself: lock the clinic's head,
     hash the row onto it in the server, insert the row and move the head. The hash is
-    SHA-256 over the same JSON text `link_rows` hashes, whose first item is the previous
-    hash (hex digits, or ""): '["' || last_hash || '",' then the row's own items, which
-    the caller encodes (`_cells`)."""
+    SHA-256 over the same JSON text `link_rows` hashes: '[', the previous hash as a JSON
+    string (`to_json`; hex digits or "", so the same bytes as Python's encoder), ',' and
+    then the row's own items, which the caller encodes (`_cells`)."""
     if not _PG_ONE:
         ops = connection.ops
         head = ops.quote_name(ChainHead._meta.db_table)
@@ -299,8 +299,8 @@ def _pg_one_statement() -> str:
         )
         _PG_ONE.append(
             f"WITH h AS (SELECT last_hash, length FROM {head} WHERE clinic_id = %s FOR UPDATE), "
-            "n AS (SELECT encode(sha256(convert_to('[\"' || h.last_hash || '\",' || %s, "
-            "'UTF8')), 'hex') AS hash, h.length + 1 AS length FROM h), "
+            "n AS (SELECT encode(sha256(convert_to('[' || to_json(h.last_hash)::text || ',' "
+            "|| %s, 'UTF8')), 'hex') AS hash, h.length + 1 AS length FROM h), "
             f"moved AS (UPDATE {head} SET last_hash = n.hash, length = n.length FROM n "
             f"WHERE {head}.clinic_id = %s) "
             f"INSERT INTO {table} ({columns}) SELECT {select} FROM n "
@@ -337,7 +337,9 @@ def _pg_insert_one(row: dict[str, Any]) -> int:
             values.append(row[name])
     clinic_id = row["clinic_id"]
     params = [clinic_id, _cells(row), clinic_id, *values]
-    with connection.cursor() as cursor:
+    # As insert_chained's atomic block would: an error here marks the caller's
+    # transaction for rollback, even if the caller catches it (no queries sent).
+    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
         cursor.execute(_pg_one_statement(), params)
         found = cursor.fetchone()
         if found is None:  # the clinic's first row: no head yet, so nothing was inserted
@@ -406,9 +408,10 @@ def insert_chained(rows: list[dict[str, Any]]) -> list[int]:
 
 def insert_one(row: dict[str, Any]) -> int:
     """Link and insert one row (`insert_chained` of one), its id. On PostgreSQL in one
-    statement (`_pg_insert_one`), a transaction of its own outside the caller's. For a
-    write that is always one row: a list's rows take `insert_chained` even when there is
-    one, so that its statements do not depend on how many it shows."""
+    statement (`_pg_insert_one`): in the caller's transaction when there is one, else a
+    transaction of its own. For a write that is always one row: a list's rows take
+    `insert_chained` even when there is one, so that its statements do not depend on how
+    many it shows."""
     if connection.vendor == "postgresql":
         return _pg_insert_one(row)
     return insert_chained([row])[0]

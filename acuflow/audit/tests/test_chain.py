@@ -8,6 +8,7 @@ import datetime as dt
 import importlib
 import json
 import threading
+import time
 import unittest
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -228,6 +229,52 @@ class ConcurrentChainTests(TransactionTestCase):
         self.assertEqual(
             AuditEvent.objects.filter(clinic=clinic).count(), writers * (rows_each + 4)
         )
+        self.assertIsNone(verify_clinic(clinic.pk))
+
+    @postgres_only
+    def test_a_row_that_waits_for_the_head_chains_after_the_holder(self) -> None:
+        """One statement locks the head and hashes onto it (chain._pg_insert_one): a row
+        that had to wait for another transaction's rows must chain after them."""
+        actor = AcuflowTestCase.actor(self, self.owner)  # type: ignore[arg-type,attr-defined]
+        patient = self.patient  # type: ignore[attr-defined]
+        audit_record(actor=actor, action=Action.READ, patient=patient, object_id="first")
+        errors: list[BaseException] = []
+
+        def waiter() -> None:
+            try:
+                audit_record(actor=actor, action=Action.READ, patient=patient, object_id="waited")
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=waiter)
+        with transaction.atomic():
+            audit_record(actor=actor, action=Action.READ, patient=patient, object_id="holder-1")
+            thread.start()
+            with connection.cursor() as cursor:  # until the waiter is queued on the lock
+                for _ in range(200):
+                    # (pg_stat_activity is a snapshot held for the transaction otherwise)
+                    cursor.execute("SELECT pg_stat_clear_snapshot()")
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND datname = current_database()"
+                    )
+                    if cursor.fetchone()[0]:
+                        break
+                    time.sleep(0.025)
+                else:
+                    self.fail("the second writer never waited for the head's lock")
+            audit_record(actor=actor, action=Action.READ, patient=patient, object_id="holder-2")
+        thread.join(timeout=30)
+        self.assertEqual(errors, [])
+        clinic = self.clinic  # type: ignore[attr-defined]
+        order = list(
+            AuditEvent.objects.filter(clinic=clinic)
+            .order_by("id")
+            .values_list("object_id", flat=True)
+        )
+        self.assertEqual(order, ["first", "holder-1", "holder-2", "waited"])
         self.assertIsNone(verify_clinic(clinic.pk))
 
 
