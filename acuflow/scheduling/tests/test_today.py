@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -18,6 +19,24 @@ from acuflow.core.testing import AcuflowTestCase, make_patient
 from acuflow.protocols.models import PlannedSession
 from acuflow.scheduling import selectors
 from acuflow.scheduling.models import Appointment, AppointmentType, Holiday
+
+
+def within_the_clinic_day(tc: AcuflowTestCase) -> None:
+    """Run the rest of the test at a time of the clinic's day with room for the
+    appointments these tests make around now (from two hours before to two and a half
+    after): between 21:00 and 02:30 in the clinic's zone the clock moves, ticking, to
+    21:00 or 02:30 of the same local day until the test ends. At 23:40 an appointment
+    "30 minutes from now" is tomorrow, and the today list rightly leaves it out."""
+    local = timezone.now().astimezone(selectors.clinic_zone(tc.clinic))
+    minutes = local.hour * 60 + local.minute
+    if 150 <= minutes <= 21 * 60:
+        return
+    hour, minute = (2, 30) if minutes < 150 else (21, 0)
+    traveller = time_machine.travel(
+        local.replace(hour=hour, minute=minute, second=0, microsecond=0), tick=True
+    )
+    traveller.start()
+    tc.addCleanup(traveller.stop)
 
 
 def appointment_today(
@@ -52,6 +71,10 @@ class TodayTestCase(AcuflowTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.course = make_course(cls.actor(cls, cls.owner), cls.patient)  # type: ignore[arg-type]
+
+    def setUp(self) -> None:
+        super().setUp()
+        within_the_clinic_day(self)
 
     def status(self, appointment: Appointment, status: str, user=None):  # type: ignore[no-untyped-def]
         return self.api(

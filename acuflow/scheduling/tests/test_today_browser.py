@@ -13,7 +13,7 @@ from acuflow.core.actor import Actor
 from acuflow.core.browser import BrowserTestCase
 from acuflow.core.testing import make_patient
 from acuflow.scheduling.models import Appointment
-from acuflow.scheduling.tests.test_today import appointment_today
+from acuflow.scheduling.tests.test_today import appointment_today, within_the_clinic_day
 
 ARTIFACTS = settings.VAR_DIR / "test-artifacts"
 TITLES = {"nl": "Vandaag", "nb": "I dag", "en": "Today", "es": "Hoy"}
@@ -27,6 +27,7 @@ class TodayBrowserTests(BrowserTestCase):
 
     def setUp(self) -> None:
         super().setUp()
+        within_the_clinic_day(self)  # type: ignore[arg-type]
         owner = self.owner  # type: ignore[attr-defined]
         self.actor = Actor(user=owner, clinic=owner.membership.clinic, role="owner")
         self.course = make_course(self.actor, self.patient)  # type: ignore[attr-defined]
