@@ -74,6 +74,11 @@ def row_hash(prev: str, values: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _cell(name: str, value: Any) -> str:
+    """One field's item of the hashed JSON, as `row_hash` encodes it."""
+    return _encode(_plain(_address(value) if name == "client_address" else value))
+
+
 def link_rows(prev: str, rows: list[dict[str, Any]]) -> str:
     """Set each row's "hash", chained from `prev` in list order; the last one. The
     same hashes as `row_hash` row by row (a list's JSON is its items' JSON joined by
@@ -90,8 +95,7 @@ def link_rows(prev: str, rows: list[dict[str, Any]]) -> str:
             )
             cell = memo.get(key)
             if cell is None:
-                plain = _address(value) if name == "client_address" else value
-                cell = memo[key] = _encode(_plain(plain))
+                cell = memo[key] = _cell(name, value)
             cells.append(cell)
         payload = "[" + ",".join(cells) + "]"
         row["hash"] = prev = hashlib.sha256(payload.encode()).hexdigest()
@@ -200,6 +204,11 @@ def _head_sql(vendor_locks: bool) -> str:
     return f"SELECT last_hash, length FROM {table} WHERE clinic_id = %s{lock}"
 
 
+def _create_head(clinic_id: int) -> None:
+    """The clinic's chain head, made at its first audit row (a racing writer's wins)."""
+    ChainHead.objects.bulk_create([ChainHead(clinic_id=clinic_id)], ignore_conflicts=True)
+
+
 def _locked_head(cursor: Any, clinic_id: int) -> tuple[str, int]:
     """The clinic's chain head (last hash, length), locked until the transaction ends:
     one plain statement (no ORM query compiled per audited request)."""
@@ -207,7 +216,7 @@ def _locked_head(cursor: Any, clinic_id: int) -> tuple[str, int]:
     cursor.execute(sql, [clinic_id])
     row = cursor.fetchone()
     if row is None:
-        ChainHead.objects.bulk_create([ChainHead(clinic_id=clinic_id)], ignore_conflicts=True)
+        _create_head(clinic_id)
         cursor.execute(sql, [clinic_id])
         row = cursor.fetchone()
     return str(row[0]), int(row[1])
@@ -255,6 +264,16 @@ def _pg_statement(varying: tuple[str, ...]) -> str:
     return statement
 
 
+def _pg_values(name: str, rows: list[dict[str, Any]]) -> list[Any]:
+    """A column's values as the PostgreSQL statements send them: the address as the
+    field prepares it, the detail as JSON text (cast to jsonb), the rest as they are."""
+    if name == "client_address":
+        return [_address_cached(r[name]) for r in rows]
+    if name == "detail":
+        return [json.dumps(r[name]) for r in rows]
+    return [r[name] for r in rows]
+
+
 def _pg_insert(cursor: Any, rows: list[dict[str, Any]], head: list[Any]) -> list[int]:
     """Insert `rows` and move the clinic's head to `head` (last hash, length, clinic) in
     one statement; their new ids, in list order. A value the rows share is sent once
@@ -263,12 +282,7 @@ def _pg_insert(cursor: Any, rows: list[dict[str, Any]], head: list[Any]) -> list
     arrays: list[list[Any]] = []
     varying: list[str] = []
     for name in COLUMNS:
-        if name == "client_address":
-            values = [_address_cached(r[name]) for r in rows]
-        elif name == "detail":
-            values = [json.dumps(r[name]) for r in rows]
-        else:
-            values = [r[name] for r in rows]
+        values = _pg_values(name, rows)
         first = values[0]
         if all(v == first for v in values):
             shared.append(first)
@@ -312,29 +326,14 @@ def _pg_one_statement() -> str:
 def _cells(row: dict[str, Any]) -> str:
     """The row's items of the hashed JSON after the previous hash, and its closing
     bracket: what `link_rows` joins after it."""
-    return (
-        ",".join(
-            _encode(_plain(_address(row.get(name)) if name == "client_address" else row.get(name)))
-            for name in FIELDS
-        )
-        + "]"
-    )
+    return ",".join(_cell(name, row.get(name)) for name in FIELDS) + "]"
 
 
 def _pg_insert_one(row: dict[str, Any]) -> int:
     """Chain and insert one row on PostgreSQL in one statement (see `_pg_one_statement`):
     outside a transaction that statement is its own, with no BEGIN and COMMIT around
     it. Sets the row's "hash"; its new id."""
-    values = []
-    for name in COLUMNS:
-        if name == "hash":
-            continue
-        if name == "client_address":
-            values.append(_address_cached(row[name]))
-        elif name == "detail":
-            values.append(json.dumps(row[name]))
-        else:
-            values.append(row[name])
+    values = [_pg_values(name, [row])[0] for name in COLUMNS if name != "hash"]
     clinic_id = row["clinic_id"]
     params = [clinic_id, _cells(row), clinic_id, *values]
     # As insert_chained's atomic block would: an error here marks the caller's
@@ -343,7 +342,7 @@ def _pg_insert_one(row: dict[str, Any]) -> int:
         cursor.execute(_pg_one_statement(), params)
         found = cursor.fetchone()
         if found is None:  # the clinic's first row: no head yet, so nothing was inserted
-            ChainHead.objects.bulk_create([ChainHead(clinic_id=clinic_id)], ignore_conflicts=True)
+            _create_head(clinic_id)
             cursor.execute(_pg_one_statement(), params)
             found = cursor.fetchone()
     if found is None:  # never a row left unwritten without a word
@@ -387,8 +386,8 @@ def insert_chained(rows: list[dict[str, Any]]) -> list[int]:
     head, then insert and move the head (one statement on PostgreSQL, two on SQLite)."""
     if not rows:
         return []
-    postgres = connection.vendor == "postgresql"
     head_table = connection.ops.quote_name(ChainHead._meta.db_table)
+    postgres = connection.vendor == "postgresql"
     ids: list[int] = []
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for clinic_id in sorted({r["clinic_id"] for r in rows}):  # one lock order: no deadlock

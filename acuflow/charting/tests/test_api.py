@@ -393,9 +393,9 @@ class SessionApiTests(AcuflowTestCase):
         self.assertEqual([(o.source, o.nrs) for o in reported], [("session", n) for n in (6, 5, 3)])
 
     def test_sessions_charted_out_of_order_give_the_status_of_the_stored_rows(self) -> None:
-        """The save computes the status from the observations read with the course lock
-        plus the new one (protocols.services): sessions charted late, and two at the same
-        moment, must give what a recomputation from the stored rows gives."""
+        """Each save recomputes the course status (protocols.services): sessions charted
+        late, and two at the same moment, must leave what a recomputation from the
+        stored rows gives, the later of the two as the latest score."""
         same = at(3)
         for started_at, nrs in ((at(7), 3), (at(21), 6), (at(14), 5), (same, 4), (same, 2)):
             body = session_body(started_at=started_at, nrs_before=nrs)
